@@ -1,0 +1,31 @@
+package ai.appliance.runtime.engine;
+
+import ai.appliance.runtime.model.ModelConfig;
+import java.util.List;
+
+/**
+ * A loaded model that advances many sequences in one pass: the contract between the scheduler
+ * (which batches requests) and a backend (CPU here; CUDA in the jetson and datacenter modules).
+ *
+ * <p>Decoding appends one token to each running sequence; prompt processing appends many tokens
+ * to one sequence. Both go through {@link #forward}, so weights are read once per step for the
+ * whole batch.
+ */
+public interface LanguageModel extends AutoCloseable {
+
+    ModelConfig config();
+
+    /** Allocates a sequence whose KV cache holds up to {@code capacity} positions (at most the context length). */
+    Sequence newSequence(int capacity);
+
+    /**
+     * Appends {@code tokens.get(i)} to {@code sequences.get(i)} for every i, in one batched pass.
+     *
+     * @return for each sequence, the logits (vocabulary size) after its last appended token
+     * @throws ContextOverflowException when a sequence would grow past its capacity; no sequence changes then
+     */
+    float[][] forward(List<Sequence> sequences, List<int[]> tokens);
+
+    @Override
+    void close();
+}
