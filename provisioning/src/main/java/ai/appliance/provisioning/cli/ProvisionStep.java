@@ -22,12 +22,16 @@ abstract class ProvisionStep implements Callable<Integer> {
         try {
             return execute();
         } catch (UncheckedIOException e) {
-            return fail(e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
-        } catch (RuntimeException e) {
-            return fail(e.getMessage() == null ? e.toString() : e.getMessage());
+            return fail(e.getMessage() + (e.getCause() != null ? ": " + describe(e.getCause()) : ""));
         } catch (Exception e) {
-            return fail(e.getClass().getSimpleName() + ": " + e.getMessage());
+            return fail(describe(e));
+        } finally {
+            out().flush(); // picocli's writer flushes on println only: print() output must not be lost at exit
         }
+    }
+
+    static String describe(Throwable e) {
+        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private int fail(String message) {

@@ -58,7 +58,7 @@ final class ReachabilityChecks {
                         http.get().getHost()));
             }
         } catch (IOException e) {
-            results.add(CheckResult.fail("store", http.get() + " unreachable: " + e.getMessage()));
+            results.add(CheckResult.fail("store", http.get() + " unreachable: " + describe(e)));
             results.add(noClockReference("the store is unreachable"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -91,8 +91,12 @@ final class ReachabilityChecks {
             socket.connect(new InetSocketAddress(target.getHost(), port), (int) TIMEOUT.toMillis());
             return CheckResult.pass("broker", target.getHost() + ":" + port + " accepts connections");
         } catch (IOException | IllegalArgumentException e) {
-            return CheckResult.fail("broker", target.getHost() + ":" + port + " unreachable: " + e.getMessage());
+            return CheckResult.fail("broker", target.getHost() + ":" + port + " unreachable: " + describe(e));
         }
+    }
+
+    private static String describe(Exception e) {
+        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** The HTTP URL to ask, for http(s) stores and s3:// stores with an endpoint; empty for folder stores. */

@@ -89,6 +89,29 @@ class HardwareDetectorTest {
     }
 
     @Test
+    void outputRecordedOnARealH100VmParsesAndPlansOneGpu() {
+        // Captured with nvidia-smi 580.159.04 on a one-GPU H100 VM; `nvidia-smi nvlink --status` printed nothing.
+        var probe = new RecordedProbe()
+                .file("/proc/meminfo", "h100-vm-meminfo.txt")
+                .command("h100-vm-nvidia-smi-query.csv", "nvidia-smi",
+                        "--query-gpu=index,name,memory.total,driver_version,compute_cap", "--format=csv,noheader,nounits")
+                .command("h100-vm-nvidia-smi.txt", "nvidia-smi");
+        probe.commands.put(List.of("nvidia-smi", "nvlink", "--status"), "");
+        var report = new HardwareDetector(probe).detect(Path.of("/data"));
+        var gpu = report.gpus().getFirst();
+        assertEquals(1, report.gpus().size());
+        assertEquals("NVIDIA H100 80GB HBM3", gpu.name());
+        assertEquals(81559L << 20, gpu.memoryBytes());
+        assertEquals("580.159.04", gpu.driverVersion());
+        assertEquals("13.0", gpu.cudaVersion());
+        assertEquals(0, gpu.activeNvlinks());
+        assertEquals(131_981_020L * 1024, report.totalRamBytes());
+        var plan = new ai.appliance.provisioning.plan.Planner(ai.appliance.provisioning.plan.ModelCatalog.deepSeekR1())
+                .plan(report);
+        assertEquals("DeepSeek-R1-Distill-Qwen-14B", plan.model()); // same row as the 80 GB A100 / H100 in the docs
+    }
+
+    @Test
     void aBareBoxWithNothingReadableIsAValidReport() {
         var report = new HardwareDetector(new RecordedProbe()).detect(Path.of("/data"));
         assertTrue(report.gpus().isEmpty());
