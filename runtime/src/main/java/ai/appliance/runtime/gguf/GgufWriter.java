@@ -31,11 +31,12 @@ public final class GgufWriter {
         void writeTo(TensorSink sink) throws IOException;
     }
 
-    private record PendingTensor(String name, GgmlType type, long[] shape, long size, Content content) {
+    /** A tensor as planned: its header entry and the producer of its bytes. */
+    public record PlannedTensor(String name, GgmlType type, long[] shape, long size, Content content) {
     }
 
     private final Map<String, GgufMetadataEntry> metadata = new LinkedHashMap<>();
-    private final List<PendingTensor> tensors = new ArrayList<>();
+    private final List<PlannedTensor> tensors = new ArrayList<>();
     private int alignment = GgufFile.DEFAULT_ALIGNMENT;
 
     public GgufWriter put(GgufMetadataEntry entry) {
@@ -76,6 +77,16 @@ public final class GgufWriter {
         return metadata.containsKey(key);
     }
 
+    /** The metadata planned so far, in write order. */
+    public List<GgufMetadataEntry> metadata() {
+        return List.copyOf(metadata.values());
+    }
+
+    /** The tensors planned so far, in write order. */
+    public List<PlannedTensor> tensors() {
+        return List.copyOf(tensors);
+    }
+
     /**
      * Adds a tensor.
      *
@@ -84,13 +95,13 @@ public final class GgufWriter {
     public GgufWriter addTensor(String name, GgmlType type, long[] shape, Content content) {
         long elements = 1;
         for (long d : shape) elements = Math.multiplyExact(elements, d);
-        tensors.add(new PendingTensor(name, type, shape.clone(), type.bytesFor(elements), content));
+        tensors.add(new PlannedTensor(name, type, shape.clone(), type.bytesFor(elements), content));
         return this;
     }
 
     /** Bytes of all tensor data (without padding), for progress reporting. */
     public long tensorBytes() {
-        return tensors.stream().mapToLong(PendingTensor::size).sum();
+        return tensors.stream().mapToLong(PlannedTensor::size).sum();
     }
 
     /**
