@@ -131,6 +131,33 @@ public final class VectorDot {
     }
 
     private static float q8_0(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        if (L != 16) return q8_0Generic(w, offset, x, xOffset, n);
+        // Two blocks per iteration into two accumulators: the scale FMA chain is the loop's latency bound.
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        int blocks = n / 32;
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
+            long base = offset + 34L * b;
+            int xb = xOffset + 32 * b;
+            var s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 2, LE)).mul(FloatVector.fromArray(F, x, xb));
+            var s1 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 36, LE)).mul(FloatVector.fromArray(F, x, xb + 32));
+            s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 18, LE)).fma(FloatVector.fromArray(F, x, xb + 16), s0);
+            s1 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 52, LE)).fma(FloatVector.fromArray(F, x, xb + 48), s1);
+            acc0 = s0.fma(FloatVector.broadcast(F, Dequantize.f16(w, base)), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(F, Dequantize.f16(w, base + 34)), acc1);
+        }
+        if (b < blocks) {
+            long base = offset + 34L * b;
+            int xb = xOffset + 32 * b;
+            var s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 2, LE)).mul(FloatVector.fromArray(F, x, xb));
+            s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 18, LE)).fma(FloatVector.fromArray(F, x, xb + 16), s0);
+            acc0 = s0.fma(FloatVector.broadcast(F, Dequantize.f16(w, base)), acc0);
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float q8_0Generic(MemorySegment w, long offset, float[] x, int xOffset, int n) {
         var acc = FloatVector.zero(F);
         for (int b = 0; b < n / 32; b++) {
             long base = offset + 34L * b;
