@@ -44,7 +44,7 @@ class CpuBackendTest {
         var dense = new float[rows * columns];
         Dequantize.values(GgmlType.Q8_0, w.data(), 0, dense, 0, rows * columns);
         try (var backend = new CpuBackend(2)) {
-            for (int batch : new int[] {1, 2, 5}) {
+            for (int batch : new int[] {1, 2, 3, 5, 7}) {
                 var x = gaussian(batch * columns, random);
                 var out = new float[batch * rows];
                 backend.matmul(w, x, batch, out);
