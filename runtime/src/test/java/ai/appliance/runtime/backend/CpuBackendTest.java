@@ -144,9 +144,15 @@ class CpuBackendTest {
                     });
                 }
                 for (int i = 0; i < n; i++) assertEquals(50, hits.get(i), "item " + i + " of " + n);
+                // Each thread gets its own worker number (callers index per-thread scratch with it).
+                var owners = new java.util.concurrent.ConcurrentHashMap<Integer, Thread>();
+                pool.forRange(n, (from, to, worker) -> {
+                    var previous = owners.putIfAbsent(worker, Thread.currentThread());
+                    if (previous != null && previous != Thread.currentThread()) throw new AssertionError("worker " + worker + " shared");
+                });
             }
             var e = assertThrows(IllegalStateException.class, () -> pool.forRange(100, (from, to, worker) -> {
-                if (worker == 2) throw new IllegalStateException("worker failed");
+                if (from <= 50 && 50 < to) throw new IllegalStateException("worker failed");
             }));
             assertEquals("worker failed", e.getMessage());
             // The pool still works after a failure.
