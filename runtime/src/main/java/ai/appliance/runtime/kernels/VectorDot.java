@@ -126,6 +126,15 @@ public final class VectorDot {
         return sum;
     }
 
+    /** L bytes at offset, sign-extended to int lanes (bit operations on int lanes are native; on byte lanes they are not). */
+    static IntVector bytesToInts(MemorySegment w, long offset) {
+        return (IntVector) ByteVector.fromMemorySegment(B, w, offset, LE).convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    static FloatVector toFloats(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+    }
+
     static FloatVector bytesToFloats(ByteVector v) {
         return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
     }
@@ -179,9 +188,9 @@ public final class VectorDot {
             int xb = xOffset + 32 * b;
             var sum = FloatVector.zero(F);
             for (int j = 0; j < 16; j += L) {
-                var q = ByteVector.fromMemorySegment(B, w, base + 2 + j, LE);
-                var low = bytesToFloats(q.and((byte) 0xf).sub((byte) 8));
-                var high = bytesToFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
+                var q = bytesToInts(w, base + 2 + j);
+                var low = toFloats(q.and(0xf).sub(8));
+                var high = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(0xf).sub(8));
                 sum = low.fma(FloatVector.fromArray(F, x, xb + j), sum);
                 sum = high.fma(FloatVector.fromArray(F, x, xb + 16 + j), sum);
             }
@@ -205,11 +214,11 @@ public final class VectorDot {
                 var lowSum = FloatVector.zero(F);
                 var highSum = FloatVector.zero(F);
                 for (int l = 0; l < 32; l += L) {
-                    var q = ByteVector.fromMemorySegment(B, w, qs + 32L * group + l, LE);
+                    var q = bytesToInts(w, qs + 32L * group + l);
                     var xl = FloatVector.fromArray(F, x, xg + l);
                     var xh = FloatVector.fromArray(F, x, xg + 32 + l);
-                    lowDot = bytesToFloats(q.and((byte) 0xf)).fma(xl, lowDot);
-                    highDot = bytesToFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(xh, highDot);
+                    lowDot = toFloats(q.and(0xf)).fma(xl, lowDot);
+                    highDot = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(0xf)).fma(xh, highDot);
                     lowSum = lowSum.add(xl);
                     highSum = highSum.add(xh);
                 }
@@ -238,26 +247,22 @@ public final class VectorDot {
                 int xh = xOffset + 256 * b + 128 * half;
                 for (int l = 0; l < 32; l += L) {
                     int is = l / 16;
-                    var low0 = ByteVector.fromMemorySegment(B, w, ql + l, LE);
-                    var low32 = ByteVector.fromMemorySegment(B, w, ql + 32 + l, LE);
-                    var high = ByteVector.fromMemorySegment(B, w, qh + l, LE);
-                    var q1 = low0.and((byte) 0xf).or(high.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    var q2 = low32.and((byte) 0xf)
-                            .or(high.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
-                            .sub((byte) 32);
-                    var q3 = low0.lanewise(VectorOperators.LSHR, 4)
-                            .or(high.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
-                            .sub((byte) 32);
-                    var q4 = low32.lanewise(VectorOperators.LSHR, 4)
-                            .or(high.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4))
-                            .sub((byte) 32);
-                    acc = bytesToFloats(q1).mul(FloatVector.fromArray(F, x, xh + l))
+                    var low0 = bytesToInts(w, ql + l);
+                    var low32 = bytesToInts(w, ql + 32 + l);
+                    var high = bytesToInts(w, qh + l);
+                    var q1 = low0.and(0xf).or(high.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    var q2 = low32.and(0xf).or(high.lanewise(VectorOperators.ASHR, 2).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    var q3 = low0.lanewise(VectorOperators.ASHR, 4).and(0xf)
+                            .or(high.lanewise(VectorOperators.ASHR, 4).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    var q4 = low32.lanewise(VectorOperators.ASHR, 4).and(0xf)
+                            .or(high.lanewise(VectorOperators.ASHR, 6).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                    acc = toFloats(q1).mul(FloatVector.fromArray(F, x, xh + l))
                             .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is)), acc);
-                    acc = bytesToFloats(q2).mul(FloatVector.fromArray(F, x, xh + l + 32))
+                    acc = toFloats(q2).mul(FloatVector.fromArray(F, x, xh + l + 32))
                             .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2)), acc);
-                    acc = bytesToFloats(q3).mul(FloatVector.fromArray(F, x, xh + l + 64))
+                    acc = toFloats(q3).mul(FloatVector.fromArray(F, x, xh + l + 64))
                             .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 4)), acc);
-                    acc = bytesToFloats(q4).mul(FloatVector.fromArray(F, x, xh + l + 96))
+                    acc = toFloats(q4).mul(FloatVector.fromArray(F, x, xh + l + 96))
                             .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 6)), acc);
                 }
             }
