@@ -247,23 +247,16 @@ public final class VectorDot {
                 int xh = xOffset + 256 * b + 128 * half;
                 for (int l = 0; l < 32; l += L) {
                     int is = l / 16;
-                    var low0 = bytesToInts(w, ql + l);
-                    var low32 = bytesToInts(w, ql + 32 + l);
                     var high = bytesToInts(w, qh + l);
-                    var q1 = low0.and(0xf).or(high.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-                    var q2 = low32.and(0xf).or(high.lanewise(VectorOperators.ASHR, 2).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-                    var q3 = low0.lanewise(VectorOperators.ASHR, 4).and(0xf)
-                            .or(high.lanewise(VectorOperators.ASHR, 4).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-                    var q4 = low32.lanewise(VectorOperators.ASHR, 4).and(0xf)
-                            .or(high.lanewise(VectorOperators.ASHR, 6).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-                    acc = toFloats(q1).mul(FloatVector.fromArray(F, x, xh + l))
-                            .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is)), acc);
-                    acc = toFloats(q2).mul(FloatVector.fromArray(F, x, xh + l + 32))
-                            .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2)), acc);
-                    acc = toFloats(q3).mul(FloatVector.fromArray(F, x, xh + l + 64))
-                            .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 4)), acc);
-                    acc = toFloats(q4).mul(FloatVector.fromArray(F, x, xh + l + 96))
-                            .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 6)), acc);
+                    // Quarter p: low 4 bits from ql[l + 32(p&1)] (low nibble for p < 2, high nibble after),
+                    // top 2 bits from qh[l] bits 2p..2p+1; outputs y[l + 32p] with scale sc[is + 2p].
+                    // One loop body instead of four copies keeps the method small enough for C2 to inline every vector op.
+                    for (int p = 0; p < 4; p++) {
+                        var low = bytesToInts(w, ql + 32 * (p & 1) + l).lanewise(VectorOperators.ASHR, 4 * (p >> 1)).and(0xf);
+                        var q = low.or(high.lanewise(VectorOperators.ASHR, 2 * p).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                        float scale = d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2 * p);
+                        acc = toFloats(q).mul(FloatVector.fromArray(F, x, xh + l + 32 * p)).fma(FloatVector.broadcast(F, scale), acc);
+                    }
                 }
             }
         }
