@@ -7,6 +7,10 @@ import picocli.CommandLine.Command;
 @Command(name = "appliance", mixinStandardHelpOptions = true, version = "appliance 0.1.0",
         description = "Edge and hybrid LLM appliance runtime.",
         subcommands = {CommandLine.HelpCommand.class,
+                ai.appliance.runtime.tokenizer.TokenizeCommand.class,
+                ai.appliance.runtime.chat.TemplateCommand.class,
+                RunCommand.class, LogitsCommand.class, BenchCommand.class,
+                QuantizeCommand.class, SynthCommand.class, InspectCommand.class,
                 ai.appliance.provisioning.cli.ProvisionCommand.class, ai.appliance.provisioning.cli.DoctorCommand.class})
 public final class Main implements Runnable {
 
