@@ -70,7 +70,7 @@ public final class InspectCommand implements Callable<Integer> {
             var metadata = new LinkedHashMap<String, Object>();
             for (var e : gguf.metadataEntries().values()) metadata.put(e.key(), describe(e));
             report.put("metadata", metadata);
-            report.put("tensors", tensorRows(gguf.tensors().values(), gguf.tensorInfos()));
+            report.put("tensors", tensorRows(gguf.tensors().values()));
             return report;
         }
     }
@@ -81,7 +81,7 @@ public final class InspectCommand implements Callable<Integer> {
             report.put("path", model.toString());
             report.put("format", "safetensors");
             report.put("metadata", new LinkedHashMap<String, Object>(file.metadata()));
-            report.put("tensors", tensorRows(file.tensors().values(), Map.of()));
+            report.put("tensors", tensorRows(file.tensors().values()));
             return report;
         }
     }
@@ -107,12 +107,12 @@ public final class InspectCommand implements Callable<Integer> {
             config.put("contextLength", c.contextLength());
             config.put("tiedEmbeddings", c.tiedEmbeddings());
             report.put("metadata", config);
-            report.put("tensors", tensorRows(files.checkpoint().tensors().values(), Map.of()));
+            report.put("tensors", tensorRows(files.checkpoint().tensors().values()));
             return report;
         }
     }
 
-    private static List<Map<String, Object>> tensorRows(Iterable<Tensor> tensors, Map<String, ?> ggufInfos) {
+    private static List<Map<String, Object>> tensorRows(Iterable<Tensor> tensors) {
         var rows = new ArrayList<Map<String, Object>>();
         for (var t : tensors) {
             var row = new LinkedHashMap<String, Object>();
