@@ -96,7 +96,7 @@ class ModelFilesTest {
             var c = gguf.config();
             assertEquals(RopeStyle.ADJACENT, c.ropeStyle());
             var expected = Llama3RopeFactors.compute(hf.config().ropeScaling(), hf.config().ropeTheta(), hf.config().headDimension());
-            assertArrayEquals(expected, c.ropeFrequencyFactors(), 1e-6f);
+            assertArrayEquals(expected, c.ropeFrequencyFactors(), "same float32 arithmetic as llama.cpp's converter");
             assertTrue(c.ropeFrequencyFactors()[15] > 1f, "low frequencies are scaled");
             int hd = c.headDimension();
             for (var pick : new int[] {0, 2}) {
