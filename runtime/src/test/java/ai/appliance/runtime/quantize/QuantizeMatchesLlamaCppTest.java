@@ -55,6 +55,19 @@ class QuantizeMatchesLlamaCppTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-qwen2", "tiny-llama3"})
+    void q8GgufIsCopiedUnchanged(String name) throws Exception {
+        var out = dir.resolve(name + "-copy.gguf");
+        var source = Fixtures.model(name).resolve(name + "-q8_0.gguf");
+        assertEquals(0, Main.newCommandLine().execute("quantize", "--model", source.toString(), "--out", out.toString()));
+        try (var ours = GgufFile.open(out); var theirs = GgufFile.open(source)) {
+            assertSameTensors(theirs, ours);
+            assertSameMetadata(theirs, ours);
+            assertEquals(Files.size(source), Files.size(out));
+        }
+    }
+
     static void assertSameTensors(GgufFile expected, GgufFile actual) {
         assertEquals(List.copyOf(expected.tensors().keySet()), List.copyOf(actual.tensors().keySet()), "tensor names and order");
         var mismatches = new ArrayList<String>();
