@@ -147,6 +147,14 @@ class ModelFilesTest {
     }
 
     @Test
+    void folderWithoutConfigPointsAtItsGgufFiles() throws IOException {
+        var folder = Files.createDirectory(dir.resolve("ggufs"));
+        Files.writeString(folder.resolve("model-q8_0.gguf"), "not really");
+        var e = assertThrows(ModelFormatException.class, () -> ModelFiles.open(folder));
+        assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("model-q8_0.gguf"), e.getMessage());
+    }
+
+    @Test
     void missingTensorIsNamed() throws IOException {
         var src = Fixtures.model("tiny-llama3");
         var folder = Files.createDirectory(dir.resolve("partial"));
