@@ -38,6 +38,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF file or Hugging Face checkpoint folder.")
     Path model;
 
+    @Option(names = "--device-dir", paramLabel = "DIR",
+            description = "Enrolled device folder: decrypts a model encrypted at rest (provision encrypt-model).")
+    Path deviceDir;
+
     @Option(names = "--prompt", paramLabel = "TEXT", description = "The user message (chat-formatted unless --raw).")
     String prompt;
 
@@ -119,7 +123,7 @@ public final class RunCommand implements Callable<Integer> {
                 .repetitionPenalty(repetitionPenalty).presencePenalty(presencePenalty).frequencyPenalty(frequencyPenalty)
                 .penaltyWindow(penaltyWindow).seed(seed).build();
         if (context < 1) throw new IllegalArgumentException("--context must be at least 1");
-        try (var files = ModelFiles.open(model);
+        try (var files = EncryptedModels.open(model, deviceDir);
              var transformer = Transformer.onCpu(files, threads != null ? threads : WorkerPool.physicalCores())) {
             var format = files.gguf() != null ? PromptFormat.fromGguf(model, files.gguf().metadata()) : PromptFormat.load(model);
             var stopTokens = new HashSet<Integer>();
