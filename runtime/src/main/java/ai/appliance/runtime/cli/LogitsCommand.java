@@ -2,7 +2,6 @@ package ai.appliance.runtime.cli;
 
 import ai.appliance.runtime.backend.WorkerPool;
 import ai.appliance.runtime.engine.ContextOverflowException;
-import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.transformer.Transformer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;

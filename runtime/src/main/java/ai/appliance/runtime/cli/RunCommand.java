@@ -8,7 +8,6 @@ import ai.appliance.runtime.generation.GenerationSettings;
 import ai.appliance.runtime.generation.Generator;
 import ai.appliance.runtime.generation.Step;
 import ai.appliance.runtime.generation.TokenTextDecoder;
-import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.sampling.SamplerSettings;
 import ai.appliance.runtime.transformer.Transformer;
 import com.fasterxml.jackson.databind.ObjectMapper;
