@@ -16,16 +16,17 @@ final class EncryptModelCommand extends ProvisionStep {
     Path deviceDir;
     @Option(names = "--in", required = true) Path in;
     @Option(names = "--out", required = true) Path out;
-    @Option(names = "--segment-mib", defaultValue = "4", description = "Plaintext per segment, 1..64 MiB.") int segmentMib;
+    @Option(names = "--segment-kib", defaultValue = "256", description = "Plaintext per segment, 4..65536 KiB.")
+    int segmentKib;
     @Option(names = "--threads", description = "Worker threads (default: all cores).") Integer threads;
 
     @Override
     protected int execute() throws Exception {
-        if (segmentMib < 1 || segmentMib > 64) throw new IllegalArgumentException("--segment-mib must be 1..64");
+        if (segmentKib < 4 || segmentKib > 65536) throw new IllegalArgumentException("--segment-kib must be 4..65536");
         if (!Files.isRegularFile(in)) throw new IllegalArgumentException(in + " is not a file");
         var key = DeviceDataKey.loadOrCreate(deviceDir);
         try (var bar = new ProgressBar(System.err, "encrypt", Files.size(in))) {
-            EncryptedModelFile.encrypt(in, out, key.key(), key.wrapped(), segmentMib << 20,
+            EncryptedModelFile.encrypt(in, out, key.key(), key.wrapped(), segmentKib << 10,
                     threads != null ? threads : Runtime.getRuntime().availableProcessors(), bar);
         }
         out().printf("wrote %s (%d bytes) for device key %s...%n", out, Files.size(out),

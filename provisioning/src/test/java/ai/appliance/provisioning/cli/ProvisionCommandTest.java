@@ -65,7 +65,7 @@ class ProvisionCommandTest {
         var enc = tmp.resolve("model.gguf.enc");
         var dec = tmp.resolve("model.gguf");
         r = provision("encrypt-model", "--device-dir", device, "--in", fixture.toString(), "--out", enc.toString(),
-                "--segment-mib", "1");
+                "--segment-kib", "64");
         assertEquals(0, r.exit(), r.err());
         r = provision("decrypt-model", "--device-dir", device, "--in", enc.toString(), "--out", dec.toString());
         assertEquals(0, r.exit(), r.err());
