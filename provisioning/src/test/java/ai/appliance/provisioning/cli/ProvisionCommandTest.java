@@ -85,6 +85,43 @@ class ProvisionCommandTest {
     }
 
     @Test
+    void offlineCaFlowAndRootKeyPinning() throws Exception {
+        var ca = tmp.resolve("ca").toString();
+        var device = tmp.resolve("device");
+        var keys = tmp.resolve("keys");
+        var store = tmp.resolve("store");
+        assertEquals(0, provision("ca", "init", "--ca-dir", ca).exit());
+        assertEquals(0, provision("keys", "init", "--dir", keys.toString()).exit());
+        var r = provision("enroll", "--device-dir", device.toString(), "--device-id", "kiosk-4", "--profile", "dev",
+                "--csr-only");
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(Files.exists(device.resolve("device-cert.pem")));
+        var chain = tmp.resolve("kiosk-4-chain.pem");
+        r = provision("ca", "sign", "--ca-dir", ca, "--csr", device.resolve("device.csr.pem").toString(),
+                "--out", chain.toString());
+        assertEquals(0, r.exit(), r.err());
+        r = provision("enroll", "--device-dir", device.toString(), "--install", chain.toString(), "--trust-bundle",
+                tmp.resolve("ca/trust-bundle.pem").toString(), "--crl", tmp.resolve("ca/crl.pem").toString(),
+                "--store-root", store.toString(), "--keys", keys.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(Files.exists(device.resolve("tls.yaml")));
+        assertEquals(Files.readString(keys.resolve("root.pub")), Files.readString(store.resolve("trust/root.pub")));
+
+        // A chain issued for another key is refused at install.
+        var other = tmp.resolve("other");
+        assertEquals(0, provision("enroll", "--device-dir", other.toString(), "--device-id", "kiosk-5", "--profile",
+                "dev", "--csr-only").exit());
+        r = provision("enroll", "--device-dir", other.toString(), "--install", chain.toString(), "--trust-bundle",
+                tmp.resolve("ca/trust-bundle.pem").toString(), "--crl", tmp.resolve("ca/crl.pem").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("was not issued for the key in"), r.err());
+
+        r = provision("ca", "revoke", "--ca-dir", ca, "--cert", chain.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("now lists 1 certificate"), r.out());
+    }
+
+    @Test
     void failuresAreOneLineWithANonZeroExit() {
         var r = provision("plan", "--report", tmp.resolve("missing.json").toString());
         assertEquals(1, r.exit());
