@@ -52,6 +52,25 @@ class PlannerTest {
     }
 
     @Test
+    void twoPcieGpusGetTensorParallelismWithANoteAboutTheMissingNvlink() {
+        var one = RecordedReports.load("rtx-4090");
+        var gpu = one.gpus().getFirst();
+        var two = new HardwareReport(one.hostname(), one.architecture(), one.cpu(), one.totalRamBytes(),
+                one.availableRamBytes(), one.dataDirectory(), one.freeDiskBytes(),
+                List.of(gpu, new HardwareReport.NvidiaGpu(1, gpu.name(), gpu.memoryBytes(), gpu.driverVersion(),
+                        gpu.cudaVersion(), gpu.computeCapability(), 0)), null);
+        var plan = planner.plan(two);
+        // 7B BF16 misses on one 24 GB card (14.19 + 1 + 7 GiB > 19.19) but fits split in two.
+        assertEquals("DeepSeek-R1-Distill-Qwen-7B", plan.model());
+        assertEquals(Quantization.BF16, plan.quantization());
+        assertEquals(2, plan.tensorParallel());
+        assertEquals(1, plan.replicas());
+        assertTrue(plan.notes().stream().anyMatch(n -> n.contains("over PCIe")), plan.notes().toString());
+        assertTrue(planner.plan(RecordedReports.load("8x-h100-80gb")).notes().isEmpty());
+        assertTrue(planner.plan(RecordedReports.load("cpu-only-i7-12700")).notes().getFirst().contains("assumed"));
+    }
+
+    @Test
     void profileOverrideRunsAGpuBoxOnTheCpuBackend() {
         var plan = planner.plan(RecordedReports.load("rtx-4090"), Profile.DEV);
         assertEquals("cpu", plan.backend());
