@@ -4,6 +4,7 @@ import ai.appliance.runtime.backend.WorkerPool;
 import ai.appliance.runtime.chat.ChatMessage;
 import ai.appliance.runtime.chat.PromptFormat;
 import ai.appliance.runtime.chat.ReasoningSplitter;
+import ai.appliance.runtime.engine.ContextOverflowException;
 import ai.appliance.runtime.generation.GenerationSettings;
 import ai.appliance.runtime.generation.Generator;
 import ai.appliance.runtime.generation.Step;
@@ -200,11 +201,20 @@ public final class RunCommand implements Callable<Integer> {
                 if (line.isBlank()) continue;
                 messages.add(ChatMessage.user(line));
                 var rendered = format.render(messages);
-                var result = new Generator(transformer).generate(format.encodePrompt(rendered), settings, decoder(), context,
-                        step -> {
-                            out.print(step.text());
-                            out.flush();
-                        });
+                Generator.Result result;
+                try {
+                    result = new Generator(transformer).generate(format.encodePrompt(rendered), settings, decoder(), context,
+                            step -> {
+                                out.print(step.text());
+                                out.flush();
+                            });
+                } catch (ContextOverflowException e) {
+                    var err = spec.commandLine().getErr();
+                    err.println("the conversation no longer fits in the context (" + e.getMessage() + "); starting a new one");
+                    err.flush();
+                    messages.removeIf(m -> !m.role().equals("system"));
+                    continue;
+                }
                 out.println();
                 // The template drops earlier turns' reasoning; keep only the answer in the history.
                 messages.add(ChatMessage.assistant(ReasoningSplitter.split(rendered, result.text()).content()));
