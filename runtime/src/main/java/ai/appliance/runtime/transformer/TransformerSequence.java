@@ -40,10 +40,13 @@ final class TransformerSequence implements Sequence {
         return keys == null;
     }
 
+    /** Waits for a forward pass in progress (it holds the model's lock) so the cache never vanishes under it. */
     @Override
     public void close() {
-        keys = null;
-        values = null;
-        logits = null;
+        synchronized (owner) {
+            keys = null;
+            values = null;
+            logits = null;
+        }
     }
 }
