@@ -112,7 +112,7 @@ public final class RunCommand implements Callable<Integer> {
         if (modes > 1) throw new IllegalArgumentException("give either --prompt or --ids, not both");
         if (raw && prompt == null) throw new IllegalArgumentException("--raw needs --prompt");
         boolean chat = modes == 0;
-        if (chat && !interactive && System.console() == null) {
+        if (chat && !interactive && !stdinIsTerminal()) {
             throw new IllegalArgumentException("no prompt: give --prompt TEXT or --ids, or run on a terminal / with --interactive for a chat");
         }
         if (chat && json) throw new IllegalArgumentException("--json needs --prompt or --ids");
@@ -136,6 +136,12 @@ public final class RunCommand implements Callable<Integer> {
             var rendered = format.render(conversation);
             return session.answer(format.encodePrompt(rendered), rendered);
         }
+    }
+
+    /** Since JDK 22 System.console() exists even when redirected; isTerminal() tells the difference. */
+    private static boolean stdinIsTerminal() {
+        var console = System.console();
+        return console != null && console.isTerminal();
     }
 
     /** One loaded model and tokenizer answering prompts. */
