@@ -110,12 +110,15 @@ public final class GgufWriter {
      * @param progress receives the number of tensor-data bytes written so far
      */
     public void write(Path out, LongConsumer progress) throws IOException {
+        if (Files.isDirectory(out)) throw new IOException("it is a folder; give a file name");
         var header = header();
         var parent = out.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        var temporary = Files.createTempFile(parent, "." + out.getFileName(), ".partial");
+        // Not Files.createTempFile: its owner-only permissions would stick to the finished model file.
+        var temporary = (parent == null ? Path.of(".") : parent)
+                .resolve("." + out.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".partial");
         try {
-            try (var channel = FileChannel.open(temporary, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (var channel = FileChannel.open(temporary, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
                 header.flip();
                 while (header.hasRemaining()) channel.write(header);
                 var sink = new TensorSink(channel, progress);
