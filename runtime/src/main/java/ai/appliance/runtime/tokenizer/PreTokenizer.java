@@ -35,6 +35,9 @@ sealed interface PreTokenizer {
      */
     static Pattern compile(String regex) {
         var javaRegex = regex.replace("\\p{Han}", "\\p{IsHan}");
+        // "\s+$" (DeepSeek LLM) retried at every offset of a long space run is quadratic; a match can only start
+        // where a run starts, so saying so keeps it linear without changing what it matches
+        if (javaRegex.equals("\\s+$")) javaRegex = "(?<!\\s)\\s+$";
         try {
             return Pattern.compile(javaRegex, Pattern.UNICODE_CHARACTER_CLASS);
         } catch (PatternSyntaxException e) {

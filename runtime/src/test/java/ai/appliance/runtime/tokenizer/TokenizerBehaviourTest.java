@@ -87,6 +87,18 @@ class TokenizerBehaviourTest {
     }
 
     @Test
+    void everyKnownPreTokenizerNameCompilesInJava() {
+        for (var name : List.of("default", "llama-bpe", "llama3", "qwen2", "deepseek-r1-qwen", "deepseek-llm", "deepseek-coder",
+                "deepseek-v3", "gpt-2", "starcoder", "falcon", "tekken", "gpt-4o", "bloom", "viking", "chatglm-bpe")) {
+            for (var regex : PreTokenizerPresets.forName(name).regexes()) {
+                var split = new PreTokenizer.RegexSplit(PreTokenizer.compile(regex), PreTokenizer.Behavior.ISOLATED);
+                String text = "Hello, y'all! 3.14159 中文 ÀÉ\u3000x\n\n  end  ";
+                assertEquals(text, String.join("", split.split(text)), name + " must only split, never drop: " + regex);
+            }
+        }
+    }
+
+    @Test
     void ggufWithoutVocabularyIsReported() {
         var e = assertThrows(TokenizerException.class, () -> GgufVocabulary.fromMetadata(Map.of()));
         assertTrue(e.getMessage().contains("tokenizer.ggml.model"), e.getMessage());
