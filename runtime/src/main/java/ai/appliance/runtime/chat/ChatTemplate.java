@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  * Immutable and thread-safe.
  */
 public final class ChatTemplate {
+    /** Far above any context window's worth of text, far below what would exhaust memory. */
+    static final long MAX_OUTPUT_CHARS = 64L << 20;
+
     private final String source;
     private final String bosToken;
     private final String eosToken;
@@ -37,6 +40,9 @@ public final class ChatTemplate {
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withFailOnUnknownTokens(false)
+                // templates come from model files: bound what one can produce instead of trusting it
+                .withMaxOutputSize(MAX_OUTPUT_CHARS)
+                .withRangeLimit(100_000)
                 .withElResolver(resolver())
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withEvaluateMapKeys(true)

@@ -95,9 +95,12 @@ final class TextTokenizer implements Tokenizer {
     }
 
     @Override
-    public StreamingDecoder newStreamingDecoder() {
-        return new StreamingDecoder(this::tokenBytes, stripLeadingSpace);
+    public StreamingDecoder newStreamingDecoder(boolean skipSpecialTokens) {
+        if (!skipSpecialTokens) return new StreamingDecoder(this::tokenBytes, stripLeadingSpace);
+        return new StreamingDecoder(id -> specialIds.contains(id) ? NOTHING : tokenBytes(id), stripLeadingSpace);
     }
+
+    private static final byte[] NOTHING = new byte[0];
 
     @Override
     public byte[] tokenBytes(int id) {

@@ -32,8 +32,21 @@ public interface Tokenizer {
         return out.append(decoder.flush()).toString();
     }
 
+    /** The text of {@code ids} without special (control) tokens such as BOS/EOS: what a user should see. */
+    default String decodeSkippingSpecial(int[] ids) {
+        var decoder = newStreamingDecoder(true);
+        var out = new StringBuilder();
+        for (int id : ids) out.append(decoder.push(id));
+        return out.append(decoder.flush()).toString();
+    }
+
     /** A decoder for one generated sequence: push ids one by one, print what it returns. */
-    StreamingDecoder newStreamingDecoder();
+    default StreamingDecoder newStreamingDecoder() {
+        return newStreamingDecoder(false);
+    }
+
+    /** As {@link #newStreamingDecoder()}, optionally dropping special (control) tokens from the text. */
+    StreamingDecoder newStreamingDecoder(boolean skipSpecialTokens);
 
     /** The bytes one token stands for (the UTF-8 of its text for special tokens). */
     byte[] tokenBytes(int id);

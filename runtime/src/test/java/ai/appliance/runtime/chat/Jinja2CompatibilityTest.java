@@ -60,6 +60,13 @@ class Jinja2CompatibilityTest {
     }
 
     @Test
+    void runawayTemplateOutputIsStoppedWithAnError() {
+        var template = new ChatTemplate("{% for i in range(10) %}{{ messages[0]['content'] }}{% endfor %}", "", "");
+        var bigContent = "x".repeat(24 << 20);
+        assertThrows(ChatTemplateException.class, () -> template.render(List.of(ChatMessage.user(bigContent)), false));
+    }
+
+    @Test
     void brokenTemplateSyntaxIsReportedNotRenderedAsText() {
         var template = new ChatTemplate("{% for m in messages %}{{ m.content ", "", "");
         assertThrows(ChatTemplateException.class, () -> template.render(List.of(ChatMessage.user("x")), false));
