@@ -30,8 +30,10 @@ public final class HfTokenizerJson {
         JsonNode tokenizer = readJson(tokenizerFile);
         var configFile = folder.resolve("tokenizer_config.json");
         JsonNode config = Files.isRegularFile(configFile) ? readJson(configFile) : JSON.createObjectNode();
+        var generationFile = folder.resolve("generation_config.json");
+        JsonNode generation = Files.isRegularFile(generationFile) ? readJson(generationFile) : JSON.createObjectNode();
         try {
-            return build(tokenizer, config);
+            return build(tokenizer, config, generation);
         } catch (TokenizerException e) {
             throw new ModelFormatException(tokenizerFile, e.getMessage(), e);
         }
@@ -55,7 +57,7 @@ public final class HfTokenizerJson {
         return null;
     }
 
-    static Tokenizer build(JsonNode tokenizer, JsonNode config) {
+    static Tokenizer build(JsonNode tokenizer, JsonNode config, JsonNode generationConfig) {
         var modelNode = tokenizer.path("model");
         String type = modelNode.path("type").asText("BPE");
         if (!type.equals("BPE")) {
@@ -116,6 +118,10 @@ public final class HfTokenizerJson {
         int bos = idOf(vocab, tokenString(config.get("bos_token")));
         int eos = idOf(vocab, tokenString(config.get("eos_token")));
         builder.bos(bos).eos(eos);
+        // generation_config.json: eos_token_id is one id or a list of ids that all end a turn
+        var generationEos = generationConfig.path("eos_token_id");
+        if (generationEos.isInt()) builder.endOfGeneration(generationEos.asInt());
+        for (var id : generationEos) if (id.isInt()) builder.endOfGeneration(id.asInt());
         boolean addBos = config.has("add_bos_token") ? config.get("add_bos_token").asBoolean()
                 : bos >= 0 && postProcessorAddsToken(tokenizer.path("post_processor"), texts[bos]);
         builder.addBos(addBos && bos >= 0);

@@ -32,6 +32,7 @@ final class TextTokenizer implements Tokenizer {
     private final boolean addBos;
     private final Set<Integer> specialIds;
     private final boolean stripLeadingSpace;
+    private final Set<Integer> endOfGeneration;
 
     private TextTokenizer(Builder b) {
         this.vocab = Objects.requireNonNull(b.vocab, "vocabulary");
@@ -43,6 +44,10 @@ final class TextTokenizer implements Tokenizer {
         this.eosId = b.eosId;
         this.addBos = b.addBos;
         this.stripLeadingSpace = b.stripLeadingSpace;
+        var eog = new TreeSet<Integer>();
+        if (b.eosId >= 0) eog.add(b.eosId);
+        for (int id : b.extraEndIds) if (id >= 0 && id < vocab.size()) eog.add(id);
+        this.endOfGeneration = Set.copyOf(eog);
         var special = new TreeSet<Integer>();
         for (var e : b.addedTokens) if (e.special()) special.add(e.id());
         this.specialIds = Set.copyOf(special);
@@ -137,6 +142,11 @@ final class TextTokenizer implements Tokenizer {
     }
 
     @Override
+    public Set<Integer> endOfGenerationIds() {
+        return endOfGeneration;
+    }
+
+    @Override
     public boolean addBos() {
         return addBos;
     }
@@ -161,6 +171,12 @@ final class TextTokenizer implements Tokenizer {
         private int eosId = -1;
         private boolean addBos;
         private boolean stripLeadingSpace;
+        private final List<Integer> extraEndIds = new ArrayList<>();
+
+        Builder endOfGeneration(int id) {
+            extraEndIds.add(id);
+            return this;
+        }
 
         Builder vocabulary(Vocabulary v) {
             this.vocab = v;

@@ -66,6 +66,14 @@ public interface Tokenizer {
     /** End-of-sequence id, or -1 when the vocabulary has none. */
     int eosId();
 
+    /**
+     * Ids that end a generated turn: EOS plus what the model files add (HF generation_config.json
+     * {@code eos_token_id} lists, GGUF {@code eot_token_id}/{@code eom_token_id}).
+     */
+    default Set<Integer> endOfGenerationIds() {
+        return eosId() < 0 ? Set.of() : Set.of(eosId());
+    }
+
     /** Whether a prompt should start with {@link #bosId()} (HF add_bos_token, GGUF tokenizer.ggml.add_bos_token). */
     boolean addBos();
 

@@ -29,7 +29,17 @@ class TokenizerBehaviourTest {
             assertTrue(t.isSpecial(1203), "<｜User｜> is special in " + source);
             assertFalse(t.isSpecial(1205), "<think> is an ordinary added token in " + source);
             assertEquals(1205, t.tokenId("<think>"));
+            assertEquals(java.util.Set.of(1200), t.endOfGenerationIds(), source.toString());
         }
+    }
+
+    @Test
+    void generationConfigEosListAddsEndOfGenerationIds(@TempDir Path dir) throws Exception {
+        var source = Fixtures.model("tiny-qwen2");
+        Files.copy(source.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
+        Files.copy(source.resolve("tokenizer_config.json"), dir.resolve("tokenizer_config.json"));
+        Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [1200, 1203]}");
+        assertEquals(java.util.Set.of(1200, 1203), Tokenizers.load(dir).endOfGenerationIds());
     }
 
     @Test
