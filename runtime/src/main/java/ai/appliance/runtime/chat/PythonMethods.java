@@ -61,8 +61,7 @@ final class PythonMethods extends ELResolver {
 
     private static Object mapMethod(Map<?, ?> map, String name, Object[] a) {
         return switch (name) {
-            case "items" -> map.entrySet().stream().map(e -> List.of(e.getKey(), e.getValue() == null ? "" : e.getValue()))
-                    .map(l -> (Object) new ArrayList<>(l)).toList();
+            case "items" -> map.entrySet().stream().map(e -> (Object) java.util.Arrays.asList(e.getKey(), e.getValue())).toList();
             case "keys" -> new ArrayList<>(map.keySet());
             case "values" -> new ArrayList<>(map.values());
             case "get" -> {

@@ -189,9 +189,15 @@ public final class HfTokenizerJson {
             case "Digits" -> builder.preTokenizer(new PreTokenizer.RegexSplit(
                     PreTokenizer.compile(p.path("individual_digits").asBoolean(false) ? "\\p{N}" : "\\p{N}+"),
                     PreTokenizer.Behavior.ISOLATED));
-            case "Metaspace" -> builder.preTokenizer(new PreTokenizer.Metaspace(
-                    !"never".equals(p.path("prepend_scheme").asText("always")) && p.path("add_prefix_space").asBoolean(true),
-                    p.path("split").asBoolean(true)));
+            case "Metaspace" -> {
+                // older files say add_prefix_space, newer ones prepend_scheme
+                var scheme = switch (p.path("prepend_scheme").asText(p.path("add_prefix_space").asBoolean(true) ? "always" : "never")) {
+                    case "first" -> PreTokenizer.PrependScheme.FIRST;
+                    case "never" -> PreTokenizer.PrependScheme.NEVER;
+                    default -> PreTokenizer.PrependScheme.ALWAYS;
+                };
+                builder.preTokenizer(new PreTokenizer.Metaspace(scheme, p.path("split").asBoolean(true)));
+            }
             default -> throw new TokenizerException("pre-tokenizer '" + type + "' is not supported");
         }
     }

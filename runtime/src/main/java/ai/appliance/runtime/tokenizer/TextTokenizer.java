@@ -86,7 +86,10 @@ final class TextTokenizer implements Tokenizer {
     public int[] encode(String text, boolean parseSpecialTokens) {
         var out = new IntList();
         boolean afterToken = true;
+        boolean first = true;
         for (var segment : addedTokens.split(text, parseSpecialTokens)) {
+            boolean atInputStart = first;
+            first = false;
             if (segment.isToken()) {
                 out.add(segment.id());
                 afterToken = true;
@@ -94,7 +97,7 @@ final class TextTokenizer implements Tokenizer {
             }
             var normalized = normalizer.apply(segment.text(), afterToken);
             afterToken = false;
-            for (var piece : PreTokenizer.apply(preTokenizers, normalized)) model.encode(piece, out);
+            for (var piece : PreTokenizer.apply(preTokenizers, normalized, atInputStart)) model.encode(piece, out);
         }
         return out.toArray();
     }
