@@ -40,6 +40,9 @@ public final class ChatTemplate {
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withFailOnUnknownTokens(false)
+                // Jinjava would otherwise render "{{ ... }}" found inside printed values: a user's message
+                // must be text, never template code (jinja2 never does this)
+                .withNestedInterpretationEnabled(false)
                 // templates come from model files: bound what one can produce instead of trusting it
                 .withMaxOutputSize(MAX_OUTPUT_CHARS)
                 .withRangeLimit(100_000)
@@ -115,7 +118,14 @@ public final class ChatTemplate {
         context.put("bos_token", bosToken);
         context.put("eos_token", eosToken);
         if (tools != null) context.put("tools", tools);
-        var result = jinjava.renderForResult(source, context);
+        com.hubspot.jinjava.interpret.RenderResult result;
+        try {
+            result = jinjava.renderForResult(source, context);
+        } catch (ChatTemplateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ChatTemplateException("chat template failed: " + e.getMessage(), e);
+        }
         var fatal = result.getErrors().stream()
                 .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
                 .toList();

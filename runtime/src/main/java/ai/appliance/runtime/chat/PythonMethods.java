@@ -19,12 +19,16 @@ final class PythonMethods extends ELResolver {
         if (!(method instanceof String name)) return null;
         Object[] args = params == null ? new Object[0] : params;
         Object result;
-        if (base instanceof CharSequence cs) {
-            result = stringMethod(cs.toString(), name, args);
-        } else if (base instanceof Map<?, ?> map) {
-            result = mapMethod(map, name, args);
-        } else {
-            return null;
+        try {
+            if (base instanceof CharSequence cs) {
+                result = stringMethod(cs.toString(), name, args);
+            } else if (base instanceof Map<?, ?> map) {
+                result = mapMethod(map, name, args);
+            } else {
+                return null;
+            }
+        } catch (ClassCastException | IndexOutOfBoundsException | IllegalArgumentException | NullPointerException e) {
+            throw new ChatTemplateException("chat template called " + name + "() with unusable arguments: " + e.getMessage());
         }
         if (result == NOT_HANDLED) return null;
         context.setPropertyResolved(true);
