@@ -60,15 +60,16 @@ record PreTokenizerPresets(List<String> regexes, boolean ignoreMerges, boolean a
     static PreTokenizerPresets forName(String pre) {
         return switch (pre) {
             case "default" -> new PreTokenizerPresets(DEFAULT, false, false);
-            case "llama3", "llama-v3", "llama-bpe", "falcon3", "pixtral", "dbrx", "smaug-bpe" ->
+            case "llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2" ->
                     new PreTokenizerPresets(List.of(LLAMA3), true, true);
-            case "qwen2", "deepseek-r1-qwen", "megrez", "stablelm2", "hunyuan" ->
+            case "dbrx", "smaug-bpe" -> new PreTokenizerPresets(List.of(LLAMA3), false, false);
+            case "qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2", "megrez", "stablelm2", "hunyuan" ->
                     new PreTokenizerPresets(List.of(QWEN2), false, false);
             case "deepseek-llm" -> new PreTokenizerPresets(DEEPSEEK_LLM, false, false);
             case "deepseek-coder" -> new PreTokenizerPresets(DEEPSEEK_CODER, false, false);
-            case "deepseek-v3" -> new PreTokenizerPresets(DEEPSEEK_V3, false, false);
+            case "deepseek-v3", "hunyuan-dense" -> new PreTokenizerPresets(DEEPSEEK_V3, false, false);
             case "gpt-2", "phi-2", "mpt", "olmo", "jais", "jina-es", "jina-de", "jina-v2-es", "jina-v2-de", "roberta-bpe",
-                 "exaone4", "trillion", "granite-docling" -> new PreTokenizerPresets(List.of(GPT2), false, false);
+                 "exaone4", "trillion", "granite-docling", "gigachat", "a.x-4.0", "mellum", "jina-v1-en", "jina-v2-code" -> new PreTokenizerPresets(List.of(GPT2), false, false);
             case "falcon" -> new PreTokenizerPresets(FALCON, false, false);
             case "chatglm-bpe", "glm4" -> new PreTokenizerPresets(List.of(LLAMA3), false, false);
             case "tekken" -> new PreTokenizerPresets(List.of(TEKKEN), true, true);
