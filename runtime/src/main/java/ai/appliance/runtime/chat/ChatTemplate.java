@@ -52,6 +52,7 @@ public final class ChatTemplate {
                         .withIterateOverMapKeys(true)
                         .withUsePyishObjectMapper(true)
                         .withWhitespaceRequiredWithinTokens(false)
+                        // Jinjava's "natural" precedence misreads jinja2's "a and not b.c" (R1's generation prompt)
                         .withUseNaturalOperatorPrecedence(false)
                         .withParseWhitespaceControlStrictly(true)
                         .withAllowAdjacentTextNodes(true)
