@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = "Edge and hybrid LLM appliance runtime.",
         subcommands = {CommandLine.HelpCommand.class,
                 ai.appliance.runtime.tokenizer.TokenizeCommand.class,
-                ai.appliance.runtime.chat.TemplateCommand.class})
+                ai.appliance.runtime.chat.TemplateCommand.class,
+                QuantizeCommand.class, SynthCommand.class, InspectCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
