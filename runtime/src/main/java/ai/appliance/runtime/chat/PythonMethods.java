@@ -10,7 +10,7 @@ import jinjava.javax.el.ELResolver;
  * Python's str and dict methods that chat templates call ({@code content.split('</think>')},
  * {@code .strip()}, {@code .startswith(...)}, {@code message.get('x')}, {@code .items()}), which Jinjava would
  * otherwise look up as Java methods (Java's {@code split} takes a regex; {@code startswith} does not exist).
- * Resolves method calls only; everything else falls through to Jinjava's resolvers.
+ * Resolves these method calls and string indexing; everything else falls through to Jinjava's resolvers.
  */
 final class PythonMethods extends ELResolver {
 
@@ -156,9 +156,18 @@ final class PythonMethods extends ELResolver {
         return out.toString();
     }
 
-    // property access is left to Jinjava
+    /** {@code text[i]} with Python's negative indices; other property access is left to Jinjava. */
     @Override
     public Object getValue(ELContext context, Object base, Object property) {
+        // Jinjava hands a numeric subscript over as its decimal text
+        Integer index = property instanceof Number n ? Integer.valueOf(n.intValue())
+                : property instanceof String p && p.matches("-?\\d{1,9}") ? Integer.valueOf(p) : null;
+        if (base instanceof CharSequence cs && index != null) {
+            int i = index;
+            if (i < 0) i += cs.length();
+            context.setPropertyResolved(true);
+            return i >= 0 && i < cs.length() ? String.valueOf(cs.charAt(i)) : null;
+        }
         return null;
     }
 
