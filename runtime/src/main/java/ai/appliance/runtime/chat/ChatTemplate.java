@@ -47,6 +47,7 @@ public final class ChatTemplate {
                 .withMaxOutputSize(MAX_OUTPUT_CHARS)
                 .withRangeLimit(100_000)
                 .withElResolver(resolver())
+                .withExecutionMode(new PythonPrinting())
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withEvaluateMapKeys(true)
                         .withIterateOverMapKeys(true)
