@@ -64,6 +64,7 @@ public final class ChatTemplate {
         this.jinjava = new Jinjava(config);
         var globals = jinjava.getGlobalContext();
         globals.registerFilter(new PythonToJsonFilter());
+        globals.registerTag(new GenerationTag());
         try {
             globals.registerFunction(new ELFunctionDefinition("", "raise_exception",
                     TemplateFunctions.class.getMethod("raiseException", String.class)));

@@ -75,6 +75,12 @@ class Jinja2CompatibilityTest {
     }
 
     @Test
+    void generationBlocksRenderTheirBody() {
+        var template = new ChatTemplate("{% for m in messages %}{% generation %}[{{ m['content'] }}]{% endgeneration %}{% endfor %}", "", "");
+        assertEquals("[a][b]", template.render(List.of(ChatMessage.user("a"), ChatMessage.assistant("b")), false));
+    }
+
+    @Test
     void pythonMethodMisuseIsATemplateError() {
         var template = new ChatTemplate("{{ messages[0]['content'].split('') }}{{ messages[0]['content'].startswith() }}", "", "");
         assertThrows(ChatTemplateException.class, () -> template.render(List.of(ChatMessage.user("x")), false));
