@@ -46,7 +46,9 @@ public interface Tokenizer {
     }
 
     /** As {@link #newStreamingDecoder()}, optionally dropping special (control) tokens from the text. */
-    StreamingDecoder newStreamingDecoder(boolean skipSpecialTokens);
+    default StreamingDecoder newStreamingDecoder(boolean skipSpecialTokens) {
+        return new StreamingDecoder(id -> skipSpecialTokens && isSpecial(id) ? new byte[0] : tokenBytes(id), false);
+    }
 
     /** The bytes one token stands for (the UTF-8 of its text for special tokens). */
     byte[] tokenBytes(int id);
