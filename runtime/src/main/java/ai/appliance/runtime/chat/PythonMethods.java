@@ -55,9 +55,8 @@ final class PythonMethods extends ELResolver {
             case "title" -> title(s);
             case "capitalize" -> s.isEmpty() ? s : s.substring(0, 1).toUpperCase(java.util.Locale.ROOT)
                     + s.substring(1).toLowerCase(java.util.Locale.ROOT);
-            case "splitlines" -> List.of(s.split("\r\n|\r|\n", -1)).stream()
-                    .limit(s.endsWith("\n") ? s.split("\r\n|\r|\n", -1).length - 1 : Long.MAX_VALUE).toList();
-            case "isspace" -> !s.isEmpty() && s.chars().allMatch(Character::isWhitespace);
+            case "splitlines" -> splitlines(s);
+            case "isspace" -> !s.isEmpty() && s.chars().allMatch(c -> isSpace((char) c));
             case "isdigit" -> !s.isEmpty() && s.chars().allMatch(Character::isDigit);
             default -> NOT_HANDLED;
         };
@@ -90,7 +89,29 @@ final class PythonMethods extends ELResolver {
     }
 
     private static boolean stripped(char c, String chars) {
-        return chars == null ? Character.isWhitespace(c) || Character.isSpaceChar(c) : chars.indexOf(c) >= 0;
+        return chars == null ? isSpace(c) : chars.indexOf(c) >= 0;
+    }
+
+    /** Python's str.isspace for one character: Java whitespace plus the no-break spaces Java leaves out. */
+    private static boolean isSpace(char c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c);
+    }
+
+    /** Python splitlines(): line breaks removed, no empty string for a final break or an empty text. */
+    private static List<String> splitlines(String s) {
+        var lines = new ArrayList<String>();
+        int start = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\n' || c == '\r' || c == '\u000b' || c == '\u000c' || c == '\u001c' || c == '\u001d'
+                    || c == '\u001e' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                lines.add(s.substring(start, i));
+                if (c == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n') i++;
+                start = i + 1;
+            }
+        }
+        if (start < s.length()) lines.add(s.substring(start));
+        return lines;
     }
 
     /** Python split: literal separator, or runs of whitespace (dropping empties) when none is given. */
@@ -99,14 +120,14 @@ final class PythonMethods extends ELResolver {
         if (sep == null) {
             int i = 0, n = s.length();
             while (i < n) {
-                while (i < n && Character.isWhitespace(s.charAt(i))) i++;
+                while (i < n && isSpace(s.charAt(i))) i++;
                 if (i >= n) break;
                 if (maxSplit >= 0 && out.size() == maxSplit) {
                     out.add(strip(s.substring(i), null, false, true));
                     return out;
                 }
                 int j = i;
-                while (j < n && !Character.isWhitespace(s.charAt(j))) j++;
+                while (j < n && !isSpace(s.charAt(j))) j++;
                 out.add(s.substring(i, j));
                 i = j;
             }
