@@ -26,6 +26,17 @@ public final class VectorDot {
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final float TWO_POW_112 = 0x1p112f;
+    // Vector constants instead of int arguments: IntVector.and(int)/sub(int) go through an abstract
+    // broadcast call that C2 sometimes cannot bind, which boxes every vector in the loop.
+    private static final IntVector NIBBLE = IntVector.broadcast(I, 0xf);
+    private static final IntVector BITS_01 = IntVector.broadcast(I, 3);
+    private static final IntVector BITS_23 = IntVector.broadcast(I, 12);
+    private static final IntVector BITS_45 = IntVector.broadcast(I, 48);
+    private static final IntVector BITS_67 = IntVector.broadcast(I, 192);
+    private static final IntVector Q6_OFFSET = IntVector.broadcast(I, 32);
+    private static final IntVector Q4_OFFSET = IntVector.broadcast(I, 8);
+    private static final IntVector HALF_MAGNITUDE = IntVector.broadcast(I, 0x7fff);
+    private static final IntVector HALF_SIGN = IntVector.broadcast(I, 0x8000);
 
     private VectorDot() {
     }
@@ -99,8 +110,8 @@ public final class VectorDot {
     /** Decodes L halves: exponent rebased by multiplying by 2^112, which also handles subnormals exactly. */
     static FloatVector halfs(MemorySegment w, long offset) {
         var bits = (IntVector) ShortVector.fromMemorySegment(S, w, offset, LE).convertShape(VectorOperators.S2I, I, 0);
-        var magnitude = bits.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(TWO_POW_112);
-        var sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+        var magnitude = bits.and(HALF_MAGNITUDE).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(TWO_POW_112);
+        var sign = bits.and(HALF_SIGN).lanewise(VectorOperators.LSHL, 16);
         return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
     }
 
@@ -189,8 +200,8 @@ public final class VectorDot {
             var sum = FloatVector.zero(F);
             for (int j = 0; j < 16; j += L) {
                 var q = bytesToInts(w, base + 2 + j);
-                var low = toFloats(q.and(0xf).sub(8));
-                var high = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(0xf).sub(8));
+                var low = toFloats(q.and(NIBBLE).sub(Q4_OFFSET));
+                var high = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(NIBBLE).sub(Q4_OFFSET));
                 sum = low.fma(FloatVector.fromArray(F, x, xb + j), sum);
                 sum = high.fma(FloatVector.fromArray(F, x, xb + 16 + j), sum);
             }
@@ -217,8 +228,8 @@ public final class VectorDot {
                     var q = bytesToInts(w, qs + 32L * group + l);
                     var xl = FloatVector.fromArray(F, x, xg + l);
                     var xh = FloatVector.fromArray(F, x, xg + 32 + l);
-                    lowDot = toFloats(q.and(0xf)).fma(xl, lowDot);
-                    highDot = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(0xf)).fma(xh, highDot);
+                    lowDot = toFloats(q.and(NIBBLE)).fma(xl, lowDot);
+                    highDot = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(NIBBLE)).fma(xh, highDot);
                     lowSum = lowSum.add(xl);
                     highSum = highSum.add(xh);
                 }
@@ -236,7 +247,10 @@ public final class VectorDot {
     }
 
     private static float q6_K(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        var acc = FloatVector.zero(F);
+        // Constant shifts and masks (each 2-bit group moved straight to bits 4..5), and two accumulators:
+        // measured about twice as fast as a loop over the four quarters with variable shifts.
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
         for (int b = 0; b < n / 256; b++) {
             long base = offset + 210L * b;
             float d = Dequantize.f16(w, base + 208);
@@ -248,18 +262,23 @@ public final class VectorDot {
                 for (int l = 0; l < 32; l += L) {
                     int is = l / 16;
                     var high = bytesToInts(w, qh + l);
-                    // Quarter p: low 4 bits from ql[l + 32(p&1)] (low nibble for p < 2, high nibble after),
-                    // top 2 bits from qh[l] bits 2p..2p+1; outputs y[l + 32p] with scale sc[is + 2p].
-                    // One loop body instead of four copies keeps the method small enough for C2 to inline every vector op.
-                    for (int p = 0; p < 4; p++) {
-                        var low = bytesToInts(w, ql + 32 * (p & 1) + l).lanewise(VectorOperators.ASHR, 4 * (p >> 1)).and(0xf);
-                        var q = low.or(high.lanewise(VectorOperators.ASHR, 2 * p).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-                        float scale = d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2 * p);
-                        acc = toFloats(q).mul(FloatVector.fromArray(F, x, xh + l + 32 * p)).fma(FloatVector.broadcast(F, scale), acc);
-                    }
+                    var low0 = bytesToInts(w, ql + l);
+                    var low32 = bytesToInts(w, ql + 32 + l);
+                    var q1 = low0.and(NIBBLE).or(high.and(BITS_01).lanewise(VectorOperators.LSHL, 4)).sub(Q6_OFFSET);
+                    var q2 = low32.and(NIBBLE).or(high.and(BITS_23).lanewise(VectorOperators.LSHL, 2)).sub(Q6_OFFSET);
+                    var q3 = low0.lanewise(VectorOperators.ASHR, 4).and(NIBBLE).or(high.and(BITS_45)).sub(Q6_OFFSET);
+                    var q4 = low32.lanewise(VectorOperators.ASHR, 4).and(NIBBLE).or(high.and(BITS_67).lanewise(VectorOperators.ASHR, 2)).sub(Q6_OFFSET);
+                    var s1 = FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is));
+                    var s2 = FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2));
+                    var s3 = FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 4));
+                    var s4 = FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 6));
+                    acc0 = toFloats(q1).mul(s1).fma(FloatVector.fromArray(F, x, xh + l), acc0);
+                    acc1 = toFloats(q2).mul(s2).fma(FloatVector.fromArray(F, x, xh + l + 32), acc1);
+                    acc0 = toFloats(q3).mul(s3).fma(FloatVector.fromArray(F, x, xh + l + 64), acc0);
+                    acc1 = toFloats(q4).mul(s4).fma(FloatVector.fromArray(F, x, xh + l + 96), acc1);
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 }
