@@ -1,0 +1,240 @@
+package ai.appliance.runtime.kernels;
+
+import ai.appliance.runtime.tensor.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Dot products of weights stored in a {@link MemorySegment} (any {@link GgmlType}) with F32
+ * activations, decoding each block in registers: the weights are read exactly once and never
+ * copied. Falls back to the scalar path when the CPU's preferred vector holds fewer than 8 floats.
+ */
+public final class VectorDot {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int L = F.length();
+    /** Whether the vector path is used: 8 (AVX2) or 16 (AVX-512) float lanes. */
+    public static final boolean ENABLED = (L == 8 || L == 16) && IntVector.SPECIES_PREFERRED.length() == L;
+    static final VectorSpecies<Byte> B = L == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+    static final VectorSpecies<Short> S = L == 16 ? ShortVector.SPECIES_256 : ShortVector.SPECIES_128;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final float TWO_POW_112 = 0x1p112f;
+
+    private VectorDot() {
+    }
+
+    /** Sum over i < n of w[i] * x[xOffset + i], where w is {@code n} values of {@code type} at byte {@code offset}. */
+    public static float dot(GgmlType type, MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        if (!ENABLED) return ScalarDot.dot(type, w, offset, x, xOffset, n);
+        return switch (type) {
+            case F32 -> f32(w, offset, x, xOffset, n);
+            case F16 -> f16(w, offset, x, xOffset, n);
+            case BF16 -> bf16(w, offset, x, xOffset, n);
+            case Q8_0 -> q8_0(w, offset, x, xOffset, n);
+            case Q4_0 -> q4_0(w, offset, x, xOffset, n);
+            case Q4_K -> q4_K(w, offset, x, xOffset, n);
+            case Q6_K -> q6_K(w, offset, x, xOffset, n);
+        };
+    }
+
+    /** Sum over i < n of a[aOffset + i] * b[bOffset + i]. */
+    public static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
+        int i = 0;
+        float sum = 0f;
+        if (ENABLED) {
+            var acc0 = FloatVector.zero(F);
+            var acc1 = FloatVector.zero(F);
+            int upper2 = n - n % (2 * L);
+            for (; i < upper2; i += 2 * L) {
+                acc0 = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), acc0);
+                acc1 = FloatVector.fromArray(F, a, aOffset + i + L).fma(FloatVector.fromArray(F, b, bOffset + i + L), acc1);
+            }
+            for (; i + L <= n; i += L) {
+                acc0 = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), acc0);
+            }
+            sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) sum += a[aOffset + i] * b[bOffset + i];
+        return sum;
+    }
+
+    /** y[yOffset + i] += a * x[xOffset + i] for i < n. */
+    public static void axpy(float a, float[] x, int xOffset, float[] y, int yOffset, int n) {
+        int i = 0;
+        if (ENABLED) {
+            var va = FloatVector.broadcast(F, a);
+            for (; i + L <= n; i += L) {
+                FloatVector.fromArray(F, x, xOffset + i).fma(va, FloatVector.fromArray(F, y, yOffset + i))
+                        .intoArray(y, yOffset + i);
+            }
+        }
+        for (; i < n; i++) y[yOffset + i] += a * x[xOffset + i];
+    }
+
+    private static float f32(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        int i = 0;
+        int upper2 = n - n % (2 * L);
+        for (; i < upper2; i += 2 * L) {
+            acc0 = FloatVector.fromMemorySegment(F, w, offset + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOffset + i), acc0);
+            acc1 = FloatVector.fromMemorySegment(F, w, offset + 4L * (i + L), LE)
+                    .fma(FloatVector.fromArray(F, x, xOffset + i + L), acc1);
+        }
+        for (; i + L <= n; i += L) {
+            acc0 = FloatVector.fromMemorySegment(F, w, offset + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOffset + i), acc0);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += w.get(Dequantize.F32, offset + 4L * i) * x[xOffset + i];
+        return sum;
+    }
+
+    /** Decodes L halves: exponent rebased by multiplying by 2^112, which also handles subnormals exactly. */
+    static FloatVector halfs(MemorySegment w, long offset) {
+        var bits = (IntVector) ShortVector.fromMemorySegment(S, w, offset, LE).convertShape(VectorOperators.S2I, I, 0);
+        var magnitude = bits.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(TWO_POW_112);
+        var sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+        return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
+    }
+
+    private static float f16(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        var acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= n; i += L) acc = halfs(w, offset + 2L * i).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += Float.float16ToFloat(w.get(Dequantize.I16, offset + 2L * i)) * x[xOffset + i];
+        return sum;
+    }
+
+    private static float bf16(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        var acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            var bits = (IntVector) ShortVector.fromMemorySegment(S, w, offset + 2L * i, LE).convertShape(VectorOperators.S2I, I, 0);
+            var v = bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            acc = v.fma(FloatVector.fromArray(F, x, xOffset + i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += Dequantize.bf16(w.get(Dequantize.I16, offset + 2L * i)) * x[xOffset + i];
+        return sum;
+    }
+
+    static FloatVector bytesToFloats(ByteVector v) {
+        return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    private static float q8_0(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        var acc = FloatVector.zero(F);
+        for (int b = 0; b < n / 32; b++) {
+            long base = offset + 34L * b;
+            int xb = xOffset + 32 * b;
+            var sum = FloatVector.zero(F);
+            for (int j = 0; j < 32; j += L) {
+                var q = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 2 + j, LE));
+                sum = q.fma(FloatVector.fromArray(F, x, xb + j), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(F, Dequantize.f16(w, base)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float q4_0(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        var acc = FloatVector.zero(F);
+        for (int b = 0; b < n / 32; b++) {
+            long base = offset + 18L * b;
+            int xb = xOffset + 32 * b;
+            var sum = FloatVector.zero(F);
+            for (int j = 0; j < 16; j += L) {
+                var q = ByteVector.fromMemorySegment(B, w, base + 2 + j, LE);
+                var low = bytesToFloats(q.and((byte) 0xf).sub((byte) 8));
+                var high = bytesToFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
+                sum = low.fma(FloatVector.fromArray(F, x, xb + j), sum);
+                sum = high.fma(FloatVector.fromArray(F, x, xb + 16 + j), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(F, Dequantize.f16(w, base)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float q4_K(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        var acc = FloatVector.zero(F);
+        for (int b = 0; b < n / 256; b++) {
+            long base = offset + 144L * b;
+            float d = Dequantize.f16(w, base);
+            float dmin = Dequantize.f16(w, base + 2);
+            long scales = base + 4;
+            long qs = base + 16;
+            for (int group = 0; group < 4; group++) {
+                int xg = xOffset + 256 * b + 64 * group;
+                var lowDot = FloatVector.zero(F);
+                var highDot = FloatVector.zero(F);
+                var lowSum = FloatVector.zero(F);
+                var highSum = FloatVector.zero(F);
+                for (int l = 0; l < 32; l += L) {
+                    var q = ByteVector.fromMemorySegment(B, w, qs + 32L * group + l, LE);
+                    var xl = FloatVector.fromArray(F, x, xg + l);
+                    var xh = FloatVector.fromArray(F, x, xg + 32 + l);
+                    lowDot = bytesToFloats(q.and((byte) 0xf)).fma(xl, lowDot);
+                    highDot = bytesToFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(xh, highDot);
+                    lowSum = lowSum.add(xl);
+                    highSum = highSum.add(xh);
+                }
+                float d1 = d * Dequantize.q4KScaleOrMin(w, scales, 2 * group, false);
+                float m1 = dmin * Dequantize.q4KScaleOrMin(w, scales, 2 * group, true);
+                float d2 = d * Dequantize.q4KScaleOrMin(w, scales, 2 * group + 1, false);
+                float m2 = dmin * Dequantize.q4KScaleOrMin(w, scales, 2 * group + 1, true);
+                acc = lowDot.fma(FloatVector.broadcast(F, d1), acc);
+                acc = lowSum.fma(FloatVector.broadcast(F, -m1), acc);
+                acc = highDot.fma(FloatVector.broadcast(F, d2), acc);
+                acc = highSum.fma(FloatVector.broadcast(F, -m2), acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float q6_K(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        var acc = FloatVector.zero(F);
+        for (int b = 0; b < n / 256; b++) {
+            long base = offset + 210L * b;
+            float d = Dequantize.f16(w, base + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = base + 64L * half;
+                long qh = base + 128 + 32L * half;
+                long sc = base + 192 + 8L * half;
+                int xh = xOffset + 256 * b + 128 * half;
+                for (int l = 0; l < 32; l += L) {
+                    int is = l / 16;
+                    var low0 = ByteVector.fromMemorySegment(B, w, ql + l, LE);
+                    var low32 = ByteVector.fromMemorySegment(B, w, ql + 32 + l, LE);
+                    var high = ByteVector.fromMemorySegment(B, w, qh + l, LE);
+                    var q1 = low0.and((byte) 0xf).or(high.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                    var q2 = low32.and((byte) 0xf)
+                            .or(high.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                            .sub((byte) 32);
+                    var q3 = low0.lanewise(VectorOperators.LSHR, 4)
+                            .or(high.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                            .sub((byte) 32);
+                    var q4 = low32.lanewise(VectorOperators.LSHR, 4)
+                            .or(high.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4))
+                            .sub((byte) 32);
+                    acc = bytesToFloats(q1).mul(FloatVector.fromArray(F, x, xh + l))
+                            .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is)), acc);
+                    acc = bytesToFloats(q2).mul(FloatVector.fromArray(F, x, xh + l + 32))
+                            .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2)), acc);
+                    acc = bytesToFloats(q3).mul(FloatVector.fromArray(F, x, xh + l + 64))
+                            .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 4)), acc);
+                    acc = bytesToFloats(q4).mul(FloatVector.fromArray(F, x, xh + l + 96))
+                            .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 6)), acc);
+                }
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}

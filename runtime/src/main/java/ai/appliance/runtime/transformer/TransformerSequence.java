@@ -1,0 +1,49 @@
+package ai.appliance.runtime.transformer;
+
+import ai.appliance.runtime.engine.Sequence;
+
+/**
+ * One sequence of a {@link Transformer}: its F32 KV cache (per layer, one row of kvHeads·headDim
+ * floats per position), allocated once for the sequence's capacity, and its logits buffer.
+ */
+final class TransformerSequence implements Sequence {
+    final Transformer owner;
+    private final int capacity;
+    float[][] keys;
+    float[][] values;
+    float[] logits;
+    private int length;
+
+    TransformerSequence(Transformer owner, int capacity, int layers, int kvWidth, int vocabulary) {
+        this.owner = owner;
+        this.capacity = capacity;
+        this.keys = new float[layers][capacity * kvWidth];
+        this.values = new float[layers][capacity * kvWidth];
+        this.logits = new float[vocabulary];
+    }
+
+    @Override
+    public int length() {
+        return length;
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    void advance(int tokens) {
+        length += tokens;
+    }
+
+    boolean closed() {
+        return keys == null;
+    }
+
+    @Override
+    public void close() {
+        keys = null;
+        values = null;
+        logits = null;
+    }
+}

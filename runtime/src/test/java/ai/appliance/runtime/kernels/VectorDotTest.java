@@ -1,0 +1,64 @@
+package ai.appliance.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.appliance.runtime.tensor.GgmlType;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class VectorDotTest {
+
+    private static int[] sizes(GgmlType type) {
+        int block = type.blockSize();
+        if (block == 1) return new int[] {1, 3, 7, 15, 16, 17, 31, 33, 63, 100, 129, 257, 1023};
+        return new int[] {block, 3 * block, 5 * block, 7 * block, 13 * block};
+    }
+
+    @ParameterizedTest
+    @EnumSource(GgmlType.class)
+    void vectorDotMatchesScalarReferenceForEverySizeAndOffset(GgmlType type) {
+        var random = new Random(42 + type.ordinal());
+        for (int n : sizes(type)) {
+            int rows = 3;
+            var w = RandomWeights.of(type, (long) rows * n, random);
+            int xOffset = 5;
+            var x = RandomWeights.gaussian(n + xOffset, random);
+            var values = new float[n];
+            for (int r = 0; r < rows; r++) {
+                long offset = r * type.bytesFor(n);
+                float expected = ScalarDot.dot(type, w, offset, x, xOffset, n);
+                float actual = VectorDot.dot(type, w, offset, x, xOffset, n);
+                Dequantize.values(type, w, offset, values, 0, n);
+                double magnitude = 0;
+                for (int i = 0; i < n; i++) magnitude += Math.abs(values[i] * x[xOffset + i]);
+                assertEquals(expected, actual, 1e-5 * magnitude + 1e-6, type + " n=" + n + " row=" + r);
+            }
+        }
+    }
+
+    @Test
+    void vectorPathIsActiveOnThisMachine() {
+        // The build machines have AVX2 or AVX-512; without vectors every comparison above is scalar vs scalar.
+        assertTrue(VectorDot.ENABLED, "preferred species " + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED);
+    }
+
+    @Test
+    void floatArrayDotAndAxpyMatchPlainLoops() {
+        var random = new Random(7);
+        for (int n : new int[] {1, 5, 16, 31, 32, 33, 77, 128}) {
+            var a = RandomWeights.gaussian(n + 3, random);
+            var b = RandomWeights.gaussian(n + 2, random);
+            double expected = 0;
+            for (int i = 0; i < n; i++) expected += a[3 + i] * b[2 + i];
+            assertEquals(expected, VectorDot.dot(a, 3, b, 2, n), 1e-4 * n);
+            var y = b.clone();
+            VectorDot.axpy(0.5f, a, 3, y, 2, n);
+            for (int i = 0; i < n; i++) assertEquals(b[2 + i] + 0.5f * a[3 + i], y[2 + i], 1e-6);
+            assertEquals(b[0], y[0]);
+            assertEquals(b[1], y[1]);
+        }
+    }
+}

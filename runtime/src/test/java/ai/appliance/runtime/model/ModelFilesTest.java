@@ -1,0 +1,174 @@
+package ai.appliance.runtime.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.appliance.runtime.tensor.GgmlType;
+import ai.appliance.runtime.tensor.Tensor;
+import ai.appliance.runtime.testing.Fixtures;
+import java.io.IOException;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelFilesTest {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    @TempDir
+    Path dir;
+
+    private static float[] floats(Tensor t) {
+        assertEquals(GgmlType.F32, t.type());
+        return t.data().toArray(F32);
+    }
+
+    @Test
+    void qwen2CheckpointWithV5ConfigLayout() {
+        try (var m = ModelFiles.open(Fixtures.model("tiny-qwen2"))) {
+            var c = m.config();
+            assertEquals(ModelFiles.Format.HF_CHECKPOINT, m.format());
+            assertEquals(Architecture.QWEN2, c.architecture());
+            assertEquals(1207, c.vocabularySize());
+            assertEquals(128, c.embeddingLength());
+            assertEquals(352, c.feedForwardLength());
+            assertEquals(3, c.layerCount());
+            assertEquals(4, c.headCount());
+            assertEquals(2, c.keyValueHeadCount());
+            assertEquals(32, c.headDimension());
+            assertEquals(1e-6f, c.rmsNormEpsilon());
+            assertEquals(10000.0, c.ropeTheta());
+            assertEquals(RopeStyle.HALVES, c.ropeStyle());
+            assertNull(c.ropeScaling());
+            assertEquals(1024, c.contextLength());
+            assertEquals(false, c.tiedEmbeddings());
+            assertNotNull(m.weights().layers().get(2).queryBias());
+            assertArrayEquals(new long[] {64}, m.weights().layers().get(0).keyBias().shape());
+            assertEquals(Fixtures.model("tiny-qwen2"), m.checkpointFolder());
+        }
+    }
+
+    @Test
+    void llamaCheckpointWithV4ConfigLayout() {
+        try (var m = ModelFiles.open(Fixtures.model("tiny-llama3"))) {
+            var c = m.config();
+            assertEquals(Architecture.LLAMA, c.architecture());
+            assertEquals(500000.0, c.ropeTheta());
+            assertEquals(new RopeScaling(8, 1, 4, 8192), c.ropeScaling());
+            assertEquals(RopeStyle.HALVES, c.ropeStyle());
+            assertEquals(1e-5f, c.rmsNormEpsilon());
+            assertNull(m.weights().layers().get(0).queryBias());
+        }
+    }
+
+    @Test
+    void qwen2GgufMatchesTheCheckpointExactlyInF32() {
+        var folder = Fixtures.model("tiny-qwen2");
+        try (var hf = ModelFiles.open(folder); var gguf = ModelFiles.open(folder.resolve("tiny-qwen2-f32.gguf"))) {
+            var a = hf.config();
+            var b = gguf.config();
+            assertEquals(RopeStyle.HALVES, b.ropeStyle());
+            assertEquals(a.vocabularySize(), b.vocabularySize());
+            assertEquals(a.headDimension(), b.headDimension());
+            assertEquals(a.rmsNormEpsilon(), b.rmsNormEpsilon());
+            assertEquals(a.ropeTheta(), b.ropeTheta());
+            assertEquals(a.contextLength(), b.contextLength());
+            assertNull(b.ropeFrequencyFactors());
+            assertArrayEquals(floats(hf.weights().tokenEmbedding()), floats(gguf.weights().tokenEmbedding()));
+            assertArrayEquals(floats(hf.weights().layers().get(1).query()), floats(gguf.weights().layers().get(1).query()));
+            assertArrayEquals(floats(hf.weights().layers().get(1).queryBias()), floats(gguf.weights().layers().get(1).queryBias()));
+            assertArrayEquals(floats(hf.weights().output()), floats(gguf.weights().output()));
+            assertNotNull(gguf.gguf());
+        }
+    }
+
+    @Test
+    void llamaGgufIsAdjacentWithPermutedQueryKeyRowsAndRopeFreqs() {
+        var folder = Fixtures.model("tiny-llama3");
+        try (var hf = ModelFiles.open(folder); var gguf = ModelFiles.open(folder.resolve("tiny-llama3-f32.gguf"))) {
+            var c = gguf.config();
+            assertEquals(RopeStyle.ADJACENT, c.ropeStyle());
+            var expected = Llama3RopeFactors.compute(hf.config().ropeScaling(), hf.config().ropeTheta(), hf.config().headDimension());
+            assertArrayEquals(expected, c.ropeFrequencyFactors(), 1e-6f);
+            assertTrue(c.ropeFrequencyFactors()[15] > 1f, "low frequencies are scaled");
+            int hd = c.headDimension();
+            for (var pick : new int[] {0, 2}) {
+                var hfKey = floats(hf.weights().layers().get(pick).key());
+                var ggKey = floats(gguf.weights().layers().get(pick).key());
+                int cols = c.embeddingLength();
+                for (int r = 0; r < c.keyValueHeadCount() * hd; r++) {
+                    int src = QueryKeyPermutation.huggingFaceRow(r, hd);
+                    for (int k = 0; k < cols; k++) assertEquals(hfKey[src * cols + k], ggKey[r * cols + k]);
+                }
+            }
+            assertArrayEquals(floats(hf.weights().layers().get(0).value()), floats(gguf.weights().layers().get(0).value()));
+        }
+    }
+
+    @Test
+    void opensQuantizedAndHalfGgufs() {
+        for (var name : new String[] {"tiny-qwen2", "tiny-llama3"}) {
+            try (var q = ModelFiles.open(Fixtures.model(name).resolve(name + "-q8_0.gguf"));
+                 var h = ModelFiles.open(Fixtures.model(name).resolve(name + "-f16.gguf"))) {
+                assertEquals(GgmlType.Q8_0, q.weights().layers().get(0).gate().type());
+                assertEquals(GgmlType.F32, q.weights().layers().get(0).attentionNorm().type());
+                assertEquals(GgmlType.F16, h.weights().layers().get(0).gate().type());
+            }
+        }
+    }
+
+    @Test
+    void missingLmHeadMeansTiedEmbeddings() throws IOException {
+        var src = Fixtures.model("tiny-qwen2");
+        var folder = Files.createDirectory(dir.resolve("tied"));
+        Files.copy(src.resolve("config.json"), folder.resolve("config.json"));
+        try (var full = ModelFiles.open(src)) {
+            SafetensorsTestFiles.writeWithout(full.checkpoint().tensors(), "lm_head.weight", folder.resolve("model.safetensors"));
+        }
+        try (var m = ModelFiles.open(folder)) {
+            assertTrue(m.config().tiedEmbeddings());
+            assertSame(m.weights().tokenEmbedding(), m.weights().output());
+        }
+    }
+
+    @Test
+    void unsupportedArchitectureIsNamed() throws IOException {
+        var folder = Files.createDirectory(dir.resolve("mistral"));
+        Files.writeString(folder.resolve("config.json"), "{\"architectures\":[\"MistralForCausalLM\"],\"hidden_size\":8}");
+        var e = assertThrows(ModelFormatException.class, () -> ModelFiles.open(folder));
+        assertTrue(e.getMessage().contains("MistralForCausalLM"), e.getMessage());
+    }
+
+    @Test
+    void missingTensorIsNamed() throws IOException {
+        var src = Fixtures.model("tiny-llama3");
+        var folder = Files.createDirectory(dir.resolve("partial"));
+        Files.copy(src.resolve("config.json"), folder.resolve("config.json"));
+        try (var full = ModelFiles.open(src)) {
+            SafetensorsTestFiles.writeWithout(full.checkpoint().tensors(), "model.layers.1.mlp.up_proj.weight", folder.resolve("model.safetensors"));
+        }
+        var e = assertThrows(ModelFormatException.class, () -> ModelFiles.open(folder));
+        assertTrue(e.getMessage().contains("model.layers.1.mlp.up_proj.weight"), e.getMessage());
+    }
+
+    @Test
+    void shardedCheckpointOpensThroughItsIndex() throws IOException {
+        var src = Fixtures.model("tiny-llama3");
+        var folder = Files.createDirectory(dir.resolve("sharded"));
+        Files.copy(src.resolve("config.json"), folder.resolve("config.json"));
+        try (var full = ModelFiles.open(src)) {
+            SafetensorsTestFiles.writeSharded(full.checkpoint().tensors(), folder, 3);
+        }
+        try (var full = ModelFiles.open(src); var sharded = ModelFiles.open(folder)) {
+            assertArrayEquals(floats(full.weights().layers().get(2).down()), floats(sharded.weights().layers().get(2).down()));
+            assertArrayEquals(floats(full.weights().output()), floats(sharded.weights().output()));
+        }
+    }
+}
