@@ -1,0 +1,104 @@
+package ai.appliance.sync.chunk;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+
+/**
+ * FastCDC content-defined chunker with normalised chunking (level 2), exactly as specified in
+ * docs/formats.md §3, so boundaries are reproducible by any implementation of that text.
+ * Boundaries depend only on the last 64 bytes, so an edit moves at most the chunks around it.
+ */
+public final class FastCdc {
+    private static final long[] GEAR = gearTable();
+
+    private final ChunkingParams params;
+    private final long maskS;
+    private final long maskL;
+
+    public FastCdc(ChunkingParams params) {
+        this.params = params;
+        int bits = Integer.numberOfTrailingZeros(params.avg());
+        this.maskS = topBits(bits + 2);
+        this.maskL = topBits(Math.max(1, bits - 2));
+    }
+
+    public ChunkingParams params() {
+        return params;
+    }
+
+    /** Receives each chunk; the bytes are only valid during the call. */
+    @FunctionalInterface
+    public interface ChunkHandler {
+        void chunk(byte[] buffer, int offset, int length) throws IOException;
+    }
+
+    /** Splits the whole channel into chunks, calling {@code handler} for each in order. */
+    public void split(ReadableByteChannel in, ChunkHandler handler) throws IOException {
+        var buf = new byte[params().max() * 2];
+        var bb = ByteBuffer.wrap(buf);
+        int start = 0;
+        int end = 0;
+        boolean eof = false;
+        while (true) {
+            // Keep at least one max-size chunk in the buffer unless the input is exhausted.
+            if (!eof && end - start < params.max()) {
+                if (start > 0) {
+                    System.arraycopy(buf, start, buf, 0, end - start);
+                    end -= start;
+                    start = 0;
+                }
+                bb.limit(buf.length).position(end);
+                while (bb.hasRemaining()) {
+                    int n = in.read(bb);
+                    if (n < 0) {
+                        eof = true;
+                        break;
+                    }
+                }
+                end = bb.position();
+            }
+            if (start == end) return;
+            int len = cut(buf, start, end - start);
+            handler.chunk(buf, start, len);
+            start += len;
+        }
+    }
+
+    /** Length of the next chunk starting at {@code off}, given {@code available} bytes. */
+    public int cut(byte[] buf, int off, int available) {
+        int min = params.min();
+        if (available <= min) return available;
+        int n = Math.min(available, params.max());
+        int normal = Math.min(params.avg(), n);
+        long h = 0;
+        int i = min;
+        for (; i < normal; i++) {
+            h = (h << 1) + GEAR[buf[off + i] & 0xff];
+            if ((h & maskS) == 0) return i + 1;
+        }
+        for (; i < n; i++) {
+            h = (h << 1) + GEAR[buf[off + i] & 0xff];
+            if ((h & maskL) == 0) return i + 1;
+        }
+        return n;
+    }
+
+    private static long topBits(int k) {
+        return -1L << (64 - k);
+    }
+
+    /** SplitMix64 from the documented seed ("app1ance"). */
+    private static long[] gearTable() {
+        var table = new long[256];
+        long state = 0x61707031616e6365L;
+        for (int i = 0; i < 256; i++) {
+            state += 0x9e3779b97f4a7c15L;
+            long z = state;
+            z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+            z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+            table[i] = z ^ (z >>> 31);
+        }
+        return table;
+    }
+}
