@@ -28,6 +28,7 @@ public final class ModelCatalog implements AutoCloseable {
     private final Map<String, List<Entry>> routes = new LinkedHashMap<>();
     private final List<Consumer<ModelCatalog>> listeners = new ArrayList<>();
     private String defaultModel;
+    private boolean closed;
 
     private record Entry(ServedVersion served, double weight) { }
 
@@ -120,6 +121,10 @@ public final class ModelCatalog implements AutoCloseable {
     /** Picks the version that serves the next request for {@code name} (null: the default model). */
     public ServedVersion route(String name) {
         synchronized (this) {
+            if (closed) {
+                throw new ApiException(ErrorKind.UNAVAILABLE, "the appliance is shutting down; retry on another one",
+                        null, 5);
+            }
             String key = name == null || name.isBlank() ? defaultModel : name;
             var entries = key == null ? null : routes.get(key);
             if (entries == null || entries.isEmpty()) {
@@ -178,6 +183,7 @@ public final class ModelCatalog implements AutoCloseable {
         synchronized (this) {
             all = versions();
             routes.clear();
+            closed = true;
         }
         var threads = new ArrayList<Thread>();
         for (var v : all) {
