@@ -1,0 +1,472 @@
+package ai.appliance.runtime.mqtt;
+
+import ai.appliance.runtime.config.ApplianceConfig;
+import ai.appliance.runtime.openai.OpenAiRequests;
+import ai.appliance.runtime.openai.OpenAiResponses;
+import ai.appliance.runtime.security.Permission;
+import ai.appliance.runtime.security.Principal;
+import ai.appliance.runtime.security.TlsSetup;
+import ai.appliance.runtime.serving.ApiException;
+import ai.appliance.runtime.serving.CallContext;
+import ai.appliance.runtime.serving.ErrorKind;
+import ai.appliance.runtime.serving.FrontDoor;
+import ai.appliance.runtime.serving.InferenceRequest;
+import ai.appliance.runtime.serving.ModelCatalog;
+import ai.appliance.runtime.serving.ResponseStream;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+/**
+ * MQTT front end. Devices publish OpenAI-shaped requests (QoS 1) to {@code appliance/{id}/v1/chat/completions}
+ * or {@code .../v1/completions}; replies go to the MQTT 5 response topic with the request's correlation data,
+ * or, for MQTT 3.1.1 devices, to the {@code reply_to} topic named in the JSON with its {@code id} echoed as
+ * {@code request_id}. Streaming sends numbered {@code chunk} messages and one {@code final} message.
+ *
+ * <p>The gateway keeps a persistent session (clean start off, long session expiry) and acknowledges a request
+ * only after its final reply is published, so requests queued while the appliance was down or restarting are
+ * delivered and answered when it comes back. Requests seen before (same correlation) are answered from memory.
+ * A retained {@code appliance/{id}/status} message (with a last will) says online/offline and which model runs.
+ */
+public final class MqttGateway implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(MqttGateway.class.getName());
+    private static final long SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
+
+    private final ApplianceConfig.Mqtt settings;
+    private final String brokerUrl;
+    private final FrontDoor door;
+    private final OpenAiRequests requests;
+    private final OpenAiResponses responses;
+    private final ObjectMapper json;
+    private final ModelCatalog catalog;
+    private final ReplyCache replies;
+    private final Semaphore inflight = new Semaphore(8);
+    private final String prefix;
+    private final MqttAsyncClient client;
+    private volatile boolean closing;
+
+    private MqttGateway(ApplianceConfig.Mqtt settings, String brokerUrl, FrontDoor door, OpenAiRequests requests,
+                        OpenAiResponses responses, ObjectMapper json, ModelCatalog catalog) throws MqttException {
+        this.settings = settings;
+        this.brokerUrl = brokerUrl;
+        this.door = door;
+        this.requests = requests;
+        this.responses = responses;
+        this.json = json;
+        this.catalog = catalog;
+        this.replies = new ReplyCache(settings.maxCachedReplies());
+        this.prefix = "appliance/" + settings.applianceId();
+        this.client = new MqttAsyncClient(brokerUrl, "appliance-" + settings.applianceId(), new MemoryPersistence());
+    }
+
+    /** Connects (waiting up to 10 s for the first connection; it keeps retrying in the background after that). */
+    public static MqttGateway start(ApplianceConfig.Mqtt settings, String brokerUrl, FrontDoor door,
+                                    OpenAiRequests requests, OpenAiResponses responses, ObjectMapper json,
+                                    ModelCatalog catalog) {
+        try {
+            var gateway = new MqttGateway(settings, brokerUrl, door, requests, responses, json, catalog);
+            gateway.connect();
+            catalog.onChange(c -> gateway.publishStatus(true));
+            return gateway;
+        } catch (MqttException e) {
+            throw new IllegalStateException("cannot set up the MQTT client for " + brokerUrl + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String topicPrefix() {
+        return prefix;
+    }
+
+    public boolean connected() {
+        return client.isConnected();
+    }
+
+    private void connect() throws MqttException {
+        var options = new MqttConnectionOptions();
+        options.setCleanStart(false);
+        options.setSessionExpiryInterval(SESSION_EXPIRY_SECONDS);
+        options.setAutomaticReconnect(true);
+        options.setAutomaticReconnectDelay(1, 30);
+        options.setKeepAliveInterval(30);
+        options.setConnectionTimeout(10);
+        options.setReceiveMaximum(64);
+        if (settings.username() != null) {
+            options.setUserName(settings.username());
+        }
+        if (settings.password() != null) {
+            options.setPassword(settings.password().getBytes(StandardCharsets.UTF_8));
+        }
+        if (settings.tls() != null) {
+            options.setSocketFactory(TlsSetup.clientContext(settings.tls()).getSocketFactory());
+        }
+        var will = new MqttMessage(status(false));
+        will.setQos(1);
+        will.setRetained(true);
+        options.setWill(prefix + "/status", will);
+        client.setManualAcks(true);
+        client.setCallback(new Callback());
+        try {
+            client.connect(options).waitForCompletion(TimeUnit.SECONDS.toMillis(10));
+        } catch (MqttException e) {
+            // Keep serving REST; the automatic reconnect does not cover a failed first connect, so retry here.
+            LOG.warning("MQTT broker " + brokerUrl + " not reachable yet (" + e.getMessage() + "); retrying in the background");
+            Thread.ofVirtual().name("mqtt-connect").start(() -> retryConnect(options));
+        }
+    }
+
+    private void retryConnect(MqttConnectionOptions options) {
+        long delay = 1000;
+        while (!closing && !client.isConnected()) {
+            try {
+                Thread.sleep(delay);
+                client.connect(options).waitForCompletion(10_000);
+            } catch (InterruptedException e) {
+                return;
+            } catch (MqttException e) {
+                delay = Math.min(30_000, delay * 2);
+            }
+        }
+    }
+
+    private final class Callback implements MqttCallback {
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+            door.metrics().mqttConnected(true);
+            LOG.info(() -> "MQTT connected to " + serverURI + "; listening on " + prefix + "/v1/#");
+            Thread.ofVirtual().name("mqtt-subscribe").start(() -> {
+                try {
+                    client.subscribe(new MqttSubscription[] {
+                            new MqttSubscription(prefix + "/v1/chat/completions", 1),
+                            new MqttSubscription(prefix + "/v1/completions", 1)}).waitForCompletion(10_000);
+                    publishStatus(true);
+                } catch (MqttException e) {
+                    LOG.log(Level.SEVERE, "MQTT subscribe failed: " + e.getMessage());
+                }
+            });
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            door.metrics().mqttConnected(false);
+            if (!closing) {
+                LOG.warning("MQTT disconnected: " + response.getReasonString() + "; reconnecting");
+            }
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+            LOG.warning("MQTT error: " + exception.getMessage());
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            // Never block Paho's callback thread: each request runs on its own virtual thread.
+            Thread.ofVirtual().name("mqtt-request").start(() -> handle(topic, message));
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        }
+    }
+
+    /** Where and how to answer one request. */
+    private record ReplyTo(String topic, byte[] correlation, String requestId) {
+        String cacheKey() {
+            if (correlation != null) {
+                return topic + "|" + Base64.getEncoder().encodeToString(correlation);
+            }
+            return requestId == null ? null : topic + "|id:" + requestId;
+        }
+    }
+
+    private void handle(String topic, MqttMessage message) {
+        var call = CallContext.start("mqtt", topic, "mqtt");
+        var props = message.getProperties();
+        ReplyTo replyTo = props != null && props.getResponseTopic() != null
+                ? new ReplyTo(props.getResponseTopic(), props.getCorrelationData(), correlationText(props.getCorrelationData()))
+                : null;
+        Principal principal = null;
+        InferenceRequest request = null;
+        String key = null;
+        try {
+            if (message.getPayload().length > settings.maxPayloadBytes()) {
+                throw new ApiException(ErrorKind.PAYLOAD_TOO_LARGE, "the request has " + message.getPayload().length
+                        + " bytes; the limit is " + settings.maxPayloadBytes());
+            }
+            JsonNode body;
+            try {
+                body = json.readTree(message.getPayload());
+            } catch (Exception e) {
+                throw ApiException.invalid(null, "the payload is not valid JSON");
+            }
+            if (body == null || !body.isObject()) {
+                throw ApiException.invalid(null, "the payload must be a JSON object");
+            }
+            if (replyTo == null || replyTo.correlation() == null) {
+                var id = body.hasNonNull("id") ? body.get("id").asText() : null;
+                var to = replyTo != null ? replyTo.topic()
+                        : body.hasNonNull("reply_to") ? body.get("reply_to").asText() : null;
+                replyTo = to == null ? null : new ReplyTo(to, null, id);
+            }
+            if (replyTo == null) {
+                throw ApiException.invalid("reply_to", "no reply topic: use an MQTT 5 response topic or a reply_to field");
+            }
+            if (replyTo.topic().contains("#") || replyTo.topic().contains("+")) {
+                var bad = replyTo;
+                replyTo = null;
+                throw ApiException.invalid("reply_to", "the reply topic '" + bad.topic() + "' must not contain wildcards");
+            }
+            key = replyTo.cacheKey();
+            if (key != null) {
+                var seen = replies.claim(key);
+                if (seen.isPresent()) {
+                    if (seen.get() instanceof ReplyCache.Answered answered) {
+                        publish(replyTo, answered.finalReply());
+                    }
+                    // Still running: the first delivery answers it.
+                    ack(message);
+                    return;
+                }
+            }
+            principal = door.admit(apiKey(body, props), Optional.empty(), Permission.GENERATE);
+            var kind = topic.endsWith("/chat/completions") ? InferenceRequest.Kind.CHAT : InferenceRequest.Kind.COMPLETION;
+            request = requests.parse(withoutTransportFields(body), kind);
+            var stream = door.inference().submit(request);
+            var finalReply = pump(replyTo, call, principal, request, stream);
+            if (key != null) {
+                replies.answered(key, finalReply);
+            }
+        } catch (ApiException e) {
+            if (key != null) {
+                replies.forget(key);
+            }
+            var error = errorReply(replyTo, e);
+            publishOrReport(replyTo, error);
+            door.finished(call, principal, request, e.kind().status());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "MQTT request on " + topic + " failed", e);
+            if (key != null) {
+                replies.forget(key);
+            }
+            var api = new ApiException(ErrorKind.INTERNAL, "internal error: " + e.getMessage());
+            publishOrReport(replyTo, errorReply(replyTo, api));
+            door.finished(call, principal, request, 500);
+        }
+        ack(message);
+    }
+
+    /** Streams or collects the answer; returns the final message (kept for redelivered duplicates). */
+    private byte[] pump(ReplyTo replyTo, CallContext call, Principal principal, InferenceRequest request,
+                        ResponseStream stream) throws InterruptedException {
+        var content = new StringBuilder();
+        var reasoning = new StringBuilder();
+        int seq = 0;
+        while (true) {
+            var event = stream.poll(Duration.ofSeconds(30));
+            if (event == null) {
+                continue;
+            }
+            switch (event) {
+                case ResponseStream.Delta d -> {
+                    content.append(d.content());
+                    reasoning.append(d.reasoning());
+                    if (request.stream()) {
+                        var chunk = envelope("chunk", replyTo, seq++);
+                        var delta = chunk.putObject("delta");
+                        if (!d.content().isEmpty()) {
+                            delta.put("content", d.content());
+                        }
+                        if (!d.reasoning().isEmpty()) {
+                            delta.put("reasoning_content", d.reasoning());
+                        }
+                        publish(replyTo, bytes(chunk));
+                    }
+                }
+                case ResponseStream.Done d -> {
+                    var done = new ResponseStream.Completed(content.toString(), reasoning.toString(), d.outcome());
+                    var reply = envelope("final", replyTo, seq);
+                    reply.put("chunks", seq);
+                    reply.set("response", responses.completion(request.kind(), stream, done));
+                    var payload = bytes(reply);
+                    publish(replyTo, payload);
+                    door.completed(call, principal, request, stream, d.outcome(), content.length() + reasoning.length());
+                    return payload;
+                }
+                case ResponseStream.Failed f -> throw f.error();
+            }
+        }
+    }
+
+    private ObjectNode envelope(String type, ReplyTo replyTo, int seq) {
+        var node = json.createObjectNode();
+        node.put("type", type);
+        if (replyTo != null && replyTo.requestId() != null) {
+            node.put("request_id", replyTo.requestId());
+        }
+        node.put("seq", seq);
+        return node;
+    }
+
+    private byte[] errorReply(ReplyTo replyTo, ApiException e) {
+        var node = envelope("error", replyTo, 0);
+        node.put("status", e.kind().status());
+        node.set("error", responses.error(e).get("error"));
+        return bytes(node);
+    }
+
+    /** Errors for requests with no usable reply topic go to {@code appliance/{id}/v1/errors}: never silence. */
+    private void publishOrReport(ReplyTo replyTo, byte[] payload) {
+        publish(replyTo != null ? replyTo : new ReplyTo(prefix + "/v1/errors", null, null), payload);
+    }
+
+    private void publish(ReplyTo replyTo, byte[] payload) {
+        var message = new MqttMessage(payload);
+        message.setQos(1);
+        var props = new MqttProperties();
+        if (replyTo.correlation() != null) {
+            props.setCorrelationData(replyTo.correlation());
+        }
+        props.setContentType("application/json");
+        message.setProperties(props);
+        try {
+            inflight.acquire();
+            try {
+                client.publish(replyTo.topic(), message).waitForCompletion(30_000);
+            } finally {
+                inflight.release();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (MqttException e) {
+            LOG.warning("MQTT publish to " + replyTo.topic() + " failed: " + e.getMessage());
+        }
+    }
+
+    private void ack(MqttMessage message) {
+        try {
+            client.messageArrivedComplete(message.getId(), message.getQos());
+        } catch (MqttException e) {
+            LOG.warning("MQTT ack failed (the broker will redeliver; the reply cache answers it): " + e.getMessage());
+        }
+    }
+
+    /** Publishes the retained status; online=false is also the last will. */
+    public void publishStatus(boolean online) {
+        if (!client.isConnected()) {
+            return;
+        }
+        var message = new MqttMessage(status(online));
+        message.setQos(1);
+        message.setRetained(true);
+        try {
+            client.publish(prefix + "/status", message).waitForCompletion(10_000);
+        } catch (MqttException e) {
+            LOG.warning("MQTT status publish failed: " + e.getMessage());
+        }
+    }
+
+    private byte[] status(boolean online) {
+        var node = json.createObjectNode();
+        node.put("state", online ? "online" : "offline");
+        node.put("appliance", settings.applianceId());
+        if (online) {
+            var models = node.putArray("models");
+            String model = null;
+            String version = null;
+            boolean demo = false;
+            for (var m : catalog.list()) {
+                models.addObject().put("name", m.name()).put("version", m.version()).put("weight", m.weight())
+                        .put("demo", m.demo());
+                if (model == null || m.weight() > 0 && version == null) {
+                    model = m.name();
+                    version = m.version();
+                    demo = m.demo();
+                }
+            }
+            node.put("model", model);
+            node.put("version", version);
+            node.put("demo", demo);
+        }
+        node.put("time", Instant.now().toString());
+        return bytes(node);
+    }
+
+    private static String correlationText(byte[] correlation) {
+        if (correlation == null) {
+            return null;
+        }
+        var text = new String(correlation, StandardCharsets.UTF_8);
+        return text.chars().allMatch(c -> c >= 0x20 && c < 0x7f) ? text
+                : Base64.getEncoder().encodeToString(correlation);
+    }
+
+    private static String apiKey(JsonNode body, MqttProperties props) {
+        if (props != null && props.getUserProperties() != null) {
+            for (var p : props.getUserProperties()) {
+                if (p.getKey().equalsIgnoreCase("authorization") && p.getValue().regionMatches(true, 0, "Bearer ", 0, 7)) {
+                    return p.getValue().substring(7).trim();
+                }
+            }
+        }
+        return body.hasNonNull("api_key") ? body.get("api_key").asText() : null;
+    }
+
+    private static JsonNode withoutTransportFields(JsonNode body) {
+        var copy = ((ObjectNode) body).deepCopy();
+        copy.remove("reply_to");
+        copy.remove("id");
+        copy.remove("api_key");
+        return copy;
+    }
+
+    private byte[] bytes(JsonNode node) {
+        try {
+            return json.writeValueAsBytes(node);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Leaves cleanly: status offline (retained), then a normal disconnect (no last will). */
+    @Override
+    public void close() {
+        closing = true;
+        publishStatus(false);
+        try {
+            if (client.isConnected()) {
+                client.disconnect(5_000).waitForCompletion(6_000);
+            }
+            client.close(true);
+        } catch (MqttException e) {
+            LOG.warning("MQTT disconnect failed: " + e.getMessage());
+        }
+        door.metrics().mqttConnected(false);
+    }
+}
