@@ -14,6 +14,9 @@ import ai.appliance.runtime.tensor.Tensor;
  * demand and is then reused, so steady-state decoding allocates nothing.
  */
 public final class CpuBackend implements Backend {
+    /** Multiply-adds below which waking another thread costs more than it saves. */
+    private static final long WORK_PER_THREAD = 1 << 16;
+
     private final WorkerPool pool;
     private final float[][] rowScratch;
     private final float[][] scoreScratch;
@@ -36,20 +39,25 @@ public final class CpuBackend implements Backend {
         var type = weight.type();
         var data = weight.data();
         long rowBytes = type.bytesFor(columns);
+        int threads = threadsFor((long) rows * columns * batch);
         if (batch == 1) {
-            pool.forRange(rows, (from, to, worker) -> {
+            pool.forRange(rows, threads, (from, to, worker) -> {
                 for (int r = from; r < to; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns);
             });
             return;
         }
         // Several activation rows: decode each weight row once into F32, then dot it with every row.
-        pool.forRange(rows, (from, to, worker) -> {
+        pool.forRange(rows, threads, (from, to, worker) -> {
             var row = rowBuffer(worker, columns);
             for (int r = from; r < to; r++) {
                 Dequantize.values(type, data, r * rowBytes, row, 0, columns);
                 for (int b = 0; b < batch; b++) out[b * rows + r] = VectorDot.dot(row, 0, x, b * columns, columns);
             }
         });
+    }
+
+    private static int threadsFor(long work) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, work / WORK_PER_THREAD));
     }
 
     private float[] rowBuffer(int worker, int size) {
@@ -87,7 +95,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void swiGlu(float[] gate, float[] up, int n) {
-        pool.forRange(n, (from, to, worker) -> SwiGlu.apply(gate, up, from, to - from));
+        pool.forRange(n, threadsFor(n * 8L), (from, to, worker) -> SwiGlu.apply(gate, up, from, to - from));
     }
 
     @Override
@@ -103,7 +111,9 @@ public final class CpuBackend implements Backend {
         int group = heads / kvHeads;
         int kvStride = kvHeads * headDimension;
         int width = heads * headDimension;
-        pool.forRange(batch * heads, (from, to, worker) -> {
+        long work = 0;
+        for (int b = 0; b < batch; b++) work += (long) lengths[b] * headDimension * 2 * heads;
+        pool.forRange(batch * heads, threadsFor(work), (from, to, worker) -> {
             for (int item = from; item < to; item++) {
                 int b = item / heads;
                 int h = item % heads;

@@ -19,16 +19,21 @@ public final class WorkerPool implements AutoCloseable {
         void run(int from, int to, int worker);
     }
 
+    /** One dispatched task, published to the workers by a single volatile write. */
+    private record Job(long epoch, RangeTask task, int count, int threads, Thread caller, AtomicInteger remaining,
+                       Throwable[] failure) {
+        void runSlice(int worker) {
+            int from = (int) ((long) count * worker / threads);
+            int to = (int) ((long) count * (worker + 1) / threads);
+            if (from < to) task.run(from, to, worker);
+        }
+    }
+
     private static final int SPIN_LIMIT = 20_000;
 
     private final Thread[] workers;
-    private final AtomicInteger remaining = new AtomicInteger();
-    private volatile long epoch;
+    private volatile Job job = new Job(0, null, 0, 1, null, new AtomicInteger(), new Throwable[1]);
     private volatile boolean closed;
-    private volatile RangeTask task;
-    private volatile int count;
-    private volatile Thread caller;
-    private volatile Throwable failure;
 
     public WorkerPool(int threads) {
         if (threads < 1) throw new IllegalArgumentException("a worker pool needs at least 1 thread, got " + threads);
@@ -61,28 +66,36 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /** Runs {@code task} over [0, count) split across all threads; returns when every slice is done. */
-    public synchronized void forRange(int count, RangeTask task) {
+    public void forRange(int count, RangeTask task) {
+        forRange(count, threads(), task);
+    }
+
+    /**
+     * Runs {@code task} over [0, count) split across at most {@code maxThreads} threads (work too small
+     * to repay waking a thread should ask for fewer); returns when every slice is done.
+     */
+    public synchronized void forRange(int count, int maxThreads, RangeTask task) {
         if (closed) throw new IllegalStateException("worker pool is closed");
         if (count <= 0) return;
-        int parallel = Math.min(threads(), count);
+        int parallel = Math.max(1, Math.min(Math.min(threads(), maxThreads), count));
         if (parallel == 1) {
             task.run(0, count, 0);
             return;
         }
-        this.task = task;
-        this.count = count;
-        this.caller = Thread.currentThread();
-        this.failure = null;
-        remaining.set(workers.length);
-        epoch++;
-        for (var w : workers) LockSupport.unpark(w);
+        var current = new Job(job.epoch() + 1, task, count, parallel, Thread.currentThread(),
+                new AtomicInteger(parallel - 1), new Throwable[1]);
+        job = current;
+        for (int i = 0; i < parallel - 1; i++) LockSupport.unpark(workers[i]);
         try {
-            runSlice(0);
+            current.runSlice(0);
         } finally {
-            awaitWorkers();
+            int spins = 0;
+            while (current.remaining().get() > 0) {
+                if (++spins < SPIN_LIMIT) Thread.onSpinWait();
+                else LockSupport.park(this);
+            }
         }
-        this.task = null;
-        var failed = failure;
+        var failed = current.failure()[0];
         if (failed != null) {
             if (failed instanceof RuntimeException r) throw r;
             if (failed instanceof Error e) throw e;
@@ -90,38 +103,26 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void runSlice(int worker) {
-        int n = count;
-        int threads = threads();
-        int from = (int) ((long) n * worker / threads);
-        int to = (int) ((long) n * (worker + 1) / threads);
-        if (from < to) task.run(from, to, worker);
-    }
-
-    private void awaitWorkers() {
-        int spins = 0;
-        while (remaining.get() > 0) {
-            if (++spins < SPIN_LIMIT) Thread.onSpinWait();
-            else LockSupport.park(this);
-        }
-    }
-
     private void loop(int worker) {
         long seen = 0;
         while (true) {
             int spins = 0;
-            while (epoch == seen && !closed) {
+            Job current;
+            while ((current = job).epoch() == seen && !closed) {
                 if (++spins < SPIN_LIMIT) Thread.onSpinWait();
                 else LockSupport.park(this);
             }
             if (closed) return;
-            seen = epoch;
+            seen = current.epoch();
+            if (worker >= current.threads()) continue; // not needed for this task
             try {
-                runSlice(worker);
+                current.runSlice(worker);
             } catch (Throwable t) {
-                failure = t;
+                synchronized (current) {
+                    if (current.failure()[0] == null) current.failure()[0] = t;
+                }
             } finally {
-                if (remaining.decrementAndGet() == 0) LockSupport.unpark(caller);
+                if (current.remaining().decrementAndGet() == 0) LockSupport.unpark(current.caller());
             }
         }
     }

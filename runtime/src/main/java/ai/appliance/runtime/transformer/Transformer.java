@@ -1,11 +1,13 @@
 package ai.appliance.runtime.transformer;
 
 import ai.appliance.runtime.backend.Backend;
+import ai.appliance.runtime.backend.CpuBackend;
 import ai.appliance.runtime.engine.ContextOverflowException;
 import ai.appliance.runtime.engine.LanguageModel;
 import ai.appliance.runtime.engine.Sequence;
 import ai.appliance.runtime.kernels.Rope;
 import ai.appliance.runtime.model.ModelConfig;
+import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.model.ModelWeights;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -63,6 +65,14 @@ public final class Transformer implements LanguageModel {
         chunkSequences = new TransformerSequence[chunkTokens];
         chunkPositions = new int[chunkTokens];
         chunkEmitsLogits = new boolean[chunkTokens];
+    }
+
+    /** Prompt tokens per pass through the layers: bounds scratch memory, long enough to read each weight once per many tokens. */
+    public static final int DEFAULT_CHUNK_TOKENS = 64;
+
+    /** The model in {@code files} on a CPU backend with {@code threads} compute threads. */
+    public static Transformer onCpu(ModelFiles files, int threads) {
+        return new Transformer(files.config(), files.weights(), new CpuBackend(threads), DEFAULT_CHUNK_TOKENS);
     }
 
     @Override

@@ -1,0 +1,110 @@
+package ai.appliance.runtime.chat;
+
+import java.lang.reflect.Array;
+import java.util.Map;
+
+/**
+ * JSON text exactly as Python's {@code json.dumps(value, ensure_ascii=False, indent=...)} writes it, which is
+ * what transformers' {@code tojson} filter produces: {@code ", "} and {@code ": "} separators, non-ASCII kept.
+ */
+final class PythonJson {
+    private PythonJson() {
+    }
+
+    static String dumps(Object value, Integer indent) {
+        var out = new StringBuilder();
+        write(value, indent, 0, out);
+        return out.toString();
+    }
+
+    private static void write(Object v, Integer indent, int depth, StringBuilder out) {
+        switch (v) {
+            case null -> out.append("null");
+            case String s -> string(s, out);
+            case CharSequence s -> string(s.toString(), out);
+            case Boolean b -> out.append(b ? "true" : "false");
+            case Double d -> out.append(pythonFloat(d));
+            case Float f -> out.append(pythonFloat(f.doubleValue()));
+            case Number n -> out.append(n);
+            case Map<?, ?> m -> {
+                if (m.isEmpty()) {
+                    out.append("{}");
+                    return;
+                }
+                out.append('{');
+                boolean first = true;
+                for (var e : m.entrySet()) {
+                    if (!first) out.append(indent == null ? ", " : ",");
+                    first = false;
+                    newline(indent, depth + 1, out);
+                    string(String.valueOf(e.getKey()), out);
+                    out.append(": ");
+                    write(e.getValue(), indent, depth + 1, out);
+                }
+                newline(indent, depth, out);
+                out.append('}');
+            }
+            case Iterable<?> it -> sequence(it, indent, depth, out);
+            default -> {
+                if (v.getClass().isArray()) {
+                    var list = new java.util.ArrayList<Object>();
+                    for (int i = 0; i < Array.getLength(v); i++) list.add(Array.get(v, i));
+                    sequence(list, indent, depth, out);
+                } else {
+                    string(v.toString(), out);
+                }
+            }
+        }
+    }
+
+    private static void sequence(Iterable<?> items, Integer indent, int depth, StringBuilder out) {
+        var it = items.iterator();
+        if (!it.hasNext()) {
+            out.append("[]");
+            return;
+        }
+        out.append('[');
+        boolean first = true;
+        while (it.hasNext()) {
+            if (!first) out.append(indent == null ? ", " : ",");
+            first = false;
+            newline(indent, depth + 1, out);
+            write(it.next(), indent, depth + 1, out);
+        }
+        newline(indent, depth, out);
+        out.append(']');
+    }
+
+    private static void newline(Integer indent, int depth, StringBuilder out) {
+        if (indent == null) return;
+        out.append('\n').append(" ".repeat(indent * depth));
+    }
+
+    private static String pythonFloat(double d) {
+        if (Double.isNaN(d)) return "NaN";
+        if (Double.isInfinite(d)) return d > 0 ? "Infinity" : "-Infinity";
+        if (d == Math.rint(d) && Math.abs(d) < 1e16) return String.valueOf((long) d) + ".0";
+        return Double.toString(d);
+    }
+
+    private static void string(String s, StringBuilder out) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                default -> {
+                    if (c < 0x20) out.append(String.format("\\u%04x", (int) c));
+                    else out.append(c);
+                }
+            }
+        }
+        out.append('"');
+    }
+}
