@@ -145,7 +145,8 @@ public final class InspectCommand implements Callable<Integer> {
             String shown;
             if (e.getValue() instanceof Map<?, ?> m) {
                 if (m.containsKey("first")) {
-                    shown = "[" + m.get("type") + ", " + m.get("length") + " items] " + render(m.get("first")) + " ...";
+                    var unit = m.get("first") instanceof String ? " characters] " : " items] ";
+                    shown = "[" + m.get("type") + ", " + m.get("length") + unit + render(m.get("first")) + " ...";
                 } else {
                     shown = render(m.get("value")) + "  (" + m.get("type") + ")";
                 }

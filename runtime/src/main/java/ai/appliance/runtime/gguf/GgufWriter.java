@@ -113,9 +113,11 @@ public final class GgufWriter {
         var header = header();
         var parent = out.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        var temporary = Files.createTempFile(parent, "." + out.getFileName(), ".partial");
+        // Not Files.createTempFile: its owner-only permissions would stick to the finished model file.
+        var temporary = (parent == null ? Path.of(".") : parent)
+                .resolve("." + out.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".partial");
         try {
-            try (var channel = FileChannel.open(temporary, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (var channel = FileChannel.open(temporary, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
                 header.flip();
                 while (header.hasRemaining()) channel.write(header);
                 var sink = new TensorSink(channel, progress);

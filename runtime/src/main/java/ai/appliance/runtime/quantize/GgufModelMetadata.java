@@ -22,14 +22,18 @@ public final class GgufModelMetadata {
         return architecture == Architecture.QWEN2 ? "qwen2" : "llama";
     }
 
-    /** Writes everything up to (and including) general.file_type and the Llama vocabulary keys; tokenizer metadata follows. */
-    public static void writeHyperParameters(GgufWriter w, ModelConfig c, String name, long parameterCount, int fileType) {
+    /**
+     * Writes everything up to (and including) general.file_type and the Llama vocabulary keys; tokenizer metadata follows.
+     *
+     * @param sizeLabel e.g. {@link #sizeLabel(long)} of the parameter count, or the size in the model's name ("1.5B")
+     */
+    public static void writeHyperParameters(GgufWriter w, ModelConfig c, String name, String sizeLabel, int fileType) {
         var arch = architectureName(c.architecture());
         var p = arch + ".";
         w.putString("general.architecture", arch);
         w.putString("general.type", "model");
         w.putString("general.name", name);
-        w.putString("general.size_label", sizeLabel(parameterCount));
+        w.putString("general.size_label", sizeLabel);
         w.putUInt32(p + "block_count", c.layerCount());
         w.putUInt32(p + "context_length", c.contextLength());
         w.putUInt32(p + "embedding_length", c.embeddingLength());

@@ -63,7 +63,7 @@ public final class HfCheckpointConverter {
             plan.add(() -> TensorEncoding.add(writer, ggufName, tensor, TensorEncoding.q8Target(tensor), rowOrder));
         }
         var name = GgufModelMetadata.nameFromFolder(folder.toAbsolutePath().normalize().getFileName().toString());
-        GgufModelMetadata.writeHyperParameters(writer, config, name, parameters, GgufModelMetadata.FILE_TYPE_Q8_0);
+        GgufModelMetadata.writeHyperParameters(writer, config, name, GgufModelMetadata.sizeLabel(parameters), GgufModelMetadata.FILE_TYPE_Q8_0);
         HfTokenizerMetadata.write(writer, folder, config.architecture(), config.vocabularySize());
         GgufModelMetadata.writeQuantizationVersion(writer);
         plan.forEach(Runnable::run);

@@ -69,7 +69,10 @@ public final class SyntheticModelWriter {
 
         int fileType = type == GgmlType.Q8_0 ? GgufModelMetadata.FILE_TYPE_Q8_0 : GgufModelMetadata.FILE_TYPE_F16;
         var name = spec.displayName() + " (RANDOM WEIGHTS: synthetic demo model, output is noise)";
-        GgufModelMetadata.writeHyperParameters(writer, c, name, plan.parameters, fileType);
+        // Like llama.cpp, label by the size in the model's name ("1.5B") when it has one, else by the count.
+        var named = java.util.regex.Pattern.compile("-(\\d+(?:\\.\\d+)?[BM])$").matcher(spec.displayName());
+        var sizeLabel = named.find() ? named.group(1) : GgufModelMetadata.sizeLabel(plan.parameters);
+        GgufModelMetadata.writeHyperParameters(writer, c, name, sizeLabel, fileType);
         writeTokenizer(spec, writer);
         GgufModelMetadata.writeQuantizationVersion(writer);
     }

@@ -54,6 +54,7 @@ class SyntheticModelTest {
             var gguf = model.gguf();
             assertEquals(7, gguf.getInt("general.file_type"));
             assertTrue(gguf.getString("general.name").contains("RANDOM WEIGHTS"));
+            assertEquals("1.5B", gguf.getString("general.size_label"));
             assertEquals(151936, gguf.getStringList("tokenizer.ggml.tokens").size());
             assertEquals(151646, gguf.getInt("tokenizer.ggml.bos_token_id"));
             assertEquals("<\uFF5Cbegin\u2581of\u2581sentence\uFF5C>", gguf.getStringList("tokenizer.ggml.tokens").get(151646));
@@ -103,7 +104,7 @@ class SyntheticModelTest {
         assertEquals(8L, meta.get("llama.attention.head_count_kv"));
         assertEquals(128256L, meta.get("llama.vocab_size"));
         assertEquals("llama-bpe", meta.get("tokenizer.ggml.pre"));
-        assertEquals("8.0B", meta.get("general.size_label"));
+        assertEquals("8B", meta.get("general.size_label"));
 
         var file = smallTensorsOf(spec.withLayers(1), GgmlType.F16, 3, "llama");
         try (var gguf = GgufFile.open(file)) {
