@@ -1,12 +1,13 @@
 package ai.appliance.runtime.cli;
 
+import ai.appliance.sync.cli.SyncCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of {@code ./appliance}: every command of every module hangs under this one. */
 @Command(name = "appliance", mixinStandardHelpOptions = true, version = "appliance 0.1.0",
         description = "Edge and hybrid LLM appliance runtime.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, SyncCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -167,6 +167,20 @@ public final class SyncAgent implements AutoCloseable {
         cache.evict(limit, pinned);
     }
 
+    /** Removes versions beyond the kept ones and every cached chunk they do not reference. Returns bytes freed. */
+    public synchronized long gc() {
+        var pinned = new HashSet<String>();
+        for (var m : models) pinned.addAll(m.retain());
+        return cache.removeAllExcept(pinned);
+    }
+
+    /** Re-hashes every active version now; returns problems per model (empty lists = intact). */
+    public synchronized java.util.Map<String, List<String>> verify() {
+        var out = new java.util.LinkedHashMap<String, List<String>>();
+        for (var m : models) out.put(m.model(), m.verifyActive());
+        return out;
+    }
+
     /** Starts the background loop (and MQTT when configured). */
     public synchronized SyncAgent start() {
         if (running) return this;
