@@ -1,5 +1,6 @@
 package ai.appliance.runtime.cli;
 
+import ai.appliance.sync.cli.SyncCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +11,8 @@ import picocli.CommandLine.Command;
                 ai.appliance.runtime.tokenizer.TokenizeCommand.class,
                 ai.appliance.runtime.chat.TemplateCommand.class,
                 RunCommand.class, LogitsCommand.class,
-                QuantizeCommand.class, SynthCommand.class, InspectCommand.class})
+                QuantizeCommand.class, SynthCommand.class, InspectCommand.class,
+                SyncCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

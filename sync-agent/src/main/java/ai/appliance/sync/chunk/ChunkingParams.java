@@ -7,7 +7,7 @@ import ai.appliance.sync.SyncException;
  * about 37.5 k objects for a 150 GB model and at most 32 MiB moved beyond an edited region.
  */
 public record ChunkingParams(String algorithm, int min, int avg, int max) {
-    public static final String FASTCDC = "fastcdc2020";
+    public static final String FASTCDC = "fastcdc-gear64-nc0";
     public static final ChunkingParams DEFAULT = new ChunkingParams(FASTCDC, 1 << 20, 4 << 20, 16 << 20);
 
     public ChunkingParams {

@@ -5,22 +5,21 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 
 /**
- * FastCDC content-defined chunker with normalised chunking (level 2), exactly as specified in
- * docs/formats.md §3, so boundaries are reproducible by any implementation of that text.
- * Boundaries depend only on the last 64 bytes, so an edit moves at most the chunks around it.
+ * FastCDC gear-hash content-defined chunker with cut-point skipping and no normalisation, exactly as specified
+ * in docs/formats.md §3, so boundaries are reproducible by any implementation of that text. A cut depends only
+ * on the 64 bytes before it, so after an edit the chunking falls back in step at the first candidate that is
+ * at least {@code min} past the edit (normalised chunking, measured, resynchronises several chunks later).
  */
 public final class FastCdc {
     private static final long[] GEAR = gearTable();
 
     private final ChunkingParams params;
-    private final long maskS;
-    private final long maskL;
+    private final long mask;
 
     public FastCdc(ChunkingParams params) {
         this.params = params;
         int bits = Integer.numberOfTrailingZeros(params.avg());
-        this.maskS = topBits(bits + 2);
-        this.maskL = topBits(Math.max(1, bits - 2));
+        this.mask = topBits(bits);
     }
 
     public ChunkingParams params() {
@@ -70,16 +69,12 @@ public final class FastCdc {
         int min = params.min();
         if (available <= min) return available;
         int n = Math.min(available, params.max());
-        int normal = Math.min(params.avg(), n);
         long h = 0;
-        int i = min;
-        for (; i < normal; i++) {
+        // Warm the hash over the 64 bytes before min so the first candidate depends on content only.
+        for (int i = min - 64; i < min; i++) h = (h << 1) + GEAR[buf[off + i] & 0xff];
+        for (int i = min; i < n; i++) {
             h = (h << 1) + GEAR[buf[off + i] & 0xff];
-            if ((h & maskS) == 0) return i + 1;
-        }
-        for (; i < n; i++) {
-            h = (h << 1) + GEAR[buf[off + i] & 0xff];
-            if ((h & maskL) == 0) return i + 1;
+            if ((h & mask) == 0) return i + 1;
         }
         return n;
     }

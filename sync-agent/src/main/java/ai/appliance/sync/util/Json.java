@@ -6,15 +6,35 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+
 import java.io.IOException;
+import java.time.Duration;
 
 /** The one JSON mapping of sync metadata: times are ISO-8601 strings, unknown keys ignored for forward compatibility. */
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .registerModule(durations())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private Json() {}
+
+    /** ISO-8601 durations ("PT5M") without pulling in the whole java.time module. */
+    private static SimpleModule durations() {
+        var m = new SimpleModule("iso-durations");
+        m.addSerializer(Duration.class, new ToStringSerializer(Duration.class));
+        m.addDeserializer(Duration.class, new FromStringDeserializer<>(Duration.class) {
+            @Override
+            protected Duration _deserialize(String value, DeserializationContext ctxt) {
+                return Duration.parse(value);
+            }
+        });
+        return m;
+    }
 
     public static ObjectMapper mapper() {
         return MAPPER;
