@@ -1,0 +1,124 @@
+package ai.appliance.provisioning.deploy;
+
+import ai.appliance.provisioning.json.JsonFiles;
+import ai.appliance.provisioning.plan.Plan;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static ai.appliance.provisioning.deploy.Yaml.map;
+
+/**
+ * Kubernetes manifests for a plan: ConfigMap (plan.json), Deployment (probes, GPU and memory resources,
+ * anti-affinity, hardened security context, references to Secrets it does not create), Service,
+ * HorizontalPodAutoscaler on the server's queue-depth metric, and a PodDisruptionBudget.
+ */
+public final class KubernetesRenderer {
+
+    /** Per-pod metric the server exports (Prometheus, via prometheus-adapter): requests waiting for a batch slot. */
+    public static final String QUEUE_DEPTH_METRIC = "appliance_queue_depth";
+    public static final String TLS_SECRET = "appliance-device-tls";
+    public static final String STORE_SECRET = "appliance-store-credentials";
+
+    public String render(Plan plan, DeploySettings s) {
+        var resources = HostResources.of(plan);
+        var labels = map("app.kubernetes.io/name", s.name(), "app.kubernetes.io/component", "llm-runtime");
+        var docs = new ArrayList<Map<String, Object>>();
+        docs.add(map("apiVersion", "v1", "kind", "ConfigMap",
+                "metadata", map("name", s.name() + "-plan", "namespace", s.namespace(), "labels", labels),
+                "data", map("plan.json", JsonFiles.write(plan))));
+        docs.add(deployment(plan, s, resources, labels));
+        docs.add(map("apiVersion", "v1", "kind", "Service",
+                "metadata", map("name", s.name(), "namespace", s.namespace(), "labels", labels),
+                "spec", map("type", "ClusterIP", "selector", labels,
+                        "ports", List.of(map("name", "https", "port", s.port(), "targetPort", "https")))));
+        int minReplicas = Math.max(1, plan.replicas());
+        int maxReplicas = s.maxReplicas() > 0 ? s.maxReplicas() : 4 * minReplicas;
+        docs.add(map("apiVersion", "autoscaling/v2", "kind", "HorizontalPodAutoscaler",
+                "metadata", map("name", s.name(), "namespace", s.namespace(), "labels", labels),
+                "spec", map("scaleTargetRef", map("apiVersion", "apps/v1", "kind", "Deployment", "name", s.name()),
+                        "minReplicas", minReplicas, "maxReplicas", maxReplicas,
+                        // Scale out when more requests wait per pod than one full batch can absorb.
+                        "metrics", List.of(map("type", "Pods", "pods", map(
+                                "metric", map("name", QUEUE_DEPTH_METRIC),
+                                "target", map("type", "AverageValue", "averageValue",
+                                        Integer.toString(plan.maxSequences()))))),
+                        // GPU pods take minutes to load: scale down slowly so a lull does not throw them away.
+                        "behavior", map("scaleDown", map("stabilizationWindowSeconds", 600)))));
+        docs.add(map("apiVersion", "policy/v1", "kind", "PodDisruptionBudget",
+                "metadata", map("name", s.name(), "namespace", s.namespace(), "labels", labels),
+                "spec", map("minAvailable", 1, "selector", map("matchLabels", labels))));
+        return Yaml.documents(docs);
+    }
+
+    private static Map<String, Object> deployment(Plan plan, DeploySettings s, HostResources r,
+                                                  Map<String, Object> labels) {
+        boolean gpu = r.gpus() > 0;
+        var requests = map("cpu", Integer.toString(r.cpuRequest()), "memory", HostResources.quantity(r.memoryRequestBytes()),
+                "nvidia.com/gpu", gpu ? Integer.toString(r.gpus()) : null);
+        var limits = map("memory", HostResources.quantity(r.memoryLimitBytes()),
+                "nvidia.com/gpu", gpu ? Integer.toString(r.gpus()) : null);
+        var container = map(
+                "name", "runtime",
+                "image", s.image(),
+                "args", List.of(s.serveArguments()),
+                "ports", List.of(map("name", "https", "containerPort", s.port()),
+                        map("name", "health", "containerPort", s.healthPort())),
+                "env", List.of(
+                        map("name", "APPLIANCE_JAVA_OPTS", "value", "-XX:+ExitOnOutOfMemoryError"),
+                        map("name", "AWS_ACCESS_KEY_ID", "valueFrom", map("secretKeyRef",
+                                map("name", STORE_SECRET, "key", "access-key-id", "optional", true))),
+                        map("name", "AWS_SECRET_ACCESS_KEY", "valueFrom", map("secretKeyRef",
+                                map("name", STORE_SECRET, "key", "secret-access-key", "optional", true)))),
+                "resources", map("requests", requests, "limits", limits),
+                // Startup: up to 15 minutes for the model to load before liveness starts counting.
+                "startupProbe", httpProbe("/health/live", s, 10, 90),
+                "livenessProbe", httpProbe("/health/live", s, 10, 3),
+                "readinessProbe", httpProbe("/health/ready", s, 5, 2),
+                "securityContext", map("runAsNonRoot", true, "runAsUser", 10001, "allowPrivilegeEscalation", false,
+                        "readOnlyRootFilesystem", true, "capabilities", map("drop", List.of("ALL")),
+                        "seccompProfile", map("type", "RuntimeDefault")),
+                "volumeMounts", List.of(
+                        map("name", "plan", "mountPath", s.configDirectory() + "/plan.json", "subPath", "plan.json",
+                                "readOnly", true),
+                        map("name", "tls", "mountPath", s.tlsDirectory(), "readOnly", true),
+                        map("name", "models", "mountPath", s.modelDirectory()),
+                        map("name", "tmp", "mountPath", "/tmp"),
+                        map("name", "shm", "mountPath", "/dev/shm")));
+        var volumes = List.of(
+                map("name", "plan", "configMap", map("name", s.name() + "-plan")),
+                map("name", "tls", "secret", map("secretName", TLS_SECRET, "defaultMode", 0400)),
+                map("name", "models", "persistentVolumeClaim", map("claimName", s.name() + "-models")),
+                map("name", "tmp", "emptyDir", map("sizeLimit", "1Gi")),
+                // NCCL exchanges tensor-parallel buffers through /dev/shm.
+                map("name", "shm", "emptyDir", map("medium", "Memory",
+                        "sizeLimit", plan.tensorParallel() > 1 ? "16Gi" : "1Gi")));
+        var affinity = map("podAntiAffinity", map("preferredDuringSchedulingIgnoredDuringExecution", List.of(
+                map("weight", 100, "podAffinityTerm", map("topologyKey", "kubernetes.io/hostname",
+                        "labelSelector", map("matchLabels", labels))))));
+        var podSpec = map(
+                "terminationGracePeriodSeconds", 90,
+                "securityContext", map("fsGroup", 10001),
+                "affinity", affinity,
+                "nodeSelector", gpu ? map("nvidia.com/gpu.present", "true") : null,
+                "tolerations", gpu ? List.of(map("key", "nvidia.com/gpu", "operator", "Exists", "effect",
+                        "NoSchedule")) : null,
+                "containers", List.of(container),
+                "volumes", volumes);
+        return map("apiVersion", "apps/v1", "kind", "Deployment",
+                "metadata", map("name", s.name(), "namespace", s.namespace(), "labels", labels),
+                "spec", map("replicas", Math.max(1, plan.replicas()),
+                        "selector", map("matchLabels", labels),
+                        // A GPU pod cannot surge onto GPUs it does not have: replace one at a time.
+                        "strategy", map("type", "RollingUpdate", "rollingUpdate", map("maxSurge", 0,
+                                "maxUnavailable", 1)),
+                        "template", map("metadata", map("labels", labels), "spec", podSpec)));
+    }
+
+    private static Map<String, Object> httpProbe(String path, DeploySettings s, int period, int failures) {
+        // Probes use the plain health port: the kubelet has no fleet client certificate for the mTLS port.
+        return map("httpGet", map("path", path, "port", "health", "scheme", "HTTP"),
+                "periodSeconds", period, "timeoutSeconds", 5, "failureThreshold", failures);
+    }
+}
