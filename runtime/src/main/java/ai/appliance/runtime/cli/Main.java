@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
                 ai.appliance.runtime.chat.TemplateCommand.class,
                 RunCommand.class, LogitsCommand.class,
                 QuantizeCommand.class, SynthCommand.class, InspectCommand.class,
-                SyncCommand.class})
+                SyncCommand.class,
+                ai.appliance.runtime.server.ServeCommand.class,
+                ai.appliance.runtime.security.ApiKeyCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

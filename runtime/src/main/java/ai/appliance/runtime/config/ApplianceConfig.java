@@ -63,9 +63,13 @@ public record ApplianceConfig(
                        Tls tls, String embeddedHost, int embeddedPort, Path embeddedDataDir, int maxPayloadBytes,
                        int maxCachedReplies) { }
 
-    /** Reads {@code file} (if given) with environment variables taking precedence. */
-    public static ApplianceConfig load(Optional<Path> file) {
+    /**
+     * Reads {@code file} (if given); command-line {@code overrides} take precedence over environment variables,
+     * which take precedence over the file.
+     */
+    public static ApplianceConfig load(Optional<Path> file, Map<String, String> overrides) {
         var builder = Config.builder().disableSystemPropertiesSource().disableEnvironmentVariablesSource()
+                .addSource(ConfigSources.create(overrides).build())
                 .addSource(ConfigSources.environmentVariables());
         if (file.isPresent()) {
             if (!Files.isRegularFile(file.get())) {

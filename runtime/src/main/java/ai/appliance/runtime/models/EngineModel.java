@@ -1,6 +1,9 @@
 package ai.appliance.runtime.models;
 
 import ai.appliance.runtime.backend.CpuBackend;
+import ai.appliance.runtime.chat.ChatMessage;
+import ai.appliance.runtime.chat.PromptFormat;
+import ai.appliance.runtime.chat.ReasoningSplitter;
 import ai.appliance.runtime.engine.LanguageModel;
 import ai.appliance.runtime.generation.GenerationSettings;
 import ai.appliance.runtime.generation.TokenTextDecoder;
@@ -13,12 +16,10 @@ import ai.appliance.runtime.serving.ApiException;
 import ai.appliance.runtime.serving.InferenceRequest;
 import ai.appliance.runtime.serving.LoadedModel;
 import ai.appliance.runtime.tokenizer.Tokenizer;
-import ai.appliance.runtime.tokenizer.Tokenizers;
 import ai.appliance.runtime.transformer.Transformer;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * A model version served by the CPU engine: memory-mapped weights ({@link ModelFiles}), the transformer, its
@@ -61,20 +62,18 @@ public final class EngineModel implements LoadedModel {
     }
 
     /**
-     * Opens {@code source} (GGUF file or checkpoint folder).
+     * Opens {@code source} (GGUF file or checkpoint folder) with its tokenizer and chat template.
      *
-     * @param formatFor builds the prompt format from the opened files (chat template of the GGUF or folder)
      * @throws ai.appliance.runtime.model.ModelFormatException naming the file when it cannot be used
      */
-    public static EngineModel open(Path source, String name, String version, boolean demo, int threads,
-                                   Function<ModelFiles, PromptFormat> formatFor) {
+    public static EngineModel open(Path source, String name, String version, boolean demo, int threads) {
         var files = ModelFiles.open(source);
         try {
-            var tokenizer = files.format() == ModelFiles.Format.GGUF
-                    ? Tokenizers.fromGguf(source, files.gguf().metadata())
-                    : Tokenizers.load(files.checkpointFolder());
+            var format = files.format() == ModelFiles.Format.GGUF
+                    ? PromptFormat.fromGguf(source, files.gguf().metadata())
+                    : PromptFormat.load(files.checkpointFolder());
             var transformer = new Transformer(files.config(), files.weights(), new CpuBackend(threads), CHUNK_TOKENS);
-            return new EngineModel(name, version, demo, files, transformer, tokenizer, formatFor.apply(files));
+            return new EngineModel(name, version, demo, files, transformer, format.tokenizer(), format);
         } catch (RuntimeException e) {
             files.close();
             throw e;
@@ -107,24 +106,28 @@ public final class EngineModel implements LoadedModel {
 
     @Override
     public Generation start(InferenceRequest request) {
-        String text;
-        ReasoningFilter reasoning;
+        int[] prompt;
+        ReasoningSplitter reasoning;
         if (request.kind() == InferenceRequest.Kind.CHAT) {
-            text = format.renderChat(request.messages());
-            reasoning = format.newReasoningFilter(text);
+            var messages = request.messages().stream().map(m -> new ChatMessage(m.role(), m.content())).toList();
+            String text;
+            try {
+                text = format.render(messages);
+            } catch (RuntimeException e) {
+                throw ApiException.invalid("messages", "the chat template rejected these messages: " + e.getMessage());
+            }
+            prompt = format.encodePrompt(text);
+            reasoning = format.reasoningSplitter(text);
         } else {
-            text = request.prompt();
-            reasoning = ReasoningFilter.none();
-        }
-        // Client text must not smuggle in control tokens; the chat template writes its own specials.
-        int[] body = request.kind() == InferenceRequest.Kind.CHAT ? tokenizer.encode(text, true)
-                : tokenizer.encode(text, false);
-        int[] prompt = body;
-        boolean startsWithBos = body.length > 0 && body[0] == tokenizer.bosId();
-        if (tokenizer.addBos() && tokenizer.bosId() >= 0 && !startsWithBos) {
-            prompt = new int[body.length + 1];
-            prompt[0] = tokenizer.bosId();
-            System.arraycopy(body, 0, prompt, 1, body.length);
+            // A raw prompt is the client's own text: control-token strings in it stay plain text.
+            var body = tokenizer.encode(request.prompt(), false);
+            prompt = body;
+            if (tokenizer.addBos() && tokenizer.bosId() >= 0) {
+                prompt = new int[body.length + 1];
+                prompt[0] = tokenizer.bosId();
+                System.arraycopy(body, 0, prompt, 1, body.length);
+            }
+            reasoning = null;
         }
         if (prompt.length == 0) {
             throw ApiException.invalid("prompt", "the prompt is empty");
@@ -170,9 +173,10 @@ public final class EngineModel implements LoadedModel {
     private static final class EngineGeneration implements Generation {
         private final int[] prompt;
         private final ai.appliance.runtime.generation.Generation generation;
-        private final ReasoningFilter reasoning;
+        private final ReasoningSplitter reasoning;
 
-        EngineGeneration(int[] prompt, ai.appliance.runtime.generation.Generation generation, ReasoningFilter reasoning) {
+        /** @param reasoning null for raw completions: all text is answer */
+        EngineGeneration(int[] prompt, ai.appliance.runtime.generation.Generation generation, ReasoningSplitter reasoning) {
             this.prompt = prompt;
             this.generation = generation;
             this.reasoning = reasoning;
@@ -186,11 +190,11 @@ public final class EngineModel implements LoadedModel {
         @Override
         public Step next(float[] logits) {
             var step = generation.next(logits);
-            var split = reasoning.push(step.text());
+            var split = reasoning == null ? new ReasoningSplitter.Delta("", step.text()) : reasoning.push(step.text());
             if (step.finish() == null) {
                 return new Step(step.token(), split.content(), split.reasoning(), null);
             }
-            var rest = reasoning.flush();
+            var rest = flush();
             var reason = switch (step.finish()) {
                 case EOS, STOP_STRING -> FinishReason.STOP;
                 case MAX_TOKENS, CONTEXT_LENGTH -> FinishReason.LENGTH;
@@ -201,8 +205,12 @@ public final class EngineModel implements LoadedModel {
 
         @Override
         public Step finish(FinishReason reason) {
-            var rest = reasoning.flush();
+            var rest = flush();
             return new Step(-1, rest.content(), rest.reasoning(), reason);
+        }
+
+        private ReasoningSplitter.Delta flush() {
+            return reasoning == null ? ReasoningSplitter.Delta.EMPTY : reasoning.finish();
         }
     }
 }

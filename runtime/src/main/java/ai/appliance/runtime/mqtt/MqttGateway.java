@@ -64,6 +64,7 @@ public final class MqttGateway implements AutoCloseable {
     private final String prefix;
     private final MqttAsyncClient client;
     private volatile boolean closing;
+    private volatile boolean accepting = true;
 
     private MqttGateway(ApplianceConfig.Mqtt settings, String brokerUrl, FrontDoor door, OpenAiRequests requests,
                         OpenAiResponses responses, ObjectMapper json, ModelCatalog catalog) throws MqttException {
@@ -180,6 +181,9 @@ public final class MqttGateway implements AutoCloseable {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
+            if (!accepting) {
+                return; // not acknowledged: the broker keeps it in our session and redelivers after the restart
+            }
             // Never block Paho's callback thread: each request runs on its own virtual thread.
             Thread.ofVirtual().name("mqtt-request").start(() -> handle(topic, message));
         }
@@ -452,6 +456,14 @@ public final class MqttGateway implements AutoCloseable {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Stops taking requests at shutdown: new ones stay unacknowledged in the persistent session and are
+     * delivered again when the appliance is back.
+     */
+    public void quiesce() {
+        accepting = false;
     }
 
     /** Leaves cleanly: status offline (retained), then a normal disconnect (no last will). */

@@ -129,6 +129,10 @@ public final class ApplianceServer implements AutoCloseable {
         return web.port();
     }
 
+    public String baseUrl() {
+        return (config.http().tls() != null ? "https" : "http") + "://" + config.http().host() + ":" + web.port();
+    }
+
     /** The gRPC port, or -1 when gRPC is off. */
     public int grpcPort() {
         return grpc == null ? -1 : grpc.port();
