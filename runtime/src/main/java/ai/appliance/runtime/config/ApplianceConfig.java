@@ -57,9 +57,11 @@ public record ApplianceConfig(
 
     /**
      * @param brokerUrl null: run the embedded broker on {@code embeddedHost:embeddedPort}
+     * @param protocol  "5" (default) or "3.1.1" towards an external broker; the embedded one is always 3.1.1
      * @param tls       client TLS to an external broker: trust = broker CA; certificate/key = client certificate
      */
-    public record Mqtt(boolean enabled, String applianceId, String brokerUrl, String username, String password,
+    public record Mqtt(boolean enabled, String applianceId, String brokerUrl, String protocol, String username,
+                       String password,
                        Tls tls, String embeddedHost, int embeddedPort, Path embeddedDataDir, int maxPayloadBytes,
                        int maxCachedReplies) { }
 
@@ -131,7 +133,8 @@ public record ApplianceConfig(
         var q = c.get("mqtt");
         var mqtt = new Mqtt(q.get("enabled").asBoolean().orElse(true),
                 q.get("appliance-id").asString().orElseGet(ApplianceConfig::hostName),
-                q.get("broker-url").asString().orElse(null), q.get("username").asString().orElse(null),
+                q.get("broker-url").asString().orElse(null), q.get("protocol").asString().orElse("5"),
+                q.get("username").asString().orElse(null),
                 q.get("password").asString().orElse(null), tls(q.get("tls")),
                 q.get("embedded.host").asString().orElse("127.0.0.1"), q.get("embedded.port").asInt().orElse(1883),
                 Path.of(q.get("embedded.data-dir").asString().orElse(storeRoot.resolve("mqtt").toString())),

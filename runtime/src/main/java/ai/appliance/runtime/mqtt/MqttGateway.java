@@ -22,19 +22,8 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * MQTT front end. Devices publish OpenAI-shaped requests (QoS 1) to {@code appliance/{id}/v1/chat/completions}
@@ -42,18 +31,15 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * or, for MQTT 3.1.1 devices, to the {@code reply_to} topic named in the JSON with its {@code id} echoed as
  * {@code request_id}. Streaming sends numbered {@code chunk} messages and one {@code final} message.
  *
- * <p>The gateway keeps a persistent session (clean start off, long session expiry) and acknowledges a request
- * only after its final reply is published, so requests queued while the appliance was down or restarting are
- * delivered and answered when it comes back. Requests seen before (same correlation) are answered from memory.
- * A retained {@code appliance/{id}/status} message (with a last will) says online/offline and which model runs.
+ * <p>The gateway keeps a persistent session and acknowledges a request only after its final reply is published,
+ * so requests queued while the appliance was down or restarting are delivered and answered when it comes back.
+ * Requests seen before (same correlation) are answered from memory, never run twice. A retained
+ * {@code appliance/{id}/status} message (with a last will) says online/offline and which model runs.
  */
 public final class MqttGateway implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MqttGateway.class.getName());
-    private static final long SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
-
     private final ApplianceConfig.Mqtt settings;
-    private final String brokerUrl;
     private final FrontDoor door;
     private final OpenAiRequests requests;
     private final OpenAiResponses responses;
@@ -62,14 +48,14 @@ public final class MqttGateway implements AutoCloseable {
     private final ReplyCache replies;
     private final Semaphore inflight = new Semaphore(8);
     private final String prefix;
-    private final MqttAsyncClient client;
+    private final MqttTransport transport;
     private volatile boolean closing;
     private volatile boolean accepting = true;
 
-    private MqttGateway(ApplianceConfig.Mqtt settings, String brokerUrl, FrontDoor door, OpenAiRequests requests,
-                        OpenAiResponses responses, ObjectMapper json, ModelCatalog catalog) throws MqttException {
+    private MqttGateway(ApplianceConfig.Mqtt settings, MqttTransport transport, FrontDoor door,
+                        OpenAiRequests requests, OpenAiResponses responses, ObjectMapper json, ModelCatalog catalog) {
         this.settings = settings;
-        this.brokerUrl = brokerUrl;
+        this.transport = transport;
         this.door = door;
         this.requests = requests;
         this.responses = responses;
@@ -77,21 +63,30 @@ public final class MqttGateway implements AutoCloseable {
         this.catalog = catalog;
         this.replies = new ReplyCache(settings.maxCachedReplies());
         this.prefix = "appliance/" + settings.applianceId();
-        this.client = new MqttAsyncClient(brokerUrl, "appliance-" + settings.applianceId(), new MemoryPersistence());
     }
 
-    /** Connects (waiting up to 10 s for the first connection; it keeps retrying in the background after that). */
-    public static MqttGateway start(ApplianceConfig.Mqtt settings, String brokerUrl, FrontDoor door,
-                                    OpenAiRequests requests, OpenAiResponses responses, ObjectMapper json,
-                                    ModelCatalog catalog) {
+    /**
+     * Connects over MQTT 5, or 3.1.1 when {@code protocol311} (brokers without MQTT 5, like the embedded one);
+     * waits up to 10 s for the first connection and keeps retrying in the background after that.
+     */
+    public static MqttGateway start(ApplianceConfig.Mqtt settings, String brokerUrl, boolean protocol311,
+                                    FrontDoor door, OpenAiRequests requests, OpenAiResponses responses,
+                                    ObjectMapper json, ModelCatalog catalog) {
+        var sockets = settings.tls() == null ? null : TlsSetup.clientContext(settings.tls()).getSocketFactory();
+        var clientId = "appliance-" + settings.applianceId();
+        MqttTransport transport;
         try {
-            var gateway = new MqttGateway(settings, brokerUrl, door, requests, responses, json, catalog);
-            gateway.connect();
-            catalog.onChange(c -> gateway.publishStatus(true));
-            return gateway;
-        } catch (MqttException e) {
+            transport = protocol311
+                    ? new Mqtt3Transport(brokerUrl, clientId, settings.username(), settings.password(), sockets)
+                    : new Mqtt5Transport(brokerUrl, clientId, settings.username(), settings.password(), sockets);
+        } catch (Exception e) {
             throw new IllegalStateException("cannot set up the MQTT client for " + brokerUrl + ": " + e.getMessage(), e);
         }
+        var gateway = new MqttGateway(settings, transport, door, requests, responses, json, catalog);
+        transport.connect(gateway.new Events(), gateway.prefix + "/status", gateway.status(false));
+        catalog.onChange(c -> gateway.publishStatus(true));
+        LOG.info(() -> "MQTT " + transport.protocol() + " gateway for " + brokerUrl + " on " + gateway.prefix + "/v1/#");
+        return gateway;
     }
 
     public String topicPrefix() {
@@ -99,101 +94,38 @@ public final class MqttGateway implements AutoCloseable {
     }
 
     public boolean connected() {
-        return client.isConnected();
+        return transport.isConnected();
     }
 
-    private void connect() throws MqttException {
-        var options = new MqttConnectionOptions();
-        options.setCleanStart(false);
-        options.setSessionExpiryInterval(SESSION_EXPIRY_SECONDS);
-        options.setAutomaticReconnect(true);
-        options.setAutomaticReconnectDelay(1, 30);
-        options.setKeepAliveInterval(30);
-        options.setConnectionTimeout(10);
-        options.setReceiveMaximum(64);
-        if (settings.username() != null) {
-            options.setUserName(settings.username());
-        }
-        if (settings.password() != null) {
-            options.setPassword(settings.password().getBytes(StandardCharsets.UTF_8));
-        }
-        if (settings.tls() != null) {
-            options.setSocketFactory(TlsSetup.clientContext(settings.tls()).getSocketFactory());
-        }
-        var will = new MqttMessage(status(false));
-        will.setQos(1);
-        will.setRetained(true);
-        options.setWill(prefix + "/status", will);
-        client.setManualAcks(true);
-        client.setCallback(new Callback());
-        try {
-            client.connect(options).waitForCompletion(TimeUnit.SECONDS.toMillis(10));
-        } catch (MqttException e) {
-            // Keep serving REST; the automatic reconnect does not cover a failed first connect, so retry here.
-            LOG.warning("MQTT broker " + brokerUrl + " not reachable yet (" + e.getMessage() + "); retrying in the background");
-            Thread.ofVirtual().name("mqtt-connect").start(() -> retryConnect(options));
-        }
-    }
-
-    private void retryConnect(MqttConnectionOptions options) {
-        long delay = 1000;
-        while (!closing && !client.isConnected()) {
-            try {
-                Thread.sleep(delay);
-                client.connect(options).waitForCompletion(10_000);
-            } catch (InterruptedException e) {
-                return;
-            } catch (MqttException e) {
-                delay = Math.min(30_000, delay * 2);
-            }
-        }
-    }
-
-    private final class Callback implements MqttCallback {
+    private final class Events implements MqttTransport.Listener {
         @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
+        public void connected() {
             door.metrics().mqttConnected(true);
-            LOG.info(() -> "MQTT connected to " + serverURI + "; listening on " + prefix + "/v1/#");
             Thread.ofVirtual().name("mqtt-subscribe").start(() -> {
                 try {
-                    client.subscribe(new MqttSubscription[] {
-                            new MqttSubscription(prefix + "/v1/chat/completions", 1),
-                            new MqttSubscription(prefix + "/v1/completions", 1)}).waitForCompletion(10_000);
+                    transport.subscribe(prefix + "/v1/chat/completions", prefix + "/v1/completions");
                     publishStatus(true);
-                } catch (MqttException e) {
+                } catch (Exception e) {
                     LOG.log(Level.SEVERE, "MQTT subscribe failed: " + e.getMessage());
                 }
             });
         }
 
         @Override
-        public void disconnected(MqttDisconnectResponse response) {
+        public void disconnected(String reason) {
             door.metrics().mqttConnected(false);
             if (!closing) {
-                LOG.warning("MQTT disconnected: " + response.getReasonString() + "; reconnecting");
+                LOG.warning("MQTT disconnected (" + reason + "); reconnecting");
             }
         }
 
         @Override
-        public void mqttErrorOccurred(MqttException exception) {
-            LOG.warning("MQTT error: " + exception.getMessage());
-        }
-
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
+        public void arrived(MqttTransport.Incoming message) {
             if (!accepting) {
                 return; // not acknowledged: the broker keeps it in our session and redelivers after the restart
             }
-            // Never block Paho's callback thread: each request runs on its own virtual thread.
-            Thread.ofVirtual().name("mqtt-request").start(() -> handle(topic, message));
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            // Never block the client's callback thread: each request runs on its own virtual thread.
+            Thread.ofVirtual().name("mqtt-request").start(() -> handle(message));
         }
     }
 
@@ -207,23 +139,23 @@ public final class MqttGateway implements AutoCloseable {
         }
     }
 
-    private void handle(String topic, MqttMessage message) {
+    private void handle(MqttTransport.Incoming message) {
+        var topic = message.topic();
         var call = CallContext.start("mqtt", topic, "mqtt");
-        var props = message.getProperties();
-        ReplyTo replyTo = props != null && props.getResponseTopic() != null
-                ? new ReplyTo(props.getResponseTopic(), props.getCorrelationData(), correlationText(props.getCorrelationData()))
+        ReplyTo replyTo = message.responseTopic() != null
+                ? new ReplyTo(message.responseTopic(), message.correlation(), correlationText(message.correlation()))
                 : null;
         Principal principal = null;
         InferenceRequest request = null;
         String key = null;
         try {
-            if (message.getPayload().length > settings.maxPayloadBytes()) {
-                throw new ApiException(ErrorKind.PAYLOAD_TOO_LARGE, "the request has " + message.getPayload().length
+            if (message.payload().length > settings.maxPayloadBytes()) {
+                throw new ApiException(ErrorKind.PAYLOAD_TOO_LARGE, "the request has " + message.payload().length
                         + " bytes; the limit is " + settings.maxPayloadBytes());
             }
             JsonNode body;
             try {
-                body = json.readTree(message.getPayload());
+                body = json.readTree(message.payload());
             } catch (Exception e) {
                 throw ApiException.invalid(null, "the payload is not valid JSON");
             }
@@ -256,7 +188,7 @@ public final class MqttGateway implements AutoCloseable {
                     return;
                 }
             }
-            principal = door.admit(apiKey(body, props), Optional.empty(), Permission.GENERATE);
+            principal = door.admit(apiKey(body, message.authorization()), Optional.empty(), Permission.GENERATE);
             var kind = topic.endsWith("/chat/completions") ? InferenceRequest.Kind.CHAT : InferenceRequest.Kind.COMPLETION;
             request = requests.parse(withoutTransportFields(body), kind);
             var stream = door.inference().submit(request);
@@ -351,47 +283,36 @@ public final class MqttGateway implements AutoCloseable {
     }
 
     private void publish(ReplyTo replyTo, byte[] payload) {
-        var message = new MqttMessage(payload);
-        message.setQos(1);
-        var props = new MqttProperties();
-        if (replyTo.correlation() != null) {
-            props.setCorrelationData(replyTo.correlation());
-        }
-        props.setContentType("application/json");
-        message.setProperties(props);
         try {
             inflight.acquire();
             try {
-                client.publish(replyTo.topic(), message).waitForCompletion(30_000);
+                transport.publish(replyTo.topic(), payload, replyTo.correlation(), false);
             } finally {
                 inflight.release();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (MqttException e) {
+        } catch (Exception e) {
             LOG.warning("MQTT publish to " + replyTo.topic() + " failed: " + e.getMessage());
         }
     }
 
-    private void ack(MqttMessage message) {
+    private void ack(MqttTransport.Incoming message) {
         try {
-            client.messageArrivedComplete(message.getId(), message.getQos());
-        } catch (MqttException e) {
+            transport.ack(message);
+        } catch (Exception e) {
             LOG.warning("MQTT ack failed (the broker will redeliver; the reply cache answers it): " + e.getMessage());
         }
     }
 
     /** Publishes the retained status; online=false is also the last will. */
     public void publishStatus(boolean online) {
-        if (!client.isConnected()) {
+        if (!transport.isConnected()) {
             return;
         }
-        var message = new MqttMessage(status(online));
-        message.setQos(1);
-        message.setRetained(true);
         try {
-            client.publish(prefix + "/status", message).waitForCompletion(10_000);
-        } catch (MqttException e) {
+            transport.publish(prefix + "/status", status(online), null, true);
+        } catch (Exception e) {
             LOG.warning("MQTT status publish failed: " + e.getMessage());
         }
     }
@@ -400,6 +321,7 @@ public final class MqttGateway implements AutoCloseable {
         var node = json.createObjectNode();
         node.put("state", online ? "online" : "offline");
         node.put("appliance", settings.applianceId());
+        node.put("protocol", transport.protocol());
         if (online) {
             var models = node.putArray("models");
             String model = null;
@@ -431,13 +353,9 @@ public final class MqttGateway implements AutoCloseable {
                 : Base64.getEncoder().encodeToString(correlation);
     }
 
-    private static String apiKey(JsonNode body, MqttProperties props) {
-        if (props != null && props.getUserProperties() != null) {
-            for (var p : props.getUserProperties()) {
-                if (p.getKey().equalsIgnoreCase("authorization") && p.getValue().regionMatches(true, 0, "Bearer ", 0, 7)) {
-                    return p.getValue().substring(7).trim();
-                }
-            }
+    private static String apiKey(JsonNode body, String authorization) {
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7).trim();
         }
         return body.hasNonNull("api_key") ? body.get("api_key").asText() : null;
     }
@@ -471,14 +389,7 @@ public final class MqttGateway implements AutoCloseable {
     public void close() {
         closing = true;
         publishStatus(false);
-        try {
-            if (client.isConnected()) {
-                client.disconnect(5_000).waitForCompletion(6_000);
-            }
-            client.close(true);
-        } catch (MqttException e) {
-            LOG.warning("MQTT disconnect failed: " + e.getMessage());
-        }
+        transport.close();
         door.metrics().mqttConnected(false);
     }
 }

@@ -78,7 +78,9 @@ public final class Appliance implements AutoCloseable {
                     server.closeWith(broker);
                 }
                 var json = new ObjectMapper();
-                gateway = MqttGateway.start(mqtt, url, server.frontDoor(),
+                // Moquette 0.17 speaks MQTT 3.1.1 only; external brokers get MQTT 5 unless configured otherwise.
+                boolean v311 = broker != null || "3.1.1".equals(mqtt.protocol());
+                gateway = MqttGateway.start(mqtt, url, v311, server.frontDoor(),
                         new OpenAiRequests(json, config.defaultMaxTokens(), config.maxMaxTokens()),
                         new OpenAiResponses(json), json, catalog);
                 server.closeWith(gateway);
