@@ -98,10 +98,12 @@ public final class HttpApi {
                 streamEvents(res, call, principal, request, stream);
             } else {
                 var done = stream.collect();
-                res.header(HeaderNames.CONTENT_TYPE, "application/json");
-                res.send(json.writeValueAsBytes(responses.completion(kind, stream, done)));
+                var body = json.writeValueAsBytes(responses.completion(kind, stream, done));
+                // Audit before answering: a client that saw its answer can rely on the audit line existing.
                 door.completed(call, principal, request, stream, done.outcome(),
                         done.content().length() + done.reasoning().length());
+                res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                res.send(body);
             }
         } catch (ApiException e) {
             sendError(res, e);
@@ -146,8 +148,8 @@ public final class HttpApi {
                         if (request.includeUsage()) {
                             writeData(out, responses.usageChunk(request.kind(), stream, d.outcome()));
                         }
-                        write(out, "data: [DONE]\n\n");
                         door.completed(call, principal, request, stream, d.outcome(), chars);
+                        write(out, "data: [DONE]\n\n");
                         return;
                     }
                     case ResponseStream.Failed f -> {
