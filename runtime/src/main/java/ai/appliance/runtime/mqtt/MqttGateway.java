@@ -103,7 +103,8 @@ public final class MqttGateway implements AutoCloseable {
             door.metrics().mqttConnected(true);
             Thread.ofVirtual().name("mqtt-subscribe").start(() -> {
                 try {
-                    transport.subscribe(prefix + "/v1/chat/completions", prefix + "/v1/completions");
+                    // One filter: Moquette 0.17 delivered a message twice (and lost replies) with two overlapping ones.
+                    transport.subscribe(prefix + "/v1/#");
                     publishStatus(true);
                 } catch (Exception e) {
                     LOG.log(Level.SEVERE, "MQTT subscribe failed: " + e.getMessage());
@@ -189,6 +190,14 @@ public final class MqttGateway implements AutoCloseable {
                 }
             }
             principal = door.admit(apiKey(body, message.authorization()), Optional.empty(), Permission.GENERATE);
+            if (!topic.equals(prefix + "/v1/chat/completions") && !topic.equals(prefix + "/v1/completions")) {
+                if (topic.equals(prefix + "/v1/errors")) {
+                    ack(message);
+                    return; // our own error reports
+                }
+                throw new ApiException(ErrorKind.NOT_FOUND, "no MQTT endpoint " + topic
+                        + "; publish to " + prefix + "/v1/chat/completions or /v1/completions");
+            }
             var kind = topic.endsWith("/chat/completions") ? InferenceRequest.Kind.CHAT : InferenceRequest.Kind.COMPLETION;
             request = requests.parse(withoutTransportFields(body), kind);
             var stream = door.inference().submit(request);

@@ -23,15 +23,15 @@ import java.util.Map;
  * Starts the whole appliance in-process on free ports, serving the fixtures' tiny Qwen2 Q8_0 GGUF through the
  * real engine (no test doubles), with MQTT off unless a test asks for it.
  */
-final class Harness implements AutoCloseable {
+public final class Harness implements AutoCloseable {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String MODEL = "tiny-qwen2";
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final String MODEL = "tiny-qwen2";
 
-    final Path dir;
-    final Appliance appliance;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    final URI base;
+    public final Path dir;
+    public final Appliance appliance;
+    public final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    public final URI base;
 
     private Harness(Path dir, Appliance appliance) {
         this.dir = dir;
@@ -39,7 +39,7 @@ final class Harness implements AutoCloseable {
         this.base = URI.create("http://127.0.0.1:" + appliance.server().port());
     }
 
-    static Map<String, String> defaults(Path dir) {
+    public static Map<String, String> defaults(Path dir) {
         var m = new LinkedHashMap<String, String>();
         m.put("server.port", "0");
         m.put("grpc.port", "0");
@@ -54,7 +54,7 @@ final class Harness implements AutoCloseable {
         return m;
     }
 
-    static Harness start(Map<String, String> overrides) {
+    public static Harness start(Map<String, String> overrides) {
         Path dir;
         try {
             dir = Files.createTempDirectory("appliance-server-test");
@@ -64,7 +64,7 @@ final class Harness implements AutoCloseable {
         return start(dir, overrides);
     }
 
-    static Harness start(Path dir, Map<String, String> overrides) {
+    public static Harness start(Path dir, Map<String, String> overrides) {
         var settings = defaults(dir);
         settings.putAll(overrides);
         var config = ApplianceConfig.from(Config.builder().disableEnvironmentVariablesSource()
@@ -72,7 +72,7 @@ final class Harness implements AutoCloseable {
         return new Harness(dir, Appliance.start(config));
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (var socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -80,7 +80,7 @@ final class Harness implements AutoCloseable {
         }
     }
 
-    HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+    public HttpResponse<String> post(String path, String body, String... headers) throws Exception {
         var builder = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
                 .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
         for (int i = 0; i < headers.length; i += 2) {
@@ -89,7 +89,7 @@ final class Harness implements AutoCloseable {
         return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    HttpResponse<String> get(String path, String... headers) throws Exception {
+    public HttpResponse<String> get(String path, String... headers) throws Exception {
         var builder = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET();
         for (int i = 0; i < headers.length; i += 2) {
             builder.header(headers[i], headers[i + 1]);
@@ -97,7 +97,7 @@ final class Harness implements AutoCloseable {
         return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static JsonNode json(String text) throws IOException {
+    public static JsonNode json(String text) throws IOException {
         return JSON.readTree(text);
     }
 
