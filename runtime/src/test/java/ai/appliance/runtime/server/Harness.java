@@ -67,6 +67,9 @@ public final class Harness implements AutoCloseable {
     public static Harness start(Path dir, Map<String, String> overrides) {
         var settings = defaults(dir);
         settings.putAll(overrides);
+        if ("none".equals(overrides.get("models"))) {
+            settings.keySet().removeIf(k -> k.startsWith("models"));
+        }
         var config = ApplianceConfig.from(Config.builder().disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource().addSource(ConfigSources.create(settings)).build());
         return new Harness(dir, Appliance.start(config));
