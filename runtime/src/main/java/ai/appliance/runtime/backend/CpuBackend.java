@@ -1,10 +1,12 @@
 package ai.appliance.runtime.backend;
 
 import ai.appliance.runtime.kernels.Attention;
+import ai.appliance.runtime.kernels.BatchDot;
 import ai.appliance.runtime.kernels.Dequantize;
 import ai.appliance.runtime.kernels.RmsNorm;
 import ai.appliance.runtime.kernels.Rope;
 import ai.appliance.runtime.kernels.SwiGlu;
+import ai.appliance.runtime.kernels.VectorDequantize;
 import ai.appliance.runtime.kernels.VectorDot;
 import ai.appliance.runtime.tensor.Tensor;
 
@@ -46,12 +48,28 @@ public final class CpuBackend implements Backend {
             });
             return;
         }
-        // Several activation rows: decode each weight row once into F32, then dot it with every row.
-        pool.forRange(rows, threads, (from, to, worker) -> {
-            var row = rowBuffer(worker, columns);
-            for (int r = from; r < to; r++) {
-                Dequantize.values(type, data, r * rowBytes, row, 0, columns);
-                for (int b = 0; b < batch; b++) out[b * rows + r] = VectorDot.dot(row, 0, x, b * columns, columns);
+        // Several activation rows: decode 4 weight rows at a time into F32 once, then multiply them with
+        // 3 activation rows at a time (BatchDot), so each vector load feeds several FMAs.
+        int groups = (rows + BatchDot.WEIGHT_ROWS - 1) / BatchDot.WEIGHT_ROWS;
+        pool.forRange(groups, threads, (from, to, worker) -> {
+            var decoded = rowBuffer(worker, BatchDot.WEIGHT_ROWS * columns);
+            for (int g = from; g < to; g++) {
+                int r0 = g * BatchDot.WEIGHT_ROWS;
+                int count = Math.min(BatchDot.WEIGHT_ROWS, rows - r0);
+                for (int i = 0; i < count; i++) {
+                    VectorDequantize.values(type, data, (r0 + i) * rowBytes, decoded, i * columns, columns);
+                }
+                int b = 0;
+                if (count == BatchDot.WEIGHT_ROWS) {
+                    for (; b + BatchDot.ACTIVATION_ROWS <= batch; b += BatchDot.ACTIVATION_ROWS) {
+                        BatchDot.dot4x3(decoded, x, b, columns, out, rows, r0);
+                    }
+                }
+                for (; b < batch; b++) {
+                    for (int i = 0; i < count; i++) {
+                        out[b * rows + r0 + i] = VectorDot.dot(decoded, i * columns, x, b * columns, columns);
+                    }
+                }
             }
         });
     }

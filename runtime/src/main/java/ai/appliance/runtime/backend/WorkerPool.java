@@ -19,20 +19,39 @@ public final class WorkerPool implements AutoCloseable {
         void run(int from, int to, int worker);
     }
 
-    /** One dispatched task, published to the workers by a single volatile write. */
-    private record Job(long epoch, RangeTask task, int count, int threads, Thread caller, AtomicInteger remaining,
-                       Throwable[] failure) {
-        void runSlice(int worker) {
-            int from = (int) ((long) count * worker / threads);
-            int to = (int) ((long) count * (worker + 1) / threads);
-            if (from < to) task.run(from, to, worker);
+    /**
+     * One dispatched task, published to the workers by a single volatile write. Its range is cut
+     * into more chunks than threads and every thread, the caller included, claims chunks until none
+     * are left: a worker the OS has not scheduled yet just finds nothing to do, so a busy machine
+     * slows a task down to the caller's own speed instead of stalling it.
+     */
+    private record Job(long epoch, RangeTask task, int count, int chunk, int chunks, int threads, Thread caller,
+                       AtomicInteger next, AtomicInteger done, Throwable[] failure) {
+        void work(int worker) {
+            int c;
+            while ((c = next.getAndIncrement()) < chunks) {
+                int from = c * chunk;
+                int to = Math.min(count, from + chunk);
+                try {
+                    task.run(from, to, worker);
+                } catch (Throwable t) {
+                    synchronized (this) {
+                        if (failure[0] == null) failure[0] = t;
+                    }
+                } finally {
+                    if (done.incrementAndGet() == chunks && Thread.currentThread() != caller) LockSupport.unpark(caller);
+                }
+            }
         }
     }
 
-    private static final int SPIN_LIMIT = 20_000;
+    /** Chunks per thread: enough to even out uneven progress, few enough to keep claiming cheap. */
+    private static final int CHUNKS_PER_THREAD = 8;
+    /** Busy-wait rounds (~0.1 ms) before parking: a decode step dispatches a task every few tens of microseconds. */
+    private static final int SPIN_LIMIT = 2_000;
 
     private final Thread[] workers;
-    private volatile Job job = new Job(0, null, 0, 1, null, new AtomicInteger(), new Throwable[1]);
+    private volatile Job job = new Job(0, null, 0, 1, 0, 1, null, new AtomicInteger(), new AtomicInteger(), new Throwable[1]);
     private volatile boolean closed;
 
     public WorkerPool(int threads) {
@@ -82,18 +101,18 @@ public final class WorkerPool implements AutoCloseable {
             task.run(0, count, 0);
             return;
         }
-        var current = new Job(job.epoch() + 1, task, count, parallel, Thread.currentThread(),
-                new AtomicInteger(parallel - 1), new Throwable[1]);
+        int chunks = Math.min(count, parallel * CHUNKS_PER_THREAD);
+        int chunk = (count + chunks - 1) / chunks;
+        chunks = (count + chunk - 1) / chunk;
+        var current = new Job(job.epoch() + 1, task, count, chunk, chunks, parallel, Thread.currentThread(),
+                new AtomicInteger(), new AtomicInteger(), new Throwable[1]);
         job = current;
         for (int i = 0; i < parallel - 1; i++) LockSupport.unpark(workers[i]);
-        try {
-            current.runSlice(0);
-        } finally {
-            int spins = 0;
-            while (current.remaining().get() > 0) {
-                if (++spins < SPIN_LIMIT) Thread.onSpinWait();
-                else LockSupport.park(this);
-            }
+        current.work(0);
+        int spins = 0;
+        while (current.done().get() < current.chunks()) {
+            if (++spins < SPIN_LIMIT) Thread.onSpinWait();
+            else LockSupport.park(this);
         }
         var failed = current.failure()[0];
         if (failed != null) {
@@ -114,16 +133,7 @@ public final class WorkerPool implements AutoCloseable {
             }
             if (closed) return;
             seen = current.epoch();
-            if (worker >= current.threads()) continue; // not needed for this task
-            try {
-                current.runSlice(worker);
-            } catch (Throwable t) {
-                synchronized (current) {
-                    if (current.failure()[0] == null) current.failure()[0] = t;
-                }
-            } finally {
-                if (current.remaining().decrementAndGet() == 0) LockSupport.unpark(current.caller());
-            }
+            if (worker < current.threads()) current.work(worker);
         }
     }
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {CommandLine.HelpCommand.class,
                 ai.appliance.runtime.tokenizer.TokenizeCommand.class,
                 ai.appliance.runtime.chat.TemplateCommand.class,
-                RunCommand.class, LogitsCommand.class,
+                RunCommand.class, LogitsCommand.class, BenchCommand.class,
                 QuantizeCommand.class, SynthCommand.class, InspectCommand.class,
                 SyncCommand.class,
                 ai.appliance.runtime.server.ServeCommand.class,

@@ -20,6 +20,9 @@ import java.util.List;
  * and written to that sequence's buffer, which the next forward of the sequence overwrites.
  */
 public final class Transformer implements LanguageModel {
+    /** Prompt tokens per pass through the layers: bounds scratch memory, long enough to read each weight once per many tokens. */
+    public static final int DEFAULT_CHUNK_TOKENS = 64;
+
     private final ModelConfig c;
     private final ModelWeights w;
     private final TransformerWeights norms;
@@ -39,6 +42,7 @@ public final class Transformer implements LanguageModel {
     private float[] logitRows = new float[0];
 
     public Transformer(ModelConfig config, ModelWeights weights, Backend backend, int chunkTokens) {
+        if (chunkTokens < 1) throw new IllegalArgumentException("chunk size must be at least 1 token, got " + chunkTokens);
         this.c = config;
         this.w = weights;
         this.norms = TransformerWeights.check(config, weights);
@@ -67,9 +71,6 @@ public final class Transformer implements LanguageModel {
         chunkEmitsLogits = new boolean[chunkTokens];
     }
 
-    /** Prompt tokens per pass through the layers: bounds scratch memory, long enough to read each weight once per many tokens. */
-    public static final int DEFAULT_CHUNK_TOKENS = 64;
-
     /** The model in {@code files} on a CPU backend with {@code threads} compute threads. */
     public static Transformer onCpu(ModelFiles files, int threads) {
         return new Transformer(files.config(), files.weights(), new CpuBackend(threads), DEFAULT_CHUNK_TOKENS);
@@ -90,7 +91,26 @@ public final class Transformer implements LanguageModel {
             throw new IllegalArgumentException("a sequence holds 1 to " + c.contextLength()
                     + " positions (the model's context length), asked for " + capacity);
         }
-        return new TransformerSequence(this, capacity, c.layerCount(), kvWidth, c.vocabularySize());
+        if ((long) capacity * kvWidth > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a KV cache of " + capacity + " positions × " + kvWidth
+                    + " values per layer exceeds one Java array; use a smaller context");
+        }
+        long bytes = 2L * c.layerCount() * capacity * kvWidth * Float.BYTES;
+        var runtime = Runtime.getRuntime();
+        long available = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+        if (bytes > available) throw kvCacheTooLarge(capacity, bytes, available);
+        try {
+            return new TransformerSequence(this, capacity, c.layerCount(), kvWidth, c.vocabularySize());
+        } catch (OutOfMemoryError e) {
+            // One large allocation failed; nothing else is affected, so report it as the caller's sizing problem.
+            throw kvCacheTooLarge(capacity, bytes, available);
+        }
+    }
+
+    private static IllegalArgumentException kvCacheTooLarge(int capacity, long bytes, long available) {
+        return new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                "a KV cache for %d positions needs %.2f GiB but only %.2f GiB of Java heap is free; "
+                        + "use a smaller context or a larger heap (-Xmx)", capacity, bytes / 1073741824.0, available / 1073741824.0));
     }
 
     @Override

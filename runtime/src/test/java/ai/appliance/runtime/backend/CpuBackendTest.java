@@ -44,7 +44,7 @@ class CpuBackendTest {
         var dense = new float[rows * columns];
         Dequantize.values(GgmlType.Q8_0, w.data(), 0, dense, 0, rows * columns);
         try (var backend = new CpuBackend(2)) {
-            for (int batch : new int[] {1, 2, 5}) {
+            for (int batch : new int[] {1, 2, 3, 5, 7}) {
                 var x = gaussian(batch * columns, random);
                 var out = new float[batch * rows];
                 backend.matmul(w, x, batch, out);
@@ -144,9 +144,15 @@ class CpuBackendTest {
                     });
                 }
                 for (int i = 0; i < n; i++) assertEquals(50, hits.get(i), "item " + i + " of " + n);
+                // Each thread gets its own worker number (callers index per-thread scratch with it).
+                var owners = new java.util.concurrent.ConcurrentHashMap<Integer, Thread>();
+                pool.forRange(n, (from, to, worker) -> {
+                    var previous = owners.putIfAbsent(worker, Thread.currentThread());
+                    if (previous != null && previous != Thread.currentThread()) throw new AssertionError("worker " + worker + " shared");
+                });
             }
             var e = assertThrows(IllegalStateException.class, () -> pool.forRange(100, (from, to, worker) -> {
-                if (worker == 2) throw new IllegalStateException("worker failed");
+                if (from <= 50 && 50 < to) throw new IllegalStateException("worker failed");
             }));
             assertEquals("worker failed", e.getMessage());
             // The pool still works after a failure.

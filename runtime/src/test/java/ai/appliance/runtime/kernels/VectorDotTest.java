@@ -39,6 +39,39 @@ class VectorDotTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(GgmlType.class)
+    void vectorDequantizationIsBitIdenticalToTheReference(GgmlType type) {
+        var random = new Random(11 + type.ordinal());
+        for (int n : sizes(type)) {
+            var w = RandomWeights.of(type, 2L * n, random);
+            var expected = new float[n + 3];
+            var actual = new float[n + 3];
+            Dequantize.values(type, w, type.bytesFor(n), expected, 3, n);
+            VectorDequantize.values(type, w, type.bytesFor(n), actual, 3, n);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual, type + " n=" + n);
+        }
+    }
+
+    @Test
+    void batchDotComputesAllTwelveProductsIncludingTheTail() {
+        var random = new Random(13);
+        for (int n : new int[] {5, 16, 37, 64, 100}) {
+            var w = RandomWeights.gaussian(4 * n, random);
+            var x = RandomWeights.gaussian(5 * n, random);
+            int stride = 9;
+            var out = new float[5 * stride];
+            BatchDot.dot4x3(w, x, 2, n, out, stride, 3);
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 3; j++) {
+                    double expected = 0;
+                    for (int t = 0; t < n; t++) expected += w[i * n + t] * x[(2 + j) * n + t];
+                    assertEquals(expected, out[(2 + j) * stride + 3 + i], 1e-4, "n=" + n + " i=" + i + " j=" + j);
+                }
+            }
+        }
+    }
+
     @Test
     void vectorPathIsActiveOnThisMachine() {
         // The build machines have AVX2 or AVX-512; without vectors every comparison above is scalar vs scalar.
