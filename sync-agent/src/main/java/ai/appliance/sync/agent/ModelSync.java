@@ -92,7 +92,7 @@ public final class ModelSync {
             if (rootError != null) throw rootError;
             var pointer = fetchPointer(root);
             var target = Rollout.choose(pointer, config.deviceId());
-            update(state.checked(now, store.describe()).offlineSince(null).desired(target.map(ChannelPointer.Target::version).orElse(state.active())));
+            update(state.checked(now, store.answering()).offlineSince(null).desired(target.map(ChannelPointer.Target::version).orElse(state.active())));
             if (target.isEmpty() || target.get().version().equals(state.active())) {
                 if (!"awaiting-runtime".equals(state.state())) update(state.state(isSettled() ? state.state() : "idle").error(null));
                 return state;

@@ -33,6 +33,11 @@ public final class FailoverStore implements ObjectStore {
     }
 
     @Override
+    public String answering() {
+        return current().describe();
+    }
+
+    @Override
     public String describe() {
         return stores.stream().map(ObjectStore::describe).collect(Collectors.joining(" → "));
     }

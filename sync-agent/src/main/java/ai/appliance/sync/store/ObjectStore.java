@@ -14,6 +14,11 @@ public interface ObjectStore extends AutoCloseable {
     /** Human-readable name for messages ("s3://models", "/mnt/usb/store"). */
     String describe();
 
+    /** The store that answered last (differs from {@link #describe()} for a failover list). */
+    default String answering() {
+        return describe();
+    }
+
     /** The whole object, or empty when it does not exist. */
     Optional<byte[]> get(String key);
 

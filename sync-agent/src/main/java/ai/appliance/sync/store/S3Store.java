@@ -176,7 +176,9 @@ public final class S3Store implements ObjectStore {
         int strip = options.prefix().isEmpty() ? 0 : options.prefix().length() + 1;
         var out = new ArrayList<String>();
         call(() -> {
-            s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(options.bucket()).prefix(p).build())
+            var req = ListObjectsV2Request.builder().bucket(options.bucket());
+            if (!p.isEmpty()) req.prefix(p);
+            s3.listObjectsV2Paginator(req.build())
                     .contents().forEach(o -> out.add(o.key().substring(strip)));
             return null;
         }, prefix);
@@ -189,6 +191,9 @@ public final class S3Store implements ObjectStore {
         } catch (NoSuchKeyException e) {
             throw new SyncException.NotFound(describe() + ": no object " + key);
         } catch (S3Exception e) {
+            if (e.awsErrorDetails() != null && "NoSuchBucket".equals(e.awsErrorDetails().errorCode())) {
+                throw new SyncException.StoreUnavailable(describe() + ": bucket '" + options.bucket() + "' does not exist", e);
+            }
             if (e.statusCode() == 404 || e.statusCode() == 416) throw new SyncException.NotFound(describe() + ": no object " + key);
             throw new SyncException.StoreUnavailable(describe() + ": " + key + ": HTTP " + e.statusCode() + " "
                     + (e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() : e.getMessage()), e);
