@@ -31,6 +31,8 @@ public final class S3Server implements AutoCloseable {
     public final AtomicLong chunkBytesServed = new AtomicLong();
     public final AtomicLong bytesServed = new AtomicLong();
     public final AtomicLong gets = new AtomicLong();
+    public final AtomicLong bytesStored = new AtomicLong();
+    public final AtomicLong puts = new AtomicLong();
 
     public S3Server() throws Exception {
         System.setProperty("aws.accessKeyId", ACCESS_KEY);
@@ -43,6 +45,27 @@ public final class S3Server implements AutoCloseable {
                 var blob = super.getBlob(container, name, options);
                 count(name, blob);
                 return blob;
+            }
+
+            @Override
+            public String putBlob(String container, Blob blob) {
+                countPut(blob);
+                return super.putBlob(container, blob);
+            }
+
+            @Override
+            public String putBlob(String container, Blob blob, org.jclouds.blobstore.options.PutOptions options) {
+                countPut(blob);
+                return super.putBlob(container, blob, options);
+            }
+
+            @Override
+            public org.jclouds.blobstore.domain.MultipartPart uploadMultipartPart(org.jclouds.blobstore.domain.MultipartUpload mpu, int part,
+                                                                                  org.jclouds.io.Payload payload) {
+                puts.incrementAndGet();
+                Long len = payload.getContentMetadata().getContentLength();
+                if (len != null) bytesStored.addAndGet(len);
+                return super.uploadMultipartPart(mpu, part, payload);
             }
 
             @Override
@@ -77,6 +100,12 @@ public final class S3Server implements AutoCloseable {
         startProxy(port);
     }
 
+    private void countPut(Blob blob) {
+        puts.incrementAndGet();
+        Long len = blob.getMetadata().getContentMetadata().getContentLength();
+        if (len != null) bytesStored.addAndGet(len);
+    }
+
     private void count(String name, Blob blob) {
         gets.incrementAndGet();
         if (blob == null) return;
@@ -90,6 +119,8 @@ public final class S3Server implements AutoCloseable {
         chunkBytesServed.set(0);
         bytesServed.set(0);
         gets.set(0);
+        bytesStored.set(0);
+        puts.set(0);
     }
 
     public int port() {
