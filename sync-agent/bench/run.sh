@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 ./mvnw -q -B -pl sync-agent -DskipTests test-compile dependency:build-classpath \
-  -Dmdep.outputFile=sync-agent/target/bench.classpath -Dmdep.includeScope=test
+  -Dmdep.outputFile="$PWD/sync-agent/target/bench.classpath" -Dmdep.includeScope=test
 cp="sync-agent/target/test-classes:sync-agent/target/classes:$(cat sync-agent/target/bench.classpath)"
 exec "$JAVA_HOME/bin/java" -Xmx6g -XX:+UseParallelGC -cp "$cp" ai.appliance.sync.bench.SyncBenchmark "$@"
