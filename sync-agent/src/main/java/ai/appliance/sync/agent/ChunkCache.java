@@ -49,6 +49,11 @@ public final class ChunkCache {
         removeTemporaries();
     }
 
+    /** Where a chunk being downloaded accumulates; survives restarts so a ranged GET can resume it. */
+    Path partial(String id) {
+        return dir.getParent().resolve("partial").resolve(id + ".part");
+    }
+
     Path path(String id) {
         return dir.resolve(id.substring(0, 2)).resolve(id);
     }

@@ -25,6 +25,14 @@ public interface ObjectStore extends AutoCloseable {
     /** Bytes from {@code offset} to the end (a ranged GET); NotFound when absent. */
     byte[] getFrom(String key, long offset);
 
+    /**
+     * A stream of the bytes from {@code offset} (a ranged GET), for resumable downloads; NotFound when absent.
+     * The default reads the rest at once; stores that can stream override it.
+     */
+    default java.io.InputStream openFrom(String key, long offset) {
+        return new java.io.ByteArrayInputStream(getFrom(key, offset));
+    }
+
     OptionalLong size(String key);
 
     default boolean exists(String key) {

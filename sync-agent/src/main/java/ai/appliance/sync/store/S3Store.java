@@ -110,6 +110,13 @@ public final class S3Store implements ObjectStore {
     }
 
     @Override
+    public java.io.InputStream openFrom(String key, long offset) {
+        var req = GetObjectRequest.builder().bucket(options.bucket()).key(key(key));
+        if (offset > 0) req.range("bytes=" + offset + "-");
+        return call(() -> s3.getObject(req.build()), key);
+    }
+
+    @Override
     public OptionalLong size(String key) {
         try {
             var head = call(() -> s3.headObject(HeadObjectRequest.builder().bucket(options.bucket()).key(key(key)).build()), key);
