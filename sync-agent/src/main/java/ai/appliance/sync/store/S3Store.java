@@ -128,8 +128,18 @@ public final class S3Store implements ObjectStore {
 
     @Override
     public void put(String key, byte[] data) {
+        if (data.length > MULTIPART_PART_BYTES) {
+            multipart(key, data.length, (off, len) -> java.util.Arrays.copyOfRange(data, (int) off, (int) off + len));
+            return;
+        }
         call(() -> s3.putObject(PutObjectRequest.builder().bucket(options.bucket()).key(key(key)).build(),
                 RequestBody.fromBytes(data)), key);
+    }
+
+    /** Reads one part of the object being uploaded. */
+    @FunctionalInterface
+    private interface PartReader {
+        byte[] read(long offset, int length) throws IOException;
     }
 
     @Override
@@ -145,23 +155,29 @@ public final class S3Store implements ObjectStore {
                     RequestBody.fromFile(file)), key);
             return;
         }
-        multipart(key, file, size);
+        try (var in = new RandomAccessFile(file.toFile(), "r")) {
+            multipart(key, size, (off, len) -> {
+                var buf = new byte[len];
+                in.seek(off);
+                in.readFully(buf);
+                return buf;
+            });
+        } catch (IOException e) {
+            throw new SyncException.UsageError("cannot read " + file + ": " + e.getMessage());
+        }
     }
 
-    private void multipart(String key, Path file, long size) {
+    private void multipart(String key, long size, PartReader reader) {
         var full = key(key);
         var uploadId = call(() -> s3.createMultipartUpload(CreateMultipartUploadRequest.builder()
                 .bucket(options.bucket()).key(full).build()), key).uploadId();
-        try (var in = new RandomAccessFile(file.toFile(), "r")) {
+        try {
             var parts = new ArrayList<CompletedPart>();
-            var buf = new byte[(int) MULTIPART_PART_BYTES];
             int partNumber = 1;
             for (long off = 0; off < size; off += MULTIPART_PART_BYTES, partNumber++) {
                 int len = (int) Math.min(MULTIPART_PART_BYTES, size - off);
-                in.seek(off);
-                in.readFully(buf, 0, len);
                 final int pn = partNumber;
-                var body = RequestBody.fromBytes(len == buf.length ? buf : java.util.Arrays.copyOf(buf, len));
+                var body = RequestBody.fromBytes(reader.read(off, len));
                 var etag = call(() -> s3.uploadPart(UploadPartRequest.builder().bucket(options.bucket()).key(full)
                         .uploadId(uploadId).partNumber(pn).build(), body), key).eTag();
                 parts.add(CompletedPart.builder().partNumber(pn).eTag(etag).build());

@@ -51,6 +51,12 @@ class S3StoreTest {
             assertArrayEquals(Files.readAllBytes(file), s3.get("chunks/big").orElseThrow());
             var tail = s3.getFrom("chunks/big", (20L << 20) - 100);
             assertTrue(Arrays.equals(Arrays.copyOfRange(Files.readAllBytes(file), (20 << 20) - 100, 20 << 20), tail));
+            // A 12 MiB chunk held in memory goes up in parts too.
+            var chunk = Arrays.copyOf(Files.readAllBytes(file), 12 << 20);
+            server.resetCounters();
+            s3.put("chunks/mem", chunk);
+            assertTrue(server.puts.get() > 1, "uploaded in parts, not one PUT: " + server.puts.get());
+            assertArrayEquals(chunk, s3.get("chunks/mem").orElseThrow());
         }
     }
 
