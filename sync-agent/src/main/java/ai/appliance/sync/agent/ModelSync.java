@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -427,10 +426,5 @@ public final class ModelSync {
         } catch (IOException e) {
             throw new SyncException.LocalStateError("cannot write " + p + ": " + e.getMessage(), e);
         }
-    }
-
-    @SuppressWarnings("unused")
-    private Instant now() {
-        return clock.instant();
     }
 }

@@ -131,8 +131,14 @@ public final class SyncBenchmark {
         long up = server.bytesStored.get();
         server.resetCounters();
         aws(endpoint, "s3", "sync", "s3://awscli/m/", dev.toString());
-        System.out.printf("aws s3 sync one-tensor change: upload %.1f MB, device download %.1f MB served (%d GETs)%n",
-                up / 1048576.0, server.bytesServed.get() / 1048576.0, server.gets.get());
+        boolean stale = Files.mismatch(v2.resolve("model-00001-of-00002.safetensors"), dev.resolve("model-00001-of-00002.safetensors")) != -1;
+        System.out.printf("aws s3 sync one-tensor change: upload %.1f MB; device download (default) %.1f MB served, device copy %s%n",
+                up / 1048576.0, server.bytesServed.get() / 1048576.0, stale ? "STALE (same size, not re-downloaded)" : "current");
+        server.resetCounters();
+        aws(endpoint, "s3", "sync", "--exact-timestamps", "s3://awscli/m/", dev.toString());
+        stale = Files.mismatch(v2.resolve("model-00001-of-00002.safetensors"), dev.resolve("model-00001-of-00002.safetensors")) != -1;
+        System.out.printf("aws s3 sync --exact-timestamps device download: %.1f MB served (%d GETs), device copy %s%n",
+                server.bytesServed.get() / 1048576.0, server.gets.get(), stale ? "STALE" : "current");
     }
 
     private static int aws(String endpoint, String... args) throws Exception {
