@@ -258,6 +258,7 @@ public final class ModelSync {
         var error = "verify " + damaged + ": " + problems.getFirst() + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
         LOG.log(System.Logger.Level.ERROR, "{0}: {1}", ref.name(), error);
         for (var candidate : state.previous()) {
+            if (state.bad().containsKey(candidate)) continue; // never fall back onto a release known to be bad
             var m = localManifestIfPresent(candidate);
             if (m.isEmpty() || !VersionFiles.problems(m.get(), layout.version(ref.name(), candidate)).isEmpty()) continue;
             Activator.switchTo(slot, candidate);

@@ -67,6 +67,9 @@ class SyncCommandTest {
         var bad = run("verify", "--store-root", root.toString());
         assertEquals(3, bad.code());
         assertTrue(bad.out().contains("model.gguf"), bad.out());
+        // v2 was rolled back by the operator (marked bad): verify must not fall back onto it.
+        var status2 = run("status", "--store-root", root.toString());
+        assertTrue(status2.out().contains("active v1, state corrupt"), status2.out());
 
         var missing = run("publish", tmp.resolve("nope").toString(), store, "--model", "qwen", "--version", "v3", "--key", keys + "/release.key");
         assertEquals(64, missing.code());
