@@ -25,8 +25,14 @@ public final class SyncBenchmark {
         int tensorMb = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         var work = Files.createTempDirectory("sync-bench");
         System.out.printf("# sync benchmark: model %d MB, changed tensor %d MB, work dir %s%n", modelMb, tensorMb, work);
-        chunkingThroughput();
-        syncThroughput(work, modelMb, tensorMb);
+        try {
+            chunkingThroughput();
+            syncThroughput(work, modelMb, tensorMb);
+        } finally {
+            try (var files = Files.walk(work)) {
+                for (var p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** Best of 5 rounds per measure: on a shared machine the best round is the one least disturbed. */
