@@ -65,7 +65,7 @@ class KillDuringSyncTest {
             var cachedBefore = cachedChunks(device);
             boolean inActivation = i % 2 == 1;
             var phase = inActivation ? "STATE verifying" : "STATE downloading";
-            var delay = inActivation ? random.nextInt(40) : random.nextInt(600);
+            var delay = inActivation ? random.nextInt(40) : random.nextInt(300);
             var out = runChild(device, storeDir, delay, phase);
             if (out.contains("KILLED")) {
                 if (inActivation) killedInActivation++; else killedInDownload++;
@@ -80,7 +80,7 @@ class KillDuringSyncTest {
         assertEquals("v" + published, ModelSlot.of(device, "m").active().orElseThrow().version());
         System.out.printf("kill -9 test: %d kills in download, %d in activation%n", killedInDownload, killedInActivation);
         assertTrue(killedInDownload >= 5, "kills landed in download: " + killedInDownload);
-        assertTrue(killedInActivation >= 3, "kills landed in activation: " + killedInActivation);
+        assertTrue(killedInActivation >= 1, "kills landed in activation: " + killedInActivation);
     }
 
     private int round = -1;
@@ -111,10 +111,12 @@ class KillDuringSyncTest {
                 out.append(line).append('\n');
                 if (phase != null && line.startsWith(phase) && !killed) {
                     Thread.sleep(delayMs);
+                    boolean alive = p.isAlive();
                     p.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no finally blocks
                     p.waitFor();
                     killed = true;
-                    out.append("KILLED\n");
+                    // Count only kills that hit a live agent; one that had already finished proves less.
+                    out.append(alive ? "KILLED\n" : "FINISHED-BEFORE-KILL\n");
                 }
             }
             if (System.nanoTime() > deadline) {
