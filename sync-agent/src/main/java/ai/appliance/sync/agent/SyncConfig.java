@@ -25,7 +25,15 @@ public record SyncConfig(Path storeRoot, List<String> stores, List<ModelRef> mod
         }
     }
 
-    public record Mqtt(String uri, String group) {}
+    /**
+     * MQTT link. {@code uri} is tcp://host:1883 or ssl://host:8883 (JVM trust store); credentials are optional
+     * and {@code passwordEnv} names an environment variable so secrets stay out of sync.json.
+     */
+    public record Mqtt(String uri, String group, String username, String passwordEnv) {
+        public Mqtt(String uri, String group) {
+            this(uri, group, null, null);
+        }
+    }
 
     public SyncConfig {
         storeRoot = storeRoot == null ? Path.of("store") : storeRoot;
