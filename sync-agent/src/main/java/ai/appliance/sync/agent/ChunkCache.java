@@ -158,6 +158,22 @@ public final class ChunkCache {
         return freed;
     }
 
+    /** Drops half-downloaded chunks (gc: the version they were for may never come back). Returns bytes freed. */
+    public long removePartials() {
+        var partials = dir.getParent().resolve("partial");
+        if (!Files.isDirectory(partials)) return 0;
+        long freed = 0;
+        try (Stream<Path> s = Files.list(partials)) {
+            for (var p : s.toList()) {
+                freed += Files.size(p);
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new SyncException.LocalStateError("cannot clean " + partials + ": " + e.getMessage(), e);
+        }
+        return freed;
+    }
+
     public void saveLru() {
         try {
             AtomicFiles.write(lruFile, Json.write(Map.copyOf(lastUse)));

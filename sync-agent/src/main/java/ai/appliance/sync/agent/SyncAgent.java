@@ -171,11 +171,11 @@ public final class SyncAgent implements AutoCloseable {
         cache.evict(limit, pinned);
     }
 
-    /** Removes versions beyond the kept ones and every cached chunk they do not reference. Returns bytes freed. */
+    /** Removes versions beyond the kept ones, every cached chunk they do not reference, and partial downloads. Returns bytes freed. */
     public synchronized long gc() {
         var pinned = new HashSet<String>();
         for (var m : models) pinned.addAll(m.retain());
-        return cache.removeAllExcept(pinned);
+        return cache.removeAllExcept(pinned) + cache.removePartials();
     }
 
     /** Re-hashes every active version now; returns problems per model (empty lists = intact). */
