@@ -77,6 +77,30 @@ class SyncCommandTest {
         assertEquals(1, missing.err().strip().lines().count(), "one-line error");
     }
 
+    @Test
+    void exportThenImportInstallsOnAnAirGappedDevice(@TempDir Path tmp) throws Exception {
+        var keys = tmp.resolve("keys");
+        run("keygen", "--out", keys.resolve("root").toString());
+        run("keygen", "--out", keys.resolve("release").toString());
+        var store = Files.createDirectories(tmp.resolve("remote")).toString();
+        run("sign-root", "--root-key", keys + "/root.key", "--release-pub", keys + "/release.pub", "--store", store);
+        var v1 = tmp.resolve("v1");
+        Release.writeRandom(v1.resolve("model.gguf"), 1 << 20, 1);
+        assertEquals(0, run("publish", v1.toString(), store, "--model", "qwen", "--version", "v1", "--key", keys + "/release.key").code());
+
+        var usb = tmp.resolve("usb/qwen-v1");
+        var exp = run("export", "--from", store, "--name", "qwen", "--to", usb.toString(), "--trust-root", keys + "/root.pub");
+        assertEquals(0, exp.code(), exp.err());
+        var device = tmp.resolve("site/store");
+        Files.createDirectories(device.resolve("trust"));
+        Files.copy(keys.resolve("root.pub"), device.resolve("trust/root.pub"));
+        var imp = run("import", usb.toString(), "--store-root", device.toString());
+        assertEquals(0, imp.code(), imp.err() + imp.out());
+        assertTrue(imp.out().contains("bundle verified: qwen v1"), imp.out());
+        assertTrue(imp.out().contains("qwen: active v1"), imp.out());
+        assertEquals(-1L, Files.mismatch(v1.resolve("model.gguf"), device.resolve("models/qwen/versions/v1/model.gguf")));
+    }
+
     private static String[] concat(String[] a, String[] b) {
         var out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
