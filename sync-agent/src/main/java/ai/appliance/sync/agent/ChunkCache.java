@@ -49,6 +49,11 @@ public final class ChunkCache {
         removeTemporaries();
     }
 
+    /** Where a chunk being downloaded accumulates; survives restarts so a ranged GET can resume it. */
+    Path partial(String id) {
+        return dir.getParent().resolve("partial").resolve(id + ".part");
+    }
+
     Path path(String id) {
         return dir.resolve(id.substring(0, 2)).resolve(id);
     }
@@ -150,6 +155,22 @@ public final class ChunkCache {
             }
         }
         saveLru();
+        return freed;
+    }
+
+    /** Drops half-downloaded chunks (gc: the version they were for may never come back). Returns bytes freed. */
+    public long removePartials() {
+        var partials = dir.getParent().resolve("partial");
+        if (!Files.isDirectory(partials)) return 0;
+        long freed = 0;
+        try (Stream<Path> s = Files.list(partials)) {
+            for (var p : s.toList()) {
+                freed += Files.size(p);
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new SyncException.LocalStateError("cannot clean " + partials + ": " + e.getMessage(), e);
+        }
         return freed;
     }
 

@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -92,9 +91,12 @@ public final class ModelSync {
             if (rootError != null) throw rootError;
             var pointer = fetchPointer(root);
             var target = Rollout.choose(pointer, config.deviceId());
-            update(state.checked(now, store.describe()).offlineSince(null).desired(target.map(ChannelPointer.Target::version).orElse(state.active())));
+            update(state.checked(now, store.answering()).offlineSince(null).desired(target.map(ChannelPointer.Target::version).orElse(state.active())));
             if (target.isEmpty() || target.get().version().equals(state.active())) {
-                if (!"awaiting-runtime".equals(state.state())) update(state.state(isSettled() ? state.state() : "idle").error(null));
+                // A damaged active version keeps its alarm until an operator or a new release resolves it.
+                if (!List.of("awaiting-runtime", "corrupt").contains(state.state())) {
+                    update(state.state(isSettled() ? state.state() : "idle").error(null));
+                }
                 return state;
             }
             var t = target.get();
@@ -239,16 +241,39 @@ public final class ModelSync {
         return state;
     }
 
-    /** Re-hashes the active version. Returns the problems found (empty = intact). */
+    /**
+     * Re-hashes the active version. Damage (disk fault, tampering on the box) is never left serving: when an
+     * intact earlier version is kept, the agent switches to it and drops the damaged folder, so the next cycle
+     * rebuilds the desired version from verified chunks. Returns the problems found (empty = intact).
+     */
     public synchronized List<String> verifyActive() {
         if (state.active() == null) return List.of();
-        var problems = VersionFiles.problems(localManifest(state.active()), layout.version(ref.name(), state.active()));
+        var damaged = state.active();
+        var problems = VersionFiles.problems(localManifest(damaged), layout.version(ref.name(), damaged));
         var now = Times.format(clock.instant());
         if (problems.isEmpty()) {
             update(state.verified(now));
-        } else {
-            update(state.error("verify " + state.active() + ": " + problems.getFirst()).state("corrupt"));
+            return problems;
         }
+        var error = "verify " + damaged + ": " + problems.getFirst() + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
+        LOG.log(System.Logger.Level.ERROR, "{0}: {1}", ref.name(), error);
+        for (var candidate : state.previous()) {
+            if (state.bad().containsKey(candidate)) continue; // never fall back onto a release known to be bad
+            var m = localManifestIfPresent(candidate);
+            if (m.isEmpty() || !VersionFiles.problems(m.get(), layout.version(ref.name(), candidate)).isEmpty()) continue;
+            Activator.switchTo(slot, candidate);
+            var rest = new ArrayList<>(state.previous());
+            rest.remove(candidate);
+            try {
+                VersionAssembler.deleteTree(layout.version(ref.name(), damaged));
+            } catch (IOException e) {
+                throw new SyncException.LocalStateError("cannot remove damaged " + layout.version(ref.name(), damaged) + ": " + e.getMessage(), e);
+            }
+            update(state.versions(candidate, rest, state.bad()).pending(candidate, now).state("awaiting-runtime")
+                    .error(error + "; switched to intact " + candidate + ", " + damaged + " will be rebuilt"));
+            return problems;
+        }
+        update(state.error(error + "; no intact earlier version to switch to").state("corrupt"));
         return problems;
     }
 
@@ -402,10 +427,5 @@ public final class ModelSync {
         } catch (IOException e) {
             throw new SyncException.LocalStateError("cannot write " + p + ": " + e.getMessage(), e);
         }
-    }
-
-    @SuppressWarnings("unused")
-    private Instant now() {
-        return clock.instant();
     }
 }

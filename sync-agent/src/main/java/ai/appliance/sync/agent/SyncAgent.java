@@ -72,8 +72,11 @@ public final class SyncAgent implements AutoCloseable {
                 throw new SyncException.UsageError("no pinned root key at " + config.trustRoot()
                         + " (copy the root public key there, or pass --trust-root)");
             }
-            this.verifier = new MetadataVerifier(Ed25519.readPublic(config.trustRoot()), clock);
             this.trust = TrustState.load(layout.trustState());
+            var rootKeys = trust.rootKeys();
+            // After a root-key rotation the persisted keys, not the provisioned pin, sign the next root.
+            this.verifier = rootKeys.isEmpty() ? new MetadataVerifier(Ed25519.readPublic(config.trustRoot()), clock)
+                    : new MetadataVerifier(ai.appliance.sync.trust.KeyRing.of(rootKeys), clock);
             this.cache = new ChunkCache(layout.cache());
             this.store = b.store != null ? b.store : StoreUris.openAll(config.stores());
             b.listeners.forEach(listeners::add);
@@ -144,10 +147,11 @@ public final class SyncAgent implements AutoCloseable {
 
     /** Root metadata from the store, verified against the pinned key and the highest serial seen. */
     private MetadataVerifier.TrustedRoot fetchRoot() {
-        var bytes = store.get(StoreKeys.ROOT).orElseThrow(() -> new SyncException.NotFound(store.describe() + ": no root.json (run 'sync sign-root')"));
-        var root = verifier.verifyRoot(bytes, StoreKeys.ROOT);
-        trust.checkRoot(root.root().serial(), StoreKeys.ROOT);
-        trust.acceptRoot(root.root().serial());
+        var root = ai.appliance.sync.trust.RootChain.resolve(store, verifier, trust.rootSerial() + 1, step -> {
+            trust.checkRoot(step.root().serial(), StoreKeys.ROOT);
+            trust.acceptRoot(step.root().serial(), step.nextRootKeys());
+        });
+        var bytes = root.envelopeJson();
         try {
             AtomicFiles.write(layout.trustedRootCopy(), bytes);
         } catch (IOException e) {
@@ -167,11 +171,11 @@ public final class SyncAgent implements AutoCloseable {
         cache.evict(limit, pinned);
     }
 
-    /** Removes versions beyond the kept ones and every cached chunk they do not reference. Returns bytes freed. */
+    /** Removes versions beyond the kept ones, every cached chunk they do not reference, and partial downloads. Returns bytes freed. */
     public synchronized long gc() {
         var pinned = new HashSet<String>();
         for (var m : models) pinned.addAll(m.retain());
-        return cache.removeAllExcept(pinned);
+        return cache.removeAllExcept(pinned) + cache.removePartials();
     }
 
     /** Re-hashes every active version now; returns problems per model (empty lists = intact). */
@@ -240,8 +244,11 @@ public final class SyncAgent implements AutoCloseable {
         }
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         running = false;
         wake();
         if (loop != null) {

@@ -25,7 +25,15 @@ public record SyncConfig(Path storeRoot, List<String> stores, List<ModelRef> mod
         }
     }
 
-    public record Mqtt(String uri, String group) {}
+    /**
+     * MQTT link. {@code uri} is tcp://host:1883 or ssl://host:8883 (JVM trust store); credentials are optional
+     * and {@code passwordEnv} names an environment variable so secrets stay out of sync.json.
+     */
+    public record Mqtt(String uri, String group, String username, String passwordEnv) {
+        public Mqtt(String uri, String group) {
+            this(uri, group, null, null);
+        }
+    }
 
     public SyncConfig {
         storeRoot = storeRoot == null ? Path.of("store") : storeRoot;
@@ -83,20 +91,31 @@ public record SyncConfig(Path storeRoot, List<String> stores, List<ModelRef> mod
         return new SyncConfig(storeRoot, stores, models, deviceId, pollInterval, verifyInterval, parallelism, bandwidthBytesPerSecond, retries, keepVersions, cacheMaxBytes, loadTimeout, m, trustRoot);
     }
 
+    /** The file as written: every key optional, defaults applied only when it becomes a {@link SyncConfig}. */
+    private record FileForm(Path storeRoot, List<String> stores, List<ModelRef> models, String deviceId,
+                            Duration pollInterval, Duration verifyInterval, int parallelism, long bandwidthBytesPerSecond,
+                            int retries, int keepVersions, long cacheMaxBytes, Duration loadTimeout, Mqtt mqtt, Path trustRoot) {}
+
     /** {@code <root>/sync.json}, or empty when the file does not exist (then {@code serve} runs no agent). */
     public static Optional<SyncConfig> load(Path storeRoot) {
         var file = storeRoot.resolve("sync.json");
         if (!Files.exists(file)) return Optional.empty();
+        FileForm raw;
         try {
-            var raw = Json.read(Files.readAllBytes(file), SyncConfig.class, file.toString());
-            var root = raw.storeRoot();
-            // A relative storeRoot in the file is relative to the folder holding the file.
-            var resolvedRoot = root == null || root.equals(Path.of("store")) ? storeRoot : storeRoot.resolve(root).normalize();
-            return Optional.of(new SyncConfig(resolvedRoot, raw.stores(), raw.models(), raw.deviceId(), raw.pollInterval(),
-                    raw.verifyInterval(), raw.parallelism(), raw.bandwidthBytesPerSecond(), raw.retries(), raw.keepVersions(),
-                    raw.cacheMaxBytes(), raw.loadTimeout(), raw.mqtt(), raw.trustRoot() == null ? null : storeRoot.resolve(raw.trustRoot())));
+            raw = Json.read(Files.readAllBytes(file), FileForm.class, file.toString());
         } catch (IOException e) {
             throw new SyncException.UsageError("cannot read " + file + ": " + e.getMessage());
+        } catch (SyncException.MalformedMetadata e) {
+            throw new SyncException.UsageError(e.getMessage());
+        }
+        // Relative paths in the file are relative to the folder holding it; storeRoot defaults to that folder.
+        var root = raw.storeRoot() == null ? storeRoot : storeRoot.resolve(raw.storeRoot()).normalize();
+        try {
+            return Optional.of(new SyncConfig(root, raw.stores(), raw.models(), raw.deviceId(), raw.pollInterval(),
+                    raw.verifyInterval(), raw.parallelism(), raw.bandwidthBytesPerSecond(), raw.retries(), raw.keepVersions(),
+                    raw.cacheMaxBytes(), raw.loadTimeout(), raw.mqtt(), raw.trustRoot() == null ? null : storeRoot.resolve(raw.trustRoot())));
+        } catch (SyncException e) {
+            throw new SyncException.UsageError(file + ": " + e.getMessage());
         }
     }
 

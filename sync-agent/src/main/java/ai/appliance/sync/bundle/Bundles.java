@@ -31,7 +31,7 @@ public final class Bundles {
     /** Writes model/version (default: what the channel points at) from {@code from} into folder {@code dir}. */
     public static Verified export(ObjectStore from, String model, String version, String channel, Path dir, MetadataVerifier verifier, Progress progress) throws IOException {
         Files.createDirectories(dir);
-        var root = verifier.verifyRoot(from.get(StoreKeys.ROOT).orElseThrow(() -> new SyncException.NotFound(from.describe() + ": no root.json")), "root.json");
+        var root = ai.appliance.sync.trust.RootChain.resolve(from, verifier);
         var channelKey = StoreKeys.channel(model, channel);
         var pointer = from.get(channelKey).map(b -> verifier.verifyChannel(b, root.releaseKeys(), channelKey));
         var v = version != null ? version : pointer.map(ChannelPointer::version)
@@ -43,6 +43,7 @@ public final class Bundles {
         manifest.distinctChunks().keySet().forEach(id -> keys.add(StoreKeys.chunk(id)));
         keys.add(manifestKey);
         keys.add(StoreKeys.ROOT);
+        from.list("roots/").forEach(keys::add); // the rotation chain, for devices pinned to an older root key
         if (pointer.isPresent() && pointer.get().version().equals(v)) keys.add(channelKey);
         var to = new FolderStore(dir);
         new Replicator(from, to, 4, Optional.of(verifier)).replicate(keys::contains, progress);
@@ -54,7 +55,7 @@ public final class Bundles {
 
     /** Verifies a bundle completely: signatures, expiry, every chunk's size and SHA-256. */
     public static Verified verify(ObjectStore bundle, String model, String channel, MetadataVerifier verifier, Progress progress) {
-        var root = verifier.verifyRoot(bundle.get(StoreKeys.ROOT).orElseThrow(() -> new SyncException.NotFound(bundle.describe() + ": bundle has no root.json")), bundle.describe() + ": root.json");
+        var root = ai.appliance.sync.trust.RootChain.resolve(bundle, verifier);
         var manifests = bundle.list(StoreKeys.manifestPrefix(model));
         if (manifests.size() != 1) {
             throw new SyncException.MalformedMetadata(bundle.describe() + ": a bundle holds exactly one manifest of " + model + ", found " + manifests.size());

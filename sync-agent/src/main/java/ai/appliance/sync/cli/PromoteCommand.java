@@ -14,7 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 @Command(name = "promote", mixinStandardHelpOptions = true,
-        description = "Point a channel (device group) at a published version, e.g. widen a staged rollout 20% -> 100%.")
+        description = "Point a channel (device group) at a published version, e.g. widen a staged rollout from 20%% to 100%%.")
 final class PromoteCommand extends SyncSubcommand {
     @Parameters(index = "0", description = "Store URI.") String store;
     @Option(names = "--model", required = true) String model;

@@ -33,6 +33,9 @@ final class ReplicateCommand extends SyncSubcommand {
                     bar.close();
                     out().printf("copied %d chunks (%s) and %d metadata objects; %d chunks already there%n",
                             r.chunksCopied(), ProgressBar.human(r.bytesCopied()), r.metadataCopied(), r.chunksSkipped());
+                    if (r.metadataRefused() > 0) {
+                        err().printf("warning: %d manifest/channel object(s) not copied: signed by a key the current root no longer trusts, or expired%n", r.metadataRefused());
+                    }
                     out().flush();
                 } catch (SyncException.StoreUnavailable e) {
                     if (!watch) throw e;

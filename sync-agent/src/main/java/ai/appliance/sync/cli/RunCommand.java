@@ -43,12 +43,14 @@ final class RunCommand extends SyncSubcommand {
                 var states = agent.runOnce();
                 bar.close();
                 states.forEach(s -> out().println(StatusCommand.line(s)));
+                if (states.stream().anyMatch(s -> "refused".equals(s.state()) || "corrupt".equals(s.state()))) return 3;
+                if (states.stream().anyMatch(s -> s.offlineSince() != null)) return 2;
                 return states.stream().allMatch(s -> s.lastError() == null) ? 0 : 1;
             }
-            var stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            // SIGTERM/Ctrl-C: stop the loop cleanly (the file lock and the LRU index are released/saved).
+            Runtime.getRuntime().addShutdownHook(new Thread(agent::close));
             agent.start();
-            stop.await();
+            new CountDownLatch(1).await();
         }
         return 0;
     }

@@ -17,8 +17,11 @@ import java.util.List;
 @Command(name = "sign-root", mixinStandardHelpOptions = true,
         description = "Sign root metadata with the offline root key: which release keys devices accept.")
 final class SignRootCommand extends SyncSubcommand {
-    @Option(names = "--root-key", required = true, description = "Root private key file.")
-    Path rootKey;
+    @Option(names = "--root-key", required = true, description = "Root private key file (repeat with the old and the new key to rotate).")
+    List<Path> rootKeys;
+
+    @Option(names = "--new-root-pub", description = "Rotate the root key: public key(s) that sign later roots (repeatable).")
+    List<Path> newRootKeys = List.of();
 
     @Option(names = "--release-pub", required = true, description = "Release public key file (repeatable).")
     List<Path> releaseKeys;
@@ -38,10 +41,12 @@ final class SignRootCommand extends SyncSubcommand {
     @Override
     int execute() throws IOException {
         if (store == null && out == null) throw new ai.appliance.sync.SyncException.UsageError("give --store or --out");
-        var bytes = RootSigner.sign(Ed25519.readPrivate(rootKey), releaseKeys.stream().map(Ed25519::readPublic).toList(), serial, validity, Clock.systemUTC());
+        var bytes = RootSigner.sign(rootKeys.stream().map(Ed25519::readPrivate).toList(), newRootKeys.stream().map(Ed25519::readPublic).toList(),
+                releaseKeys.stream().map(Ed25519::readPublic).toList(), serial, validity, Clock.systemUTC());
         if (out != null) Files.write(out, bytes);
         if (store != null) {
             try (var s = StoreUris.open(store)) {
+                s.put(StoreKeys.rootHistory(serial), bytes);
                 s.put(StoreKeys.ROOT, bytes);
             }
         }

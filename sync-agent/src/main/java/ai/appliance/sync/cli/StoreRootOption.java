@@ -46,15 +46,10 @@ final class StoreRootOption {
 
     /** For commands that work on local state only: stores may be absent (they are never contacted). */
     SyncConfig localConfig() {
-        var file = SyncConfig.load(storeRoot);
-        if (!stores.isEmpty() || file.isPresent() && !models.isEmpty() || file.isPresent()) {
-            if (!models.isEmpty() || file.isPresent()) {
-                try {
-                    return config();
-                } catch (SyncException.UsageError e) {
-                    // fall through to a local-only configuration
-                }
-            }
+        try {
+            return config();
+        } catch (SyncException.UsageError e) {
+            // No store configured: fine for commands that only touch local state.
         }
         var names = localModels();
         if (names.isEmpty()) throw new SyncException.UsageError("no model in " + storeRoot.resolve("models") + " (nothing installed yet)");

@@ -2,7 +2,12 @@ package ai.appliance.sync.fleet;
 
 import ai.appliance.sync.SyncException;
 import ai.appliance.sync.util.Json;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -27,16 +32,25 @@ public final class FleetStatus {
             var client = new MqttClient(brokerUri, "fleet-status-" + UUID.randomUUID(), new MemoryPersistence());
             var options = new MqttConnectionOptions();
             options.setConnectionTimeout(5);
-            client.connect(options);
-            try {
-                client.subscribe(Topics.groupStates(group), 1, (topic, msg) -> {
+            // Paho 1.2.5's subscribe(topic, qos, listener) recurses forever; a client callback avoids it.
+            client.setCallback(new MqttCallback() {
+                @Override public void disconnected(MqttDisconnectResponse r) {}
+                @Override public void mqttErrorOccurred(MqttException e) {}
+                @Override public void messageArrived(String topic, MqttMessage msg) {
                     try {
                         var r = Json.read(msg.getPayload(), StateReport.class, topic);
                         reports.put(r.deviceId() + "/" + r.model(), r);
                     } catch (SyncException e) {
                         // A foreign message on our topic: ignore it rather than misreport the fleet.
                     }
-                });
+                }
+                @Override public void deliveryComplete(IMqttToken token) {}
+                @Override public void connectComplete(boolean reconnect, String serverURI) {}
+                @Override public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+            });
+            client.connect(options);
+            try {
+                client.subscribe(Topics.groupStates(group), 1);
                 Thread.sleep(wait.toMillis());
             } finally {
                 client.disconnect();

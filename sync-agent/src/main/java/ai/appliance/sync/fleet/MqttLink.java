@@ -56,6 +56,15 @@ public final class MqttLink implements AutoCloseable {
             options.setAutomaticReconnect(true);
             options.setCleanStart(true);
             options.setConnectionTimeout(5);
+            if (config.username() != null) options.setUserName(config.username());
+            if (config.passwordEnv() != null) {
+                var password = System.getenv(config.passwordEnv());
+                if (password == null) {
+                    LOG.log(System.Logger.Level.WARNING, "MQTT password variable {0} is not set", config.passwordEnv());
+                } else {
+                    options.setPassword(password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
             client.connect(options);
         } catch (MqttException e) {
             LOG.log(System.Logger.Level.WARNING, "MQTT broker {0} unreachable ({1}); polling only", config.uri(), e.getMessage());

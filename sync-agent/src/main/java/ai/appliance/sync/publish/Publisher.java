@@ -89,37 +89,38 @@ public final class Publisher {
         var entries = new ArrayList<FileEntry>();
         ExecutorService pool = Executors.newFixedThreadPool(parallelism);
         var inFlight = new Semaphore(parallelism * 2);
-        var futures = new ArrayList<Future<?>>();
         try {
             for (var f : files) {
                 var fileDigest = Sha256.newDigest();
-                var chunks = new ArrayList<ChunkRef>();
+                var chunkFutures = new ArrayList<Future<ChunkRef>>();
                 try (var ch = FileChannel.open(f.file(), StandardOpenOption.READ)) {
+                    // The reader thread only cuts and hashes the whole file; chunk hashing and uploads run in the
+                    // pool, so publishing scales with cores (the chunk id is needed before we know it is new).
                     chunker.split(ch, (buf, off, len) -> {
                         fileDigest.update(buf, off, len);
-                        var id = Sha256.hex(buf, off, len);
-                        chunks.add(new ChunkRef(id, len));
-                        chunkCount.incrementAndGet();
-                        if (present.add(id)) {
-                            var copy = Arrays.copyOfRange(buf, off, off + len);
-                            inFlight.acquireUninterruptibly();
-                            futures.add(pool.submit(() -> {
-                                try {
+                        var copy = Arrays.copyOfRange(buf, off, off + len);
+                        inFlight.acquireUninterruptibly();
+                        chunkFutures.add(pool.submit(() -> {
+                            try {
+                                var id = Sha256.hex(copy);
+                                if (present.add(id)) {
                                     store.put(StoreKeys.chunk(id), copy);
                                     uploaded.incrementAndGet();
                                     uploadedBytes.addAndGet(copy.length);
-                                } finally {
-                                    inFlight.release();
                                 }
-                                return null;
-                            }));
-                        }
+                                return new ChunkRef(id, copy.length);
+                            } finally {
+                                inFlight.release();
+                            }
+                        }));
+                        chunkCount.incrementAndGet();
                         progress.update(done.addAndGet(len), total);
                     });
                 }
+                var chunks = new ArrayList<ChunkRef>();
+                for (var fut : chunkFutures) chunks.add(await(fut));
                 entries.add(new FileEntry(f.path(), Files.size(f.file()), Hex.of(fileDigest.digest()), List.copyOf(chunks)));
             }
-            for (var fut : futures) await(fut);
         } finally {
             pool.shutdownNow();
         }
@@ -152,9 +153,9 @@ public final class Publisher {
         return max;
     }
 
-    private static void await(Future<?> f) throws IOException {
+    private static <T> T await(Future<T> f) throws IOException {
         try {
-            f.get();
+            return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while uploading", e);

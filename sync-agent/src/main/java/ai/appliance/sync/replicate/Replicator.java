@@ -25,7 +25,8 @@ import java.util.function.Predicate;
  * so the target never names data it does not hold. With a verifier, metadata signatures are checked too.
  */
 public final class Replicator {
-    public record Result(long chunksCopied, long chunksSkipped, long bytesCopied, long metadataCopied) {}
+    /** {@code metadataRefused}: manifests/pointers the current root no longer vouches for (revoked key, expired); not copied. */
+    public record Result(long chunksCopied, long chunksSkipped, long bytesCopied, long metadataCopied, long metadataRefused) {}
 
     private final ObjectStore from;
     private final ObjectStore to;
@@ -48,8 +49,7 @@ public final class Replicator {
     public Result replicate(Predicate<String> include, Progress progress) {
         var source = from.list("").stream().filter(include).filter(k -> !k.endsWith(".tmp")).toList();
         var present = new HashSet<>(to.list(""));
-        var releaseKeys = verifier.map(v -> v.verifyRoot(from.get(StoreKeys.ROOT)
-                .orElseThrow(() -> new SyncException.NotFound(from.describe() + ": no root.json")), from.describe() + ": root.json").releaseKeys());
+        var releaseKeys = verifier.map(v -> ai.appliance.sync.trust.RootChain.resolve(from, v).releaseKeys());
 
         var chunks = source.stream().filter(k -> k.startsWith("chunks/") && !present.contains(k)).toList();
         long skipped = source.stream().filter(k -> k.startsWith("chunks/") && present.contains(k)).count();
@@ -87,22 +87,29 @@ public final class Replicator {
         }
 
         long meta = 0;
-        for (var prefix : List.of("manifests/", "channels/", StoreKeys.ROOT)) {
+        long refused = 0;
+        for (var prefix : List.of("manifests/", "channels/", "roots/", StoreKeys.ROOT)) {
             for (var key : source.stream().filter(k -> k.startsWith(prefix)).sorted().toList()) {
                 var data = from.get(key).orElseThrow(() -> new SyncException.NotFound(from.describe() + ": " + key + " vanished during replication"));
                 if (releaseKeys.isPresent()) {
                     var v = verifier.get();
-                    if (key.startsWith("manifests/")) v.verifyManifest(data, releaseKeys.get(), from.describe() + ": " + key);
-                    if (key.startsWith("channels/")) v.verifyChannel(data, releaseKeys.get(), from.describe() + ": " + key);
+                    try {
+                        if (key.startsWith("manifests/")) v.verifyManifest(data, releaseKeys.get(), from.describe() + ": " + key);
+                        if (key.startsWith("channels/")) v.verifyChannel(data, releaseKeys.get(), from.describe() + ": " + key);
+                    } catch (SyncException.SignatureRejected | SyncException.MetadataExpired e) {
+                        refused++;
+                        continue;
+                    }
                 }
-                // Manifests are write-once: copy when missing. Pointers and root move: copy when they differ.
-                boolean copy = !present.contains(key) || (!key.startsWith("manifests/") && !Arrays.equals(to.get(key).orElse(null), data));
+                // Manifests and root history are write-once: copy when missing. Pointers and root move: copy when they differ.
+                boolean writeOnce = key.startsWith("manifests/") || key.startsWith("roots/");
+                boolean copy = !present.contains(key) || (!writeOnce && !Arrays.equals(to.get(key).orElse(null), data));
                 if (copy) {
                     to.put(key, data);
                     meta++;
                 }
             }
         }
-        return new Result(chunks.size(), skipped, bytes.get(), meta);
+        return new Result(chunks.size(), skipped, bytes.get(), meta, refused);
     }
 }

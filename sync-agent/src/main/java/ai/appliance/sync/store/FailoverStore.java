@@ -33,12 +33,18 @@ public final class FailoverStore implements ObjectStore {
     }
 
     @Override
+    public String answering() {
+        return current().describe();
+    }
+
+    @Override
     public String describe() {
         return stores.stream().map(ObjectStore::describe).collect(Collectors.joining(" → "));
     }
 
     private <T> T first(Function<ObjectStore, Optional<T>> op, String key) {
         SyncException.StoreUnavailable lastDown = null;
+        boolean answeredAbsent = false;
         int start = preferred.get();
         for (int i = 0; i < stores.size(); i++) {
             int idx = (start + i) % stores.size();
@@ -48,13 +54,15 @@ public final class FailoverStore implements ObjectStore {
                     preferred.set(idx);
                     return r.get();
                 }
+                answeredAbsent = true;
             } catch (SyncException.StoreUnavailable e) {
                 lastDown = e;
             } catch (SyncException.NotFound e) {
-                // Try the next replica.
+                answeredAbsent = true; // try the next replica
             }
         }
-        if (lastDown != null) {
+        // A store that answered "absent" is an answer: we are not offline, the object just is not there (yet).
+        if (lastDown != null && !answeredAbsent) {
             throw new SyncException.StoreUnavailable("no store answered for " + key + " (" + describe() + "); last error: " + lastDown.getMessage(), lastDown);
         }
         return null;

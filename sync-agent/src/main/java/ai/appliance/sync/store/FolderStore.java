@@ -73,6 +73,20 @@ public final class FolderStore implements ObjectStore {
     }
 
     @Override
+    public java.io.InputStream openFrom(String key, long offset) {
+        requireRoot();
+        try {
+            var ch = java.nio.channels.FileChannel.open(path(key), java.nio.file.StandardOpenOption.READ);
+            ch.position(offset);
+            return java.nio.channels.Channels.newInputStream(ch);
+        } catch (NoSuchFileException e) {
+            throw new SyncException.NotFound(describe() + ": no object " + key);
+        } catch (IOException e) {
+            throw new SyncException.StoreUnavailable("cannot read " + path(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public OptionalLong size(String key) {
         requireRoot();
         var p = path(key);

@@ -29,6 +29,7 @@ public final class MeteredStore implements ObjectStore {
     }
 
     @Override public String describe() { return delegate.describe(); }
+    @Override public String answering() { return delegate.answering(); }
 
     @Override
     public Optional<byte[]> get(String key) {

@@ -14,11 +14,24 @@ public interface ObjectStore extends AutoCloseable {
     /** Human-readable name for messages ("s3://models", "/mnt/usb/store"). */
     String describe();
 
+    /** The store that answered last (differs from {@link #describe()} for a failover list). */
+    default String answering() {
+        return describe();
+    }
+
     /** The whole object, or empty when it does not exist. */
     Optional<byte[]> get(String key);
 
     /** Bytes from {@code offset} to the end (a ranged GET); NotFound when absent. */
     byte[] getFrom(String key, long offset);
+
+    /**
+     * A stream of the bytes from {@code offset} (a ranged GET), for resumable downloads; NotFound when absent.
+     * The default reads the rest at once; stores that can stream override it.
+     */
+    default java.io.InputStream openFrom(String key, long offset) {
+        return new java.io.ByteArrayInputStream(getFrom(key, offset));
+    }
 
     OptionalLong size(String key);
 

@@ -8,6 +8,11 @@ public final class StoreKeys {
 
     private StoreKeys() {}
 
+    /** Every root ever signed, kept so a device that missed a rotation can walk the chain. */
+    public static String rootHistory(long serial) {
+        return "roots/" + serial + ".json";
+    }
+
     public static String chunk(String id) {
         return "chunks/" + id.substring(0, 2) + "/" + id;
     }

@@ -25,6 +25,13 @@ public record Envelope(String payloadType, String payload, List<Signature> signa
                 List.of(new Signature(key.publicKey().keyId(), Base64.getEncoder().encodeToString(sig))));
     }
 
+    /** One payload signed by several keys (a root rotation is signed by the old and the new root key). */
+    public static Envelope signAll(String payloadType, byte[] payload, List<Ed25519.KeyPair> keys) {
+        var message = pae(payloadType, payload);
+        return new Envelope(payloadType, Base64.getEncoder().encodeToString(payload), keys.stream()
+                .map(k -> new Signature(k.publicKey().keyId(), Base64.getEncoder().encodeToString(k.sign(message)))).toList());
+    }
+
     public static Envelope parse(byte[] json, String what) {
         var env = Json.read(json, Envelope.class, what);
         if (env.payloadType == null || env.payload == null || env.signatures == null) {

@@ -17,32 +17,66 @@ import java.util.List;
  * (serial lower than installed) need local state and live in {@link TrustState}.
  */
 public final class MetadataVerifier {
-    private final Ed25519.PublicKey pinnedRoot;
     private final Clock clock;
+    /** Keys that may sign the next root: the pinned key until a root rotates it. */
+    private volatile KeyRing rootKeys;
 
     public MetadataVerifier(Ed25519.PublicKey pinnedRoot, Clock clock) {
-        this.pinnedRoot = pinnedRoot;
+        this(KeyRing.of(List.of(pinnedRoot)), clock);
+    }
+
+    public MetadataVerifier(KeyRing rootKeys, Clock clock) {
+        this.rootKeys = rootKeys;
         this.clock = clock;
     }
 
+    /** An independent verifier starting from the same trusted root keys. */
+    public MetadataVerifier copy() {
+        return new MetadataVerifier(rootKeys, clock);
+    }
+
+    public KeyRing rootKeys() {
+        return rootKeys;
+    }
+
+    /** After a root is accepted (and persisted), the keys it names sign the next one. */
+    public void trust(TrustedRoot root) {
+        rootKeys = root.nextRootKeys();
+    }
+
     /** A verified root and the release keys it certifies. */
-    public record TrustedRoot(RootMetadata root, KeyRing releaseKeys, byte[] envelopeJson) {}
+    public record TrustedRoot(RootMetadata root, KeyRing releaseKeys, KeyRing nextRootKeys, byte[] envelopeJson) {}
 
     public TrustedRoot verifyRoot(byte[] envelopeJson, String what) {
-        var payload = Envelope.parse(envelopeJson, what).verifiedPayload(Envelope.ROOT_TYPE, KeyRing.of(List.of(pinnedRoot)), what);
+        return verifyRoot(envelopeJson, what, true);
+    }
+
+    /** {@code checkExpiry=false} only for intermediate roots of a rotation chain: they are history, not news. */
+    public TrustedRoot verifyRoot(byte[] envelopeJson, String what, boolean checkExpiry) {
+        var envelope = Envelope.parse(envelopeJson, what);
+        var payload = envelope.verifiedPayload(Envelope.ROOT_TYPE, rootKeys, what);
         var root = Json.read(payload, RootMetadata.class, what);
         if (!RootMetadata.TYPE.equals(root.type()) || root.formatVersion() != 1 || root.releaseKeys() == null) {
             throw new SyncException.MalformedMetadata(what + ": not a format-1 root metadata");
         }
-        checkExpiry(root.expires(), what);
-        var keys = root.releaseKeys().stream().map(k -> {
+        if (checkExpiry) checkExpiry(root.expires(), what);
+        var next = rootKeys;
+        if (root.rootKeys() != null && !root.rootKeys().isEmpty()) {
+            next = KeyRing.of(keys(root.rootKeys(), what));
+            // Rotation: the new root key must have signed too, or a typo would lock every device out.
+            envelope.verifiedPayload(Envelope.ROOT_TYPE, next, what + " (new root key)");
+        }
+        return new TrustedRoot(root, KeyRing.of(keys(root.releaseKeys(), what)), next, envelopeJson);
+    }
+
+    private static List<Ed25519.PublicKey> keys(List<RootMetadata.ReleaseKey> listed, String what) {
+        return listed.stream().map(k -> {
             var key = new Ed25519.PublicKey(decode(k.publicKey(), what));
             if (!key.keyId().equals(k.keyId())) {
-                throw new SyncException.MalformedMetadata(what + ": release key id " + k.keyId() + " does not match its public key");
+                throw new SyncException.MalformedMetadata(what + ": key id " + k.keyId() + " does not match its public key");
             }
             return key;
         }).toList();
-        return new TrustedRoot(root, KeyRing.of(keys), envelopeJson);
     }
 
     public Manifest verifyManifest(byte[] envelopeJson, KeyRing releaseKeys, String what) {

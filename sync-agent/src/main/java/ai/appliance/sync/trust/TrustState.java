@@ -17,7 +17,8 @@ import java.util.Map;
 public final class TrustState {
     public record ModelSerials(long manifestSerial, long channelSerial) {}
 
-    public record Snapshot(long rootSerial, Map<String, ModelSerials> models) {}
+    /** {@code rootKeys}: base64 raw keys that sign the next root (empty = the pinned key). */
+    public record Snapshot(long rootSerial, Map<String, ModelSerials> models, java.util.List<String> rootKeys) {}
 
     private final Path file;
     private Snapshot snapshot;
@@ -28,10 +29,11 @@ public final class TrustState {
     }
 
     public static TrustState load(Path file) {
-        if (!Files.exists(file)) return new TrustState(file, new Snapshot(0, new HashMap<>()));
+        if (!Files.exists(file)) return new TrustState(file, new Snapshot(0, new HashMap<>(), java.util.List.of()));
         try {
             var s = Json.read(Files.readAllBytes(file), Snapshot.class, file.toString());
-            return new TrustState(file, new Snapshot(s.rootSerial(), new HashMap<>(s.models() == null ? Map.of() : s.models())));
+            return new TrustState(file, new Snapshot(s.rootSerial(), new HashMap<>(s.models() == null ? Map.of() : s.models()),
+                    s.rootKeys() == null ? java.util.List.of() : s.rootKeys()));
         } catch (IOException e) {
             throw new SyncException.LocalStateError("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -66,9 +68,15 @@ public final class TrustState {
         }
     }
 
-    public synchronized void acceptRoot(long serial) {
-        if (serial > snapshot.rootSerial()) {
-            snapshot = new Snapshot(serial, snapshot.models());
+    /** Keys that sign the next root, as persisted; empty means the pinned key. */
+    public synchronized java.util.List<Ed25519.PublicKey> rootKeys() {
+        return snapshot.rootKeys().stream().map(b -> new Ed25519.PublicKey(java.util.Base64.getDecoder().decode(b))).toList();
+    }
+
+    public synchronized void acceptRoot(long serial, KeyRing nextRootKeys) {
+        var keys = nextRootKeys.byId().values().stream().map(Ed25519.PublicKey::base64).sorted().toList();
+        if (serial > snapshot.rootSerial() || !keys.equals(snapshot.rootKeys())) {
+            snapshot = new Snapshot(Math.max(serial, snapshot.rootSerial()), snapshot.models(), keys);
             save();
         }
     }

@@ -45,7 +45,9 @@ public final class Release {
     }
 
     public void signRoot(ObjectStore store) {
-        store.put(StoreKeys.ROOT, RootSigner.sign(rootKey, List.of(releaseKey.publicKey()), 1, Duration.ofDays(365), Clock.systemUTC()));
+        var root = RootSigner.sign(rootKey, List.of(releaseKey.publicKey()), 1, Duration.ofDays(365), Clock.systemUTC());
+        store.put(StoreKeys.rootHistory(1), root);
+        store.put(StoreKeys.ROOT, root);
     }
 
     public Publisher.Result publish(ObjectStore store, Path source, String model, String version, int rollout, ChunkingParams chunking) throws IOException {
