@@ -49,7 +49,6 @@ public final class ComposeRenderer {
                 "restart", "unless-stopped",
                 "runtime", "jetson".equals(plan.backend()) ? "nvidia" : null,
                 "ports", List.of(port + ":" + s.port(), "127.0.0.1:" + health + ":" + s.healthPort()),
-                "environment", map("APPLIANCE_JAVA_OPTS", "-XX:+ExitOnOutOfMemoryError"),
                 "volumes", List.of("./plan.json:" + s.planPath() + ":ro", "./tls:" + s.tlsDirectory() + ":ro",
                         "models:" + s.modelDirectory()),
                 "read_only", true,
@@ -59,8 +58,10 @@ public final class ComposeRenderer {
                 "cap_drop", List.of("ALL"),
                 "user", "10001:10001",
                 "stop_grace_period", "90s",
+                // The image has no shell and no curl: the health check runs the appliance's own probe command.
                 "healthcheck", map(
-                        "test", List.of("CMD", s.installDirectory() + "/appliance", "provision", "probe",
+                        "test", List.of("CMD", s.installDirectory() + "/jre/bin/java", "-cp", "@/app/jib-classpath-file",
+                                "ai.appliance.runtime.cli.Main", "provision", "probe",
                                 "http://127.0.0.1:" + s.healthPort() + "/health/live"),
                         "interval", "30s", "timeout", "10s", "retries", 3, "start_period", "15m"),
                 "logging", map("driver", "json-file", "options", map("max-size", "50m", "max-file", "5")),

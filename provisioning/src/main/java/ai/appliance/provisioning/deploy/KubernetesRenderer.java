@@ -65,8 +65,8 @@ public final class KubernetesRenderer {
                 "args", List.of(s.serveArguments()),
                 "ports", List.of(map("name", "https", "containerPort", s.port()),
                         map("name", "health", "containerPort", s.healthPort())),
+                // The image's entry point already runs java with -XX:+ExitOnOutOfMemoryError (Jib profile).
                 "env", List.of(
-                        map("name", "APPLIANCE_JAVA_OPTS", "value", "-XX:+ExitOnOutOfMemoryError"),
                         map("name", "AWS_ACCESS_KEY_ID", "valueFrom", map("secretKeyRef",
                                 map("name", STORE_SECRET, "key", "access-key-id", "optional", true))),
                         map("name", "AWS_SECRET_ACCESS_KEY", "valueFrom", map("secretKeyRef",

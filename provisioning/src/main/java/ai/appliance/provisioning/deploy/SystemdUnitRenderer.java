@@ -57,7 +57,7 @@ public final class SystemdUnitRenderer {
                 UMask=0077
                 Environment=APPLIANCE_JAVA_OPTS=-XX:+ExitOnOutOfMemoryError
 
-                # Memory from the plan: request = planned peak + JVM, limit adds the 20%% burst reserve.
+                # Host memory from the plan (HostResources; docs/provisioning.md, section 6).
                 MemoryHigh=%d
                 MemoryMax=%d
                 OOMPolicy=stop

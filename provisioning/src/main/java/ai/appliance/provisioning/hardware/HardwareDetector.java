@@ -45,12 +45,17 @@ public final class HardwareDetector {
         var meminfo = probe.readFile(Path.of("/proc/meminfo")).orElse("");
         long total = meminfoBytes(meminfo, "MemTotal");
         long available = meminfoBytes(meminfo, "MemAvailable");
-        if (total == 0) total = Runtime.getRuntime().maxMemory(); // no /proc: at least something honest-ish
+        if (total == 0) total = osTotalMemory(); // no /proc/meminfo (not Linux, or a sandbox): ask the JVM
         var cpu = parseCpu(probe.readFile(Path.of("/proc/cpuinfo")).orElse(""), probe.availableProcessors());
         var jetson = detectJetson(total);
         var gpus = jetson == null ? detectGpus() : List.<HardwareReport.NvidiaGpu>of();
         return new HardwareReport(probe.hostname(), probe.architecture(), cpu, total, available,
                 dataDirectory.toAbsolutePath().toString(), probe.freeDiskBytes(dataDirectory), gpus, jetson);
+    }
+
+    private static long osTotalMemory() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean bean ? bean.getTotalMemorySize() : 0;
     }
 
     static long meminfoBytes(String meminfo, String key) {

@@ -26,8 +26,10 @@ public final class JsonFiles {
         } catch (JsonProcessingException e) {
             throw new InvalidDocumentException(file + " is not a valid " + type.getSimpleName() + " document: "
                     + e.getOriginalMessage());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new InvalidDocumentException(file + " does not exist");
         } catch (IOException e) {
-            throw new InvalidDocumentException("cannot read " + file + ": " + e.getMessage());
+            throw new InvalidDocumentException("cannot read " + file + ": " + e);
         }
     }
 

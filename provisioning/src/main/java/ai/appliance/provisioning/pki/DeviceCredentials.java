@@ -102,9 +102,36 @@ public final class DeviceCredentials {
     }
 
     private void install(FleetCa ca, X509Certificate cert) {
-        PkiFiles.writeCertificates(certificateFile(), List.of(cert, ca.certificate()));
-        PkiFiles.writeCertificates(trustBundleFile(), PkiFiles.readCertificates(FleetCa.trustBundleFile(ca.directory())));
-        PkiFiles.writeCrl(crlFile(), ca.currentCrl());
+        install(List.of(cert, ca.certificate()), PkiFiles.readCertificates(FleetCa.trustBundleFile(ca.directory())),
+                ca.currentCrl());
+    }
+
+    /**
+     * Installs a certificate the CA signed elsewhere (offline CA): checks it belongs to this device's key and
+     * chains to the trust bundle, then writes the chain, bundle, CRL and tls.yaml.
+     */
+    public void install(List<X509Certificate> chain, List<X509Certificate> trustBundle, java.security.cert.X509CRL crl) {
+        var cert = chain.getFirst();
+        var mine = EcPublicKeys.fromPrivate(privateKey());
+        if (!java.util.Arrays.equals(mine.getEncoded(), cert.getPublicKey().getEncoded())) {
+            throw new PkiException("the certificate for " + cert.getSubjectX500Principal() + " was not issued for the"
+                    + " key in " + keyFile());
+        }
+        boolean chains = trustBundle.stream().anyMatch(ca -> {
+            try {
+                cert.verify(ca.getPublicKey());
+                return true;
+            } catch (java.security.GeneralSecurityException e) {
+                return false;
+            }
+        });
+        if (!chains) {
+            throw new PkiException("the certificate for " + cert.getSubjectX500Principal()
+                    + " is not signed by any CA in the trust bundle");
+        }
+        PkiFiles.writeCertificates(certificateFile(), chain);
+        PkiFiles.writeCertificates(trustBundleFile(), trustBundle);
+        PkiFiles.writeCrl(crlFile(), crl);
         var subject = org.bouncycastle.asn1.x500.X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
         var notAfter = cert.getNotAfter().toInstant();
         new TlsSettings(TlsSettings.FORMAT_VERSION, DeviceIdentity.deviceId(subject), DeviceIdentity.profile(subject),

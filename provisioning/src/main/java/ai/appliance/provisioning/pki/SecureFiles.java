@@ -41,8 +41,8 @@ public final class SecureFiles {
             Files.createDirectories(target.getParent());
             var tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
             Files.deleteIfExists(tmp);
-            if (secret && supportsPosix(target.getParent())) {
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            if (secret) {
+                createOwnerOnly(tmp);
             } else {
                 Files.createFile(tmp);
             }
@@ -55,7 +55,12 @@ public final class SecureFiles {
         }
     }
 
-    private static boolean supportsPosix(Path dir) throws IOException {
-        return Files.getFileStore(dir).supportsFileAttributeView("posix");
+    /** Created 0600 atomically where the file system has POSIX permissions; elsewhere (FAT, Windows) as is. */
+    private static void createOwnerOnly(Path file) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
+        }
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
  * @param decodeTokensPerSecondBound bandwidth roofline for one sequence; null when the bandwidth is unknown
  * @param requiredDiskBytes the model file plus one more copy (download or decrypt-to-file needs two)
  * @param rejected why each better candidate was passed over, best first
+ * @param notes what an operator should know about this plan (e.g. tensor parallelism without NVLink)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Plan(
@@ -32,7 +33,13 @@ public record Plan(
         Double decodeTokensPerSecondBound,
         long requiredDiskBytes,
         Requirements requirements,
-        List<String> rejected) {
+        List<String> rejected,
+        List<String> notes) {
+
+    public Plan {
+        rejected = rejected == null ? List.of() : List.copyOf(rejected);
+        notes = notes == null ? List.of() : List.copyOf(notes);
+    }
 
     /**
      * The budget of one device (one GPU, or the unified / system memory). All values in bytes.

@@ -56,7 +56,7 @@ public final class Planner {
                 for (int tp : tensorParallelDegrees(device.count, model)) {
                     var attempt = attempt(model, format, tp, profile, device, usable, steadyLimit, peakLimit);
                     if (attempt instanceof Fit(Plan plan)) {
-                        return withRejected(plan, rejected);
+                        return withRejected(plan, rejected, notes(report, profile, plan));
                     }
                     lastReason = ((Misfit) attempt).reason();
                 }
@@ -67,11 +67,32 @@ public final class Planner {
                 + rejected.getLast(), rejected);
     }
 
-    private static Plan withRejected(Plan p, List<String> rejected) {
+    private static Plan withRejected(Plan p, List<String> rejected, List<String> notes) {
         return new Plan(p.profile(), p.backend(), p.model(), p.huggingFaceRepo(), p.architecture(), p.quantization(),
                 p.gpus(), p.tensorParallel(), p.replicas(), p.contextLength(), p.maxSequences(),
                 p.prefillChunkTokens(), p.memory(), p.decodeTokensPerSecondBound(), p.requiredDiskBytes(),
-                p.requirements(), List.copyOf(rejected));
+                p.requirements(), rejected, notes);
+    }
+
+    /** Caveats worth a line in plan.json: the numbers stand, but an operator should know these. */
+    static List<String> notes(HardwareReport report, Profile profile, Plan plan) {
+        var notes = new ArrayList<String>();
+        if (plan.tensorParallel() > 1 && report.gpus().stream().anyMatch(g -> g.activeNvlinks() == 0)) {
+            notes.add("tensor parallelism " + plan.tensorParallel() + " over PCIe (no active NVLink): every layer's "
+                    + "all-reduce crosses PCIe, expect well below the decode bound");
+        }
+        if (report.gpus().size() > plan.tensorParallel() * plan.replicas() && profile.backend() == Backend.DATACENTER) {
+            notes.add((report.gpus().size() - plan.tensorParallel() * plan.replicas()) + " GPU(s) left unused: the "
+                    + "GPU count is not a multiple of the tensor-parallel degree");
+        }
+        if (profile.backend() == Backend.CPU) {
+            notes.add("CPU memory bandwidth assumed " + MemoryBandwidth.ASSUMED_CPU_GBPS + " GB/s: /proc does not "
+                    + "tell the channel count; the decode bound is an estimate");
+        }
+        if (plan.decodeTokensPerSecondBound() == null) {
+            notes.add("no bandwidth known for this device: no decode-speed floor was applied");
+        }
+        return notes;
     }
 
     /** Powers of two up to the GPU count that split both the attention heads and the KV heads evenly. */
@@ -130,7 +151,7 @@ public final class Planner {
         return new Fit(new Plan(profile.name(), profile.backend().id(), model.id(), model.huggingFaceRepo(),
                 model.architecture(), format, profile.backend() == Backend.DATACENTER ? device.count : 0, tp,
                 replicas, context, (int) sequences, profile.prefillChunkTokens(), memory, tokensPerSecond,
-                2 * weightsTotal, requirements(profile, format), List.of()));
+                2 * weightsTotal, requirements(profile, format), List.of(), List.of()));
     }
 
     /** Transient memory: activations of one prefill chunk (split by TP) plus f32 logits for every sequence. */

@@ -2,7 +2,6 @@ package ai.appliance.runtime.cli;
 
 import ai.appliance.runtime.backend.WorkerPool;
 import ai.appliance.runtime.engine.ContextOverflowException;
-import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.transformer.Transformer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
@@ -24,6 +23,10 @@ public final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF file or Hugging Face checkpoint folder.")
     Path model;
 
+    @Option(names = "--device-dir", paramLabel = "DIR",
+            description = "Enrolled device folder: decrypts a model encrypted at rest (provision encrypt-model).")
+    Path deviceDir;
+
     @Option(names = "--ids", required = true, split = ",", paramLabel = "ID", description = "Token ids, comma-separated.")
     int[] ids;
 
@@ -32,7 +35,7 @@ public final class LogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (var files = ModelFiles.open(model);
+        try (var files = EncryptedModels.open(model, deviceDir);
              var transformer = Transformer.onCpu(files, threads != null ? threads : WorkerPool.physicalCores())) {
             int context = files.config().contextLength();
             if (ids.length > context) throw new ContextOverflowException(0, ids.length, context);

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 RunCommand.class, LogitsCommand.class, BenchCommand.class,
                 QuantizeCommand.class, SynthCommand.class, InspectCommand.class,
                 SyncCommand.class,
+                ai.appliance.provisioning.cli.ProvisionCommand.class, ai.appliance.provisioning.cli.DoctorCommand.class,
                 ai.appliance.runtime.server.ServeCommand.class,
                 ai.appliance.runtime.security.ApiKeyCommand.class})
 public final class Main implements Runnable {

@@ -10,7 +10,6 @@ import ai.appliance.runtime.generation.GenerationSettings;
 import ai.appliance.runtime.generation.Generator;
 import ai.appliance.runtime.generation.Step;
 import ai.appliance.runtime.generation.TokenTextDecoder;
-import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.sampling.SamplerSettings;
 import ai.appliance.runtime.transformer.Transformer;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,6 +38,10 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF file or Hugging Face checkpoint folder.")
     Path model;
+
+    @Option(names = "--device-dir", paramLabel = "DIR",
+            description = "Enrolled device folder: decrypts a model encrypted at rest (provision encrypt-model).")
+    Path deviceDir;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "The user message (chat-formatted unless --raw).")
     String prompt;
@@ -121,7 +124,7 @@ public final class RunCommand implements Callable<Integer> {
                 .repetitionPenalty(repetitionPenalty).presencePenalty(presencePenalty).frequencyPenalty(frequencyPenalty)
                 .penaltyWindow(penaltyWindow).seed(seed).build();
         if (context < 1) throw new IllegalArgumentException("--context must be at least 1");
-        try (var files = ModelFiles.open(model);
+        try (var files = EncryptedModels.open(model, deviceDir);
              var transformer = Transformer.onCpu(files, threads != null ? threads : WorkerPool.physicalCores())) {
             var format = files.gguf() != null ? PromptFormat.fromGguf(model, files.gguf().metadata()) : PromptFormat.load(model);
             var stopTokens = new HashSet<>(format.tokenizer().endOfGenerationIds());

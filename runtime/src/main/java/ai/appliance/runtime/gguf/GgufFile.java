@@ -115,6 +115,21 @@ public final class GgufFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Parses GGUF bytes already in memory, e.g. a model decrypted from rest (provisioning's EncryptedModelFile).
+     * The GGUF file owns {@code arena} from then on and closes it (freeing the bytes) on {@link #close()}.
+     *
+     * @param path the file the bytes came from, named in error messages
+     */
+    public static GgufFile fromMemory(Path path, Arena arena, MemorySegment contents) {
+        try {
+            return parse(path, arena, contents);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
     private static GgufFile parse(Path path, Arena arena, MemorySegment mapping) {
         var in = new SegmentCursor(mapping, path, 0);
         if (mapping.byteSize() < 4) {

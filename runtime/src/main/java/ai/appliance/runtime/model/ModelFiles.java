@@ -1,6 +1,11 @@
 package ai.appliance.runtime.model;
 
+import ai.appliance.provisioning.weights.DataKeyProvider;
+import ai.appliance.provisioning.weights.EncryptedModelException;
+import ai.appliance.provisioning.weights.EncryptedModelFile;
 import ai.appliance.runtime.gguf.GgufFile;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import ai.appliance.runtime.safetensors.SafetensorsCheckpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +45,38 @@ public final class ModelFiles implements AutoCloseable {
     public static ModelFiles open(Path path) {
         if (Files.isDirectory(path)) return openCheckpoint(path);
         if (!Files.exists(path)) throw new ModelFormatException(path, "no such file or folder");
-        var gguf = GgufFile.open(path);
+        if (EncryptedModelFile.isEncrypted(path)) {
+            throw new ModelFormatException(path, "encrypted at rest: open it with the device's credentials "
+                    + "(--device-dir of the enrolled device)");
+        }
+        return openGguf(path, GgufFile.open(path));
+    }
+
+    /**
+     * Opens a model that may be encrypted at rest (docs/provisioning.md, "Encrypted models"): an encrypted GGUF
+     * is authenticated and decrypted into off-heap memory (its full size, not page cache: see the docs for the
+     * cost against memory-mapping) and parsed from there; anything else opens as {@link #open(Path)} does.
+     *
+     * @throws ModelFormatException when the file fails authentication (modified, truncated, another device's key)
+     */
+    public static ModelFiles open(Path path, DataKeyProvider keys) {
+        if (Files.isDirectory(path) || !EncryptedModelFile.isEncrypted(path)) return open(path);
+        var arena = Arena.ofShared(); // shared: segments decrypt in parallel, and the engine's threads read it
+        MemorySegment plain;
+        try {
+            plain = EncryptedModelFile.decrypt(path, keys, arena, Runtime.getRuntime().availableProcessors(), b -> { });
+        } catch (EncryptedModelException e) {
+            arena.close();
+            throw new ModelFormatException(path, e.getMessage().startsWith(path.toString())
+                    ? e.getMessage().substring(path.toString().length()).replaceFirst("^[:\\s]+", "") : e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+        return openGguf(path, GgufFile.fromMemory(path, arena, plain));
+    }
+
+    private static ModelFiles openGguf(Path path, GgufFile gguf) {
         try {
             var config = GgufModelReader.config(gguf);
             return new ModelFiles(path, Format.GGUF, config, GgufModelReader.weights(gguf, config), gguf, null);

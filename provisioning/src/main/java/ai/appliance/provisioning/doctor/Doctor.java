@@ -1,0 +1,71 @@
+package ai.appliance.provisioning.doctor;
+
+import ai.appliance.provisioning.hardware.HardwareReport;
+import ai.appliance.provisioning.pki.DeviceCredentials;
+import ai.appliance.provisioning.plan.Plan;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The checks behind `appliance doctor`, wired explicitly: each input that is present adds its checks.
+ * Without a store there is no clock check, which is reported as a warning rather than silently passed.
+ */
+public final class Doctor {
+
+    private final HardwareReport report;
+    private final Plan plan;
+    private final Path deviceDir;
+    private final String store;
+    private final String broker;
+    private final Clock clock;
+
+    private Doctor(Builder b) {
+        this.report = b.report;
+        this.plan = b.plan;
+        this.deviceDir = b.deviceDir;
+        this.store = b.store;
+        this.broker = b.broker;
+        this.clock = b.clock;
+    }
+
+    public static Builder builder(HardwareReport report) {
+        return new Builder(report);
+    }
+
+    public List<CheckResult> run() {
+        var results = new ArrayList<CheckResult>();
+        if (plan != null) results.addAll(PlanChecks.run(report, plan));
+        else results.add(CheckResult.warn("plan", "no plan given (--plan): hardware not checked against one"));
+        if (deviceDir != null) results.addAll(CertificateCheck.run(new DeviceCredentials(deviceDir), clock));
+        if (store != null) results.addAll(ReachabilityChecks.store(store, clock));
+        else results.add(ReachabilityChecks.noClockReference("no store given (--store)"));
+        if (broker != null) results.add(ReachabilityChecks.broker(broker));
+        return results;
+    }
+
+    public static final class Builder {
+        private final HardwareReport report;
+        private Plan plan;
+        private Path deviceDir;
+        private String store;
+        private String broker;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(HardwareReport report) {
+            this.report = report;
+        }
+
+        public Builder plan(Plan plan) { this.plan = plan; return this; }
+        public Builder deviceDir(Path deviceDir) { this.deviceDir = deviceDir; return this; }
+        public Builder store(String store) { this.store = store; return this; }
+        public Builder broker(String broker) { this.broker = broker; return this; }
+        public Builder clock(Clock clock) { this.clock = clock; return this; }
+
+        public Doctor build() {
+            return new Doctor(this);
+        }
+    }
+}
