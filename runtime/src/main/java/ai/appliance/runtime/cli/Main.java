@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
                 QuantizeCommand.class, SynthCommand.class, InspectCommand.class,
                 SyncCommand.class,
                 ai.appliance.provisioning.cli.ProvisionCommand.class, ai.appliance.provisioning.cli.DoctorCommand.class,
-                ai.appliance.runtime.server.ServeCommand.class,
+                ai.appliance.runtime.server.ServeCommand.class, ai.appliance.runtime.server.ServeBenchCommand.class,
                 ai.appliance.runtime.security.ApiKeyCommand.class})
 public final class Main implements Runnable {
 
