@@ -2,6 +2,7 @@ package ai.appliance.runtime.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.appliance.provisioning.pki.DeviceCredentials;
 import ai.appliance.provisioning.pki.FleetCa;
@@ -61,6 +62,34 @@ class MutualTlsTest {
             var wrongCa = https(TlsContexts.create(TlsSettings.read(rogue.settingsFile())));
             assertThrows(IOException.class, () -> wrongCa.send(HttpRequest.newBuilder(url).build(),
                     HttpResponse.BodyHandlers.ofString()));
+
+            // gRPC on its own port with the same TLS 1.3 + client certificate rules.
+            int grpcPort = harness.appliance.server().grpcPort();
+            var withCert = io.grpc.TlsChannelCredentials.newBuilder()
+                    .keyManager(client.certificateFile().toFile(), client.keyFile().toFile())
+                    .trustManager(client.trustBundleFile().toFile()).build();
+            var channel = io.grpc.Grpc.newChannelBuilderForAddress("localhost", grpcPort, withCert).build();
+            try {
+                var reply = ai.appliance.runtime.grpc.v1.DeepSeekServiceGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+                        .generate(ai.appliance.runtime.grpc.v1.GenerateRequest.newBuilder().setMaxTokens(2)
+                                .setPrompt("over gRPC mTLS").build());
+                assertTrue(reply.getUsage().getPromptTokens() > 0 && reply.getUsage().getCompletionTokens() >= 1);
+            } finally {
+                channel.shutdownNow();
+            }
+            var noCert = io.grpc.TlsChannelCredentials.newBuilder().trustManager(client.trustBundleFile().toFile()).build();
+            var refused = io.grpc.Grpc.newChannelBuilderForAddress("localhost", grpcPort, noCert).build();
+            try {
+                var error = assertThrows(io.grpc.StatusRuntimeException.class, () ->
+                        ai.appliance.runtime.grpc.v1.DeepSeekServiceGrpc.newBlockingStub(refused)
+                                .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+                                .generate(ai.appliance.runtime.grpc.v1.GenerateRequest.newBuilder().setMaxTokens(2)
+                                        .setPrompt("no certificate").build()));
+                assertEquals(io.grpc.Status.Code.UNAVAILABLE, error.getStatus().getCode());
+            } finally {
+                refused.shutdownNow();
+            }
         }
     }
 
