@@ -20,7 +20,7 @@ public final class DemoModel {
     public static final String NAME = "deepseek-r1-demo-random-weights";
     public static final String FILE = "deepseek-r1-demo-q8_0.gguf";
     public static final String NEXT_STEP = "this is a RANDOM-WEIGHT demo model: its answers are noise. For real answers"
-            + " put a model in the store (./appliance sync run, see docs/sync.md), or quantize a Hugging Face"
+            + " put a model in the store (./appliance sync run, see docs/formats.md), or quantize a Hugging Face"
             + " checkpoint with ./appliance quantize --help and list it under models: in the serve config";
 
     private DemoModel() {
