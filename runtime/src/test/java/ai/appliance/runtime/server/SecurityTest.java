@@ -97,6 +97,46 @@ class SecurityTest {
     }
 
     @Test
+    void webSocketAndGrpcApplyTheSameKeysAndRoles() throws Exception {
+        var refused = new java.util.concurrent.CompletableFuture<String>();
+        harness.http.newWebSocketBuilder().buildAsync(
+                java.net.URI.create("ws://127.0.0.1:" + harness.appliance.server().port() + "/v1/ws"),
+                new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data,
+                                                                          boolean last) {
+                        refused.complete(data.toString());
+                        return null;
+                    }
+                }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        var error = Harness.json(refused.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(401, error.get("status").asInt());
+
+        var channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1",
+                harness.appliance.server().grpcPort()).usePlaintext().build();
+        try {
+            var request = ai.appliance.runtime.grpc.v1.GenerateRequest.newBuilder().setPrompt("x").setMaxTokens(2).build();
+            var anonymous = ai.appliance.runtime.grpc.v1.DeepSeekServiceGrpc.newBlockingStub(channel);
+            assertEquals(io.grpc.Status.Code.UNAUTHENTICATED, assertThrows(io.grpc.StatusRuntimeException.class,
+                    () -> anonymous.generate(request)).getStatus().getCode());
+            for (var role : List.of("auditor", "user")) {
+                var headers = new io.grpc.Metadata();
+                headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), bearer(role));
+                var stub = ai.appliance.runtime.grpc.v1.DeepSeekServiceGrpc.newBlockingStub(channel)
+                        .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+                if (role.equals("auditor")) {
+                    assertEquals(io.grpc.Status.Code.PERMISSION_DENIED, assertThrows(io.grpc.StatusRuntimeException.class,
+                            () -> stub.generate(request)).getStatus().getCode());
+                } else {
+                    assertTrue(stub.generate(request).getUsage().getPromptTokens() > 0);
+                }
+            }
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
     void rateLimitReturns429WithRetryAfter() throws Exception {
         assertEquals(200, generate("slow"));
         var second = harness.post("/v1/chat/completions",
