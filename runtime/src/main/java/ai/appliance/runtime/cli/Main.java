@@ -1,5 +1,6 @@
 package ai.appliance.runtime.cli;
 
+import ai.appliance.sync.cli.SyncCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,10 @@ import picocli.CommandLine.Command;
                 ai.appliance.runtime.chat.TemplateCommand.class,
                 RunCommand.class, LogitsCommand.class, BenchCommand.class,
                 QuantizeCommand.class, SynthCommand.class, InspectCommand.class,
-                ai.appliance.provisioning.cli.ProvisionCommand.class, ai.appliance.provisioning.cli.DoctorCommand.class})
+                SyncCommand.class,
+                ai.appliance.provisioning.cli.ProvisionCommand.class, ai.appliance.provisioning.cli.DoctorCommand.class,
+                ai.appliance.runtime.server.ServeCommand.class, ai.appliance.runtime.server.ServeBenchCommand.class,
+                ai.appliance.runtime.security.ApiKeyCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

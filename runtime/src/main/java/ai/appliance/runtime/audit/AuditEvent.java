@@ -1,0 +1,31 @@
+package ai.appliance.runtime.audit;
+
+/**
+ * One audited request.
+ *
+ * @param timestampMillis  when the request arrived (epoch ms)
+ * @param client           ip:port of the caller (or MQTT client id)
+ * @param frontEnd         rest, websocket, grpc or mqtt
+ * @param endpoint         HTTP path, gRPC method or MQTT topic
+ * @param promptSha256     SHA-256 hex of the prompt text, or null when there was none
+ * @param prompt           the prompt itself, only when the audit configuration asks for it
+ * @param responseChars    characters of generated text returned
+ * @param status           HTTP-style status (200, 400, 429...)
+ */
+public record AuditEvent(
+        long timestampMillis,
+        String client,
+        String principal,
+        String role,
+        String frontEnd,
+        String endpoint,
+        String model,
+        String promptSha256,
+        String prompt,
+        int promptTokens,
+        int completionTokens,
+        int responseChars,
+        int status,
+        String finishReason,
+        long latencyMillis) {
+}

@@ -1,0 +1,404 @@
+package ai.appliance.runtime.mqtt;
+
+import ai.appliance.runtime.config.ApplianceConfig;
+import ai.appliance.runtime.openai.OpenAiRequests;
+import ai.appliance.runtime.openai.OpenAiResponses;
+import ai.appliance.runtime.security.Permission;
+import ai.appliance.runtime.security.Principal;
+import ai.appliance.runtime.security.TlsSetup;
+import ai.appliance.runtime.serving.ApiException;
+import ai.appliance.runtime.serving.CallContext;
+import ai.appliance.runtime.serving.ErrorKind;
+import ai.appliance.runtime.serving.FrontDoor;
+import ai.appliance.runtime.serving.InferenceRequest;
+import ai.appliance.runtime.serving.ModelCatalog;
+import ai.appliance.runtime.serving.ResponseStream;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * MQTT front end. Devices publish OpenAI-shaped requests (QoS 1) to {@code appliance/{id}/v1/chat/completions}
+ * or {@code .../v1/completions}; replies go to the MQTT 5 response topic with the request's correlation data,
+ * or, for MQTT 3.1.1 devices, to the {@code reply_to} topic named in the JSON with its {@code id} echoed as
+ * {@code request_id}. Streaming sends numbered {@code chunk} messages and one {@code final} message.
+ *
+ * <p>The gateway keeps a persistent session and acknowledges a request only after its final reply is published,
+ * so requests queued while the appliance was down or restarting are delivered and answered when it comes back.
+ * Requests seen before (same correlation) are answered from memory, never run twice. A retained
+ * {@code appliance/{id}/status} message (with a last will) says online/offline and which model runs.
+ */
+public final class MqttGateway implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(MqttGateway.class.getName());
+    private final ApplianceConfig.Mqtt settings;
+    private final FrontDoor door;
+    private final OpenAiRequests requests;
+    private final OpenAiResponses responses;
+    private final ObjectMapper json;
+    private final ModelCatalog catalog;
+    private final ReplyCache replies;
+    private final Semaphore inflight = new Semaphore(8);
+    private final String prefix;
+    private final MqttTransport transport;
+    private volatile boolean closing;
+    private volatile boolean accepting = true;
+
+    private MqttGateway(ApplianceConfig.Mqtt settings, MqttTransport transport, FrontDoor door,
+                        OpenAiRequests requests, OpenAiResponses responses, ObjectMapper json, ModelCatalog catalog) {
+        this.settings = settings;
+        this.transport = transport;
+        this.door = door;
+        this.requests = requests;
+        this.responses = responses;
+        this.json = json;
+        this.catalog = catalog;
+        this.replies = new ReplyCache(settings.maxCachedReplies());
+        this.prefix = "appliance/" + settings.applianceId();
+    }
+
+    /**
+     * Connects over MQTT 5, or 3.1.1 when {@code protocol311} (brokers without MQTT 5, like the embedded one);
+     * waits up to 10 s for the first connection and keeps retrying in the background after that.
+     */
+    public static MqttGateway start(ApplianceConfig.Mqtt settings, String brokerUrl, boolean protocol311,
+                                    FrontDoor door, OpenAiRequests requests, OpenAiResponses responses,
+                                    ObjectMapper json, ModelCatalog catalog) {
+        var sockets = settings.tls() == null ? null : TlsSetup.clientContext(settings.tls()).getSocketFactory();
+        var clientId = "appliance-" + settings.applianceId();
+        MqttTransport transport;
+        try {
+            transport = protocol311
+                    ? new Mqtt3Transport(brokerUrl, clientId, settings.username(), settings.password(), sockets)
+                    : new Mqtt5Transport(brokerUrl, clientId, settings.username(), settings.password(), sockets);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot set up the MQTT client for " + brokerUrl + ": " + e.getMessage(), e);
+        }
+        var gateway = new MqttGateway(settings, transport, door, requests, responses, json, catalog);
+        transport.connect(gateway.new Events(), gateway.prefix + "/status", gateway.status(false));
+        catalog.onChange(c -> gateway.publishStatus(true));
+        LOG.info(() -> "MQTT " + transport.protocol() + " gateway for " + brokerUrl + " on " + gateway.prefix + "/v1/#");
+        return gateway;
+    }
+
+    public String topicPrefix() {
+        return prefix;
+    }
+
+    public boolean connected() {
+        return transport.isConnected();
+    }
+
+    private final class Events implements MqttTransport.Listener {
+        @Override
+        public void connected() {
+            door.metrics().mqttConnected(true);
+            Thread.ofVirtual().name("mqtt-subscribe").start(() -> {
+                try {
+                    // One filter: Moquette 0.17 delivered a message twice (and lost replies) with two overlapping ones.
+                    transport.subscribe(prefix + "/v1/#");
+                    publishStatus(true);
+                } catch (Exception e) {
+                    LOG.log(Level.SEVERE, "MQTT subscribe failed: " + e.getMessage());
+                }
+            });
+        }
+
+        @Override
+        public void disconnected(String reason) {
+            door.metrics().mqttConnected(false);
+            if (!closing) {
+                LOG.warning("MQTT disconnected (" + reason + "); reconnecting");
+            }
+        }
+
+        @Override
+        public void arrived(MqttTransport.Incoming message) {
+            if (!accepting) {
+                return; // not acknowledged: the broker keeps it in our session and redelivers after the restart
+            }
+            // Never block the client's callback thread: each request runs on its own virtual thread.
+            Thread.ofVirtual().name("mqtt-request").start(() -> handle(message));
+        }
+    }
+
+    /** Where and how to answer one request. */
+    private record ReplyTo(String topic, byte[] correlation, String requestId) {
+        String cacheKey() {
+            if (correlation != null) {
+                return topic + "|" + Base64.getEncoder().encodeToString(correlation);
+            }
+            return requestId == null ? null : topic + "|id:" + requestId;
+        }
+    }
+
+    private void handle(MqttTransport.Incoming message) {
+        var topic = message.topic();
+        var call = CallContext.start("mqtt", topic, "mqtt");
+        ReplyTo replyTo = message.responseTopic() != null
+                ? new ReplyTo(message.responseTopic(), message.correlation(), correlationText(message.correlation()))
+                : null;
+        Principal principal = null;
+        InferenceRequest request = null;
+        String key = null;
+        try {
+            if (message.payload().length > settings.maxPayloadBytes()) {
+                throw new ApiException(ErrorKind.PAYLOAD_TOO_LARGE, "the request has " + message.payload().length
+                        + " bytes; the limit is " + settings.maxPayloadBytes());
+            }
+            JsonNode body;
+            try {
+                body = json.readTree(message.payload());
+            } catch (Exception e) {
+                throw ApiException.invalid(null, "the payload is not valid JSON");
+            }
+            if (body == null || !body.isObject()) {
+                throw ApiException.invalid(null, "the payload must be a JSON object");
+            }
+            if (replyTo == null || replyTo.correlation() == null) {
+                var id = body.hasNonNull("id") ? body.get("id").asText() : null;
+                var to = replyTo != null ? replyTo.topic()
+                        : body.hasNonNull("reply_to") ? body.get("reply_to").asText() : null;
+                replyTo = to == null ? null : new ReplyTo(to, null, id);
+            }
+            if (replyTo == null) {
+                throw ApiException.invalid("reply_to", "no reply topic: use an MQTT 5 response topic or a reply_to field");
+            }
+            if (replyTo.topic().contains("#") || replyTo.topic().contains("+")) {
+                var bad = replyTo;
+                replyTo = null;
+                throw ApiException.invalid("reply_to", "the reply topic '" + bad.topic() + "' must not contain wildcards");
+            }
+            key = replyTo.cacheKey();
+            if (key != null) {
+                var seen = replies.claim(key);
+                if (seen.isPresent()) {
+                    if (seen.get() instanceof ReplyCache.Answered answered) {
+                        publish(replyTo, answered.finalReply());
+                    }
+                    // Still running: the first delivery answers it.
+                    ack(message);
+                    return;
+                }
+            }
+            principal = door.admit(apiKey(body, message.authorization()), Optional.empty(), Permission.GENERATE);
+            if (!topic.equals(prefix + "/v1/chat/completions") && !topic.equals(prefix + "/v1/completions")) {
+                if (topic.equals(prefix + "/v1/errors")) {
+                    ack(message);
+                    return; // our own error reports
+                }
+                throw new ApiException(ErrorKind.NOT_FOUND, "no MQTT endpoint " + topic
+                        + "; publish to " + prefix + "/v1/chat/completions or /v1/completions");
+            }
+            var kind = topic.endsWith("/chat/completions") ? InferenceRequest.Kind.CHAT : InferenceRequest.Kind.COMPLETION;
+            request = requests.parse(withoutTransportFields(body), kind);
+            var stream = door.inference().submit(request);
+            var finalReply = pump(replyTo, call, principal, request, stream);
+            if (key != null) {
+                replies.answered(key, finalReply);
+            }
+        } catch (ApiException e) {
+            if (key != null) {
+                replies.forget(key);
+            }
+            var error = errorReply(replyTo, e);
+            publishOrReport(replyTo, error);
+            door.finished(call, principal, request, e.kind().status());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "MQTT request on " + topic + " failed", e);
+            if (key != null) {
+                replies.forget(key);
+            }
+            var api = new ApiException(ErrorKind.INTERNAL, "internal error: " + e.getMessage());
+            publishOrReport(replyTo, errorReply(replyTo, api));
+            door.finished(call, principal, request, 500);
+        }
+        ack(message);
+    }
+
+    /** Streams or collects the answer; returns the final message (kept for redelivered duplicates). */
+    private byte[] pump(ReplyTo replyTo, CallContext call, Principal principal, InferenceRequest request,
+                        ResponseStream stream) throws InterruptedException {
+        var content = new StringBuilder();
+        var reasoning = new StringBuilder();
+        int seq = 0;
+        while (true) {
+            var event = stream.poll(Duration.ofSeconds(30));
+            if (event == null) {
+                continue;
+            }
+            switch (event) {
+                case ResponseStream.Delta d -> {
+                    content.append(d.content());
+                    reasoning.append(d.reasoning());
+                    if (request.stream()) {
+                        var chunk = envelope("chunk", replyTo, seq++);
+                        var delta = chunk.putObject("delta");
+                        if (!d.content().isEmpty()) {
+                            delta.put("content", d.content());
+                        }
+                        if (!d.reasoning().isEmpty()) {
+                            delta.put("reasoning_content", d.reasoning());
+                        }
+                        publish(replyTo, bytes(chunk));
+                    }
+                }
+                case ResponseStream.Done d -> {
+                    var done = new ResponseStream.Completed(content.toString(), reasoning.toString(), d.outcome());
+                    var reply = envelope("final", replyTo, seq);
+                    reply.put("chunks", seq);
+                    reply.set("response", responses.completion(request.kind(), stream, done));
+                    var payload = bytes(reply);
+                    publish(replyTo, payload);
+                    door.completed(call, principal, request, stream, d.outcome(), content.length() + reasoning.length());
+                    return payload;
+                }
+                case ResponseStream.Failed f -> throw f.error();
+            }
+        }
+    }
+
+    private ObjectNode envelope(String type, ReplyTo replyTo, int seq) {
+        var node = json.createObjectNode();
+        node.put("type", type);
+        if (replyTo != null && replyTo.requestId() != null) {
+            node.put("request_id", replyTo.requestId());
+        }
+        node.put("seq", seq);
+        return node;
+    }
+
+    private byte[] errorReply(ReplyTo replyTo, ApiException e) {
+        var node = envelope("error", replyTo, 0);
+        node.put("status", e.kind().status());
+        node.set("error", responses.error(e).get("error"));
+        return bytes(node);
+    }
+
+    /** Errors for requests with no usable reply topic go to {@code appliance/{id}/v1/errors}: never silence. */
+    private void publishOrReport(ReplyTo replyTo, byte[] payload) {
+        publish(replyTo != null ? replyTo : new ReplyTo(prefix + "/v1/errors", null, null), payload);
+    }
+
+    private void publish(ReplyTo replyTo, byte[] payload) {
+        try {
+            inflight.acquire();
+            try {
+                transport.publish(replyTo.topic(), payload, replyTo.correlation(), false);
+            } finally {
+                inflight.release();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warning("MQTT publish to " + replyTo.topic() + " failed: " + e.getMessage());
+        }
+    }
+
+    private void ack(MqttTransport.Incoming message) {
+        try {
+            transport.ack(message);
+        } catch (Exception e) {
+            LOG.warning("MQTT ack failed (the broker will redeliver; the reply cache answers it): " + e.getMessage());
+        }
+    }
+
+    /** Publishes the retained status; online=false is also the last will. */
+    public void publishStatus(boolean online) {
+        if (!transport.isConnected()) {
+            return;
+        }
+        try {
+            transport.publish(prefix + "/status", status(online), null, true);
+        } catch (Exception e) {
+            LOG.warning("MQTT status publish failed: " + e.getMessage());
+        }
+    }
+
+    private byte[] status(boolean online) {
+        var node = json.createObjectNode();
+        node.put("state", online ? "online" : "offline");
+        node.put("appliance", settings.applianceId());
+        node.put("protocol", transport.protocol());
+        if (online) {
+            var models = node.putArray("models");
+            String model = null;
+            String version = null;
+            boolean demo = false;
+            for (var m : catalog.list()) {
+                models.addObject().put("name", m.name()).put("version", m.version()).put("weight", m.weight())
+                        .put("demo", m.demo());
+                if (model == null || m.weight() > 0 && version == null) {
+                    model = m.name();
+                    version = m.version();
+                    demo = m.demo();
+                }
+            }
+            node.put("model", model);
+            node.put("version", version);
+            node.put("demo", demo);
+        }
+        node.put("time", Instant.now().toString());
+        return bytes(node);
+    }
+
+    private static String correlationText(byte[] correlation) {
+        if (correlation == null) {
+            return null;
+        }
+        var text = new String(correlation, StandardCharsets.UTF_8);
+        return text.chars().allMatch(c -> c >= 0x20 && c < 0x7f) ? text
+                : Base64.getEncoder().encodeToString(correlation);
+    }
+
+    private static String apiKey(JsonNode body, String authorization) {
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7).trim();
+        }
+        return body.hasNonNull("api_key") ? body.get("api_key").asText() : null;
+    }
+
+    private static JsonNode withoutTransportFields(JsonNode body) {
+        var copy = ((ObjectNode) body).deepCopy();
+        copy.remove("reply_to");
+        copy.remove("id");
+        copy.remove("api_key");
+        return copy;
+    }
+
+    private byte[] bytes(JsonNode node) {
+        try {
+            return json.writeValueAsBytes(node);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Stops taking requests at shutdown: new ones stay unacknowledged in the persistent session and are
+     * delivered again when the appliance is back.
+     */
+    public void quiesce() {
+        accepting = false;
+    }
+
+    /** Leaves cleanly: status offline (retained), then a normal disconnect (no last will). */
+    @Override
+    public void close() {
+        closing = true;
+        publishStatus(false);
+        transport.close();
+        door.metrics().mqttConnected(false);
+    }
+}

@@ -1,0 +1,146 @@
+package ai.appliance.runtime.openai;
+
+import ai.appliance.runtime.scheduler.FinishReason;
+import ai.appliance.runtime.scheduler.Outcome;
+import ai.appliance.runtime.serving.ApiException;
+import ai.appliance.runtime.serving.InferenceRequest;
+import ai.appliance.runtime.serving.ModelInfo;
+import ai.appliance.runtime.serving.ResponseStream;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/** Builds OpenAI-shaped response bodies: completions, stream chunks, model lists, errors. */
+public final class OpenAiResponses {
+
+    private final ObjectMapper json;
+
+    public OpenAiResponses(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /**
+     * OpenAI knows only stop and length; requests cut short by the server (deadline, shutdown) report
+     * "length" because their output was truncated by a limit, not by the model.
+     */
+    public static String finishReason(FinishReason reason) {
+        return reason == FinishReason.STOP ? "stop" : "length";
+    }
+
+    public ObjectNode completion(InferenceRequest.Kind kind, ResponseStream stream, ResponseStream.Completed done) {
+        var root = header(kind, stream, false);
+        var choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        if (kind == InferenceRequest.Kind.CHAT) {
+            var message = choice.putObject("message");
+            message.put("role", "assistant");
+            message.put("content", done.content());
+            if (!done.reasoning().isEmpty()) {
+                message.put("reasoning_content", done.reasoning());
+            }
+        } else {
+            choice.put("text", done.reasoning().isEmpty() ? done.content() : done.reasoning() + done.content());
+        }
+        choice.putNull("logprobs");
+        choice.put("finish_reason", finishReason(done.outcome().reason()));
+        usage(root, done.outcome());
+        return root;
+    }
+
+    /** A chunk carrying text (and, for the first chat chunk, the assistant role). */
+    public ObjectNode deltaChunk(InferenceRequest.Kind kind, ResponseStream stream, String content, String reasoning,
+                                 boolean first) {
+        var root = header(kind, stream, true);
+        var choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        if (kind == InferenceRequest.Kind.CHAT) {
+            var delta = choice.putObject("delta");
+            if (first) {
+                delta.put("role", "assistant");
+            }
+            if (!content.isEmpty() || reasoning.isEmpty()) {
+                delta.put("content", content);
+            }
+            if (!reasoning.isEmpty()) {
+                delta.put("reasoning_content", reasoning);
+            }
+        } else {
+            choice.put("text", reasoning + content);
+        }
+        choice.putNull("logprobs");
+        choice.putNull("finish_reason");
+        return root;
+    }
+
+    /** The chunk that ends the choice with its finish reason. */
+    public ObjectNode finishChunk(InferenceRequest.Kind kind, ResponseStream stream, Outcome outcome) {
+        var root = header(kind, stream, true);
+        var choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        if (kind == InferenceRequest.Kind.CHAT) {
+            choice.putObject("delta");
+        } else {
+            choice.put("text", "");
+        }
+        choice.putNull("logprobs");
+        choice.put("finish_reason", finishReason(outcome.reason()));
+        return root;
+    }
+
+    /** The extra chunk with empty choices and usage, sent when stream_options.include_usage is set. */
+    public ObjectNode usageChunk(InferenceRequest.Kind kind, ResponseStream stream, Outcome outcome) {
+        var root = header(kind, stream, true);
+        root.putArray("choices");
+        usage(root, outcome);
+        return root;
+    }
+
+    public ObjectNode models(List<ModelInfo> models) {
+        var root = json.createObjectNode();
+        root.put("object", "list");
+        var data = root.putArray("data");
+        for (var m : models) {
+            var node = data.addObject();
+            node.put("id", m.name());
+            node.put("object", "model");
+            node.put("created", m.loadedAtEpochSeconds());
+            node.put("owned_by", m.demo() ? "appliance-demo (random weights: output is noise)" : "appliance");
+            node.put("version", m.version());
+            node.put("weight", m.weight());
+            node.put("demo", m.demo());
+        }
+        return root;
+    }
+
+    public ObjectNode error(ApiException e) {
+        var root = json.createObjectNode();
+        var error = root.putObject("error");
+        error.put("message", e.getMessage());
+        error.put("type", e.kind().type());
+        if (e.param() == null) {
+            error.putNull("param");
+        } else {
+            error.put("param", e.param());
+        }
+        error.put("code", e.kind().code());
+        return root;
+    }
+
+    private ObjectNode header(InferenceRequest.Kind kind, ResponseStream stream, boolean chunk) {
+        var root = json.createObjectNode();
+        root.put("id", stream.id());
+        root.put("object", kind == InferenceRequest.Kind.CHAT
+                ? (chunk ? "chat.completion.chunk" : "chat.completion") : "text_completion");
+        root.put("created", stream.created());
+        root.put("model", stream.model());
+        root.put("system_fingerprint", stream.model() + "@" + stream.version());
+        return root;
+    }
+
+    private static void usage(ObjectNode root, Outcome outcome) {
+        var usage = root.putObject("usage");
+        usage.put("prompt_tokens", outcome.promptTokens());
+        usage.put("completion_tokens", outcome.completionTokens());
+        usage.put("total_tokens", outcome.promptTokens() + outcome.completionTokens());
+    }
+}

@@ -1,0 +1,408 @@
+package ai.appliance.runtime.scheduler;
+
+import ai.appliance.runtime.engine.ContextOverflowException;
+import ai.appliance.runtime.engine.LanguageModel;
+import ai.appliance.runtime.engine.Sequence;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Continuous batching over one {@link LanguageModel}: every step advances all running sequences in one
+ * {@code forward} call (decoders append one token, new requests a chunk of their prompt); waiting requests
+ * join between steps in arrival order, up to {@code maxBatch}. One platform thread owns the model, so the
+ * engine never sees concurrent calls.
+ */
+public final class Scheduler implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Scheduler.class.getName());
+
+    private final LanguageModel model;
+    private final SchedulerSettings settings;
+    private final SchedulerObserver observer;
+    private final BlockingQueue<Job> waiting;
+    private final List<Job> running = new ArrayList<>();
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean accepting = true;
+    private volatile long hardStopAtNanos = Long.MAX_VALUE;
+
+    public Scheduler(String name, LanguageModel model, SchedulerSettings settings, SchedulerObserver observer) {
+        this.model = model;
+        this.settings = settings;
+        this.observer = observer;
+        this.waiting = new ArrayBlockingQueue<>(settings.queueCapacity());
+        this.thread = Thread.ofPlatform().name("scheduler-" + name).daemon(true).unstarted(this::loop);
+        thread.start();
+    }
+
+    public LanguageModel model() {
+        return model;
+    }
+
+    /**
+     * Queues a request.
+     *
+     * @param maxNewTokens   tokens the request may generate at most (sizes its KV cache)
+     * @param deadlineNanos  {@link System#nanoTime()} after which it is ended with {@link FinishReason#DEADLINE}
+     * @throws QueueFullException       when {@code queueCapacity} requests already wait
+     * @throws SchedulerClosedException when shutting down
+     * @throws PromptTooLongException   when the prompt leaves no room in the context
+     */
+    public Ticket submit(Generation generation, int maxNewTokens, long deadlineNanos, GenerationListener listener) {
+        if (!accepting) {
+            throw new SchedulerClosedException("the server is shutting down and accepts no new requests");
+        }
+        var prompt = generation.promptTokens();
+        int context = model.config().contextLength();
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("the prompt is empty after tokenization");
+        }
+        if (prompt.length >= context) {
+            throw new PromptTooLongException(prompt.length, context);
+        }
+        var job = new Job(generation, Math.max(1, maxNewTokens), deadlineNanos, listener);
+        if (!waiting.offer(job)) {
+            throw new QueueFullException(settings.queueCapacity());
+        }
+        observer.queueDepth(waiting.size());
+        return job;
+    }
+
+    public int queueDepth() {
+        return waiting.size();
+    }
+
+    /** Requests that hold a batch slot now (observed by the scheduler thread at its last step). */
+    public int runningCount() {
+        return runningSnapshot;
+    }
+
+    private volatile int runningSnapshot;
+
+    /**
+     * Stops accepting, lets queued and running requests finish until {@code grace} has passed, then ends
+     * the rest with {@link FinishReason#SHUTDOWN}. Returns when the scheduler thread has stopped.
+     */
+    public boolean shutdown(Duration grace) {
+        accepting = false;
+        hardStopAtNanos = System.nanoTime() + grace.toNanos();
+        // No interrupt: the engine may run its own parallel work on this thread; an idle poll wakes within 50 ms.
+        try {
+            return stopped.await(grace.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Shuts down with no grace and frees the model. */
+    @Override
+    public void close() {
+        shutdown(Duration.ZERO);
+        model.close();
+    }
+
+    private void loop() {
+        try {
+            while (true) {
+                if (!accepting && System.nanoTime() >= hardStopAtNanos) {
+                    endAll(FinishReason.SHUTDOWN);
+                    return;
+                }
+                if (!admit()) {
+                    return;
+                }
+                endCancelledAndExpired();
+                if (running.isEmpty()) {
+                    continue;
+                }
+                step();
+            }
+        } catch (Throwable t) {
+            LOG.log(Level.SEVERE, "scheduler stopped after an unexpected error", t);
+            failAll(new IllegalStateException("the inference scheduler failed: " + t.getMessage()));
+        } finally {
+            runningSnapshot = 0;
+            stopped.countDown();
+        }
+    }
+
+    /** Moves waiting requests into free batch slots; returns false when there is nothing left to do ever. */
+    private boolean admit() {
+        if (running.isEmpty()) {
+            Job first;
+            try {
+                first = waiting.poll(50, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                first = waiting.poll();
+            }
+            if (first == null) {
+                return accepting || !waiting.isEmpty();
+            }
+            start(first);
+            // An idle server waits briefly so a burst shares its first step instead of queueing behind it.
+            long until = System.nanoTime() + settings.maxWait().toNanos();
+            while (running.size() < settings.maxBatch() && accepting) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                Job next;
+                try {
+                    next = waiting.poll(left, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    break;
+                }
+                if (next == null) {
+                    break;
+                }
+                start(next);
+            }
+        }
+        while (running.size() < settings.maxBatch()) {
+            var next = waiting.poll();
+            if (next == null) {
+                break;
+            }
+            start(next);
+        }
+        observer.queueDepth(waiting.size());
+        return true;
+    }
+
+    private void start(Job job) {
+        if (job.cancelled || System.nanoTime() >= job.deadlineNanos) {
+            job.finish(job.cancelled ? FinishReason.CANCELLED : FinishReason.DEADLINE, observer);
+            return;
+        }
+        int capacity = Math.min(model.config().contextLength(), job.prompt.length + job.maxNewTokens);
+        try {
+            job.sequence = model.newSequence(capacity);
+        } catch (RuntimeException e) {
+            job.fail(e);
+            return;
+        }
+        running.add(job);
+    }
+
+    private void endCancelledAndExpired() {
+        long now = System.nanoTime();
+        for (Iterator<Job> it = running.iterator(); it.hasNext(); ) {
+            var job = it.next();
+            if (job.cancelled) {
+                it.remove();
+                job.finish(FinishReason.CANCELLED, observer);
+            } else if (now >= job.deadlineNanos) {
+                it.remove();
+                job.finish(FinishReason.DEADLINE, observer);
+            }
+        }
+        runningSnapshot = running.size();
+    }
+
+    private void step() {
+        var sequences = new ArrayList<Sequence>(running.size());
+        var tokens = new ArrayList<int[]>(running.size());
+        for (var job : running) {
+            sequences.add(job.sequence);
+            tokens.add(job.nextInput(settings.prefillChunk()));
+        }
+        observer.batchSize(running.size());
+        float[][] logits;
+        try {
+            logits = model.forward(sequences, tokens);
+        } catch (ContextOverflowException e) {
+            // Capacities are sized from max tokens, so this only happens at the context limit: end those.
+            endOverflowing(tokens);
+            return;
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "model forward pass failed; failing the " + running.size() + " requests in it", e);
+            var failure = new IllegalStateException("the model failed during generation: " + e.getMessage());
+            for (var job : running) {
+                job.fail(failure);
+            }
+            running.clear();
+            return;
+        }
+        long now = System.nanoTime();
+        long used = 0;
+        long reserved = 0;
+        for (int i = 0; i < running.size(); i++) {
+            var job = running.get(i);
+            job.consumed(tokens.get(i).length);
+            if (job.prefilling()) {
+                continue;
+            }
+            var step = job.generation.next(logits[i]);
+            job.emit(step, now, observer);
+            if (step.finish() != null) {
+                continue;
+            }
+            if (job.generated >= job.maxNewTokens || job.sequence.length() + 1 > job.sequence.capacity()) {
+                job.finish(FinishReason.LENGTH, observer);
+            } else {
+                job.pending = new int[] {step.token()};
+            }
+        }
+        running.removeIf(job -> job.done);
+        for (var job : running) {
+            used += job.sequence.length();
+            reserved += job.sequence.capacity();
+        }
+        observer.kvCacheUse(used, reserved);
+        runningSnapshot = running.size();
+    }
+
+    private void endOverflowing(List<int[]> tokens) {
+        for (int i = 0; i < running.size(); i++) {
+            var job = running.get(i);
+            if (job.sequence.length() + tokens.get(i).length > job.sequence.capacity()) {
+                job.finish(FinishReason.LENGTH, observer);
+            }
+        }
+        running.removeIf(job -> job.done);
+    }
+
+    private void endAll(FinishReason reason) {
+        for (var job : running) {
+            job.finish(reason, observer);
+        }
+        running.clear();
+        Job job;
+        while ((job = waiting.poll()) != null) {
+            job.finish(reason, observer);
+        }
+    }
+
+    private void failAll(RuntimeException error) {
+        for (var job : running) {
+            job.fail(error);
+        }
+        running.clear();
+        Job job;
+        while ((job = waiting.poll()) != null) {
+            job.fail(error);
+        }
+    }
+
+    /** One request inside the scheduler; touched only by the scheduler thread except {@link #cancel()}. */
+    private static final class Job implements Ticket {
+        final Generation generation;
+        final int[] prompt;
+        final int maxNewTokens;
+        final long deadlineNanos;
+        final GenerationListener listener;
+        final long submittedNanos = System.nanoTime();
+        volatile boolean cancelled;
+        volatile boolean done;
+        Sequence sequence;
+        int promptFed;
+        int[] pending;
+        int generated;
+        long firstTokenNanos = -1;
+        long lastTokenNanos;
+
+        Job(Generation generation, int maxNewTokens, long deadlineNanos, GenerationListener listener) {
+            this.generation = generation;
+            this.prompt = generation.promptTokens();
+            this.maxNewTokens = maxNewTokens;
+            this.deadlineNanos = deadlineNanos;
+            this.listener = listener;
+        }
+
+        int[] nextInput(int chunk) {
+            if (promptFed < prompt.length) {
+                return Arrays.copyOfRange(prompt, promptFed, Math.min(prompt.length, promptFed + chunk));
+            }
+            return pending;
+        }
+
+        void consumed(int count) {
+            if (promptFed < prompt.length) {
+                promptFed += count;
+            }
+        }
+
+        boolean prefilling() {
+            return promptFed < prompt.length;
+        }
+
+        void emit(Generation.Step step, long now, SchedulerObserver observer) {
+            if (step.finish() == null || step.finish() == FinishReason.LENGTH) {
+                generated++;
+            }
+            if (firstTokenNanos < 0) {
+                firstTokenNanos = now;
+                observer.firstToken(now - submittedNanos);
+            } else {
+                observer.interToken(now - lastTokenNanos);
+            }
+            lastTokenNanos = now;
+            if (step.hasText()) {
+                listener.onDelta(step.content(), step.reasoning());
+            }
+            if (step.finish() != null) {
+                complete(step.finish(), observer);
+            }
+        }
+
+        void finish(FinishReason reason, SchedulerObserver observer) {
+            if (done) {
+                return;
+            }
+            Generation.Step last;
+            try {
+                last = generation.finish(reason);
+            } catch (RuntimeException e) {
+                last = new Generation.Step(-1, "", "", reason);
+            }
+            if (last != null && last.hasText()) {
+                listener.onDelta(last.content(), last.reasoning());
+            }
+            complete(reason, observer);
+        }
+
+        private void complete(FinishReason reason, SchedulerObserver observer) {
+            done = true;
+            closeSequence();
+            observer.tokens(prompt.length, generated);
+            long ttft = firstTokenNanos < 0 ? -1 : firstTokenNanos - submittedNanos;
+            listener.onFinished(new Outcome(reason, prompt.length, generated, ttft));
+        }
+
+        void fail(RuntimeException error) {
+            if (done) {
+                return;
+            }
+            done = true;
+            closeSequence();
+            listener.onFailed(error);
+        }
+
+        private void closeSequence() {
+            if (sequence != null) {
+                sequence.close();
+                sequence = null;
+            }
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+
+        @Override
+        public boolean isDone() {
+            return done;
+        }
+    }
+}

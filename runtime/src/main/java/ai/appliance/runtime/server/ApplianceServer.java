@@ -1,0 +1,178 @@
+package ai.appliance.runtime.server;
+
+import ai.appliance.runtime.audit.AuditLog;
+import ai.appliance.runtime.config.ApplianceConfig;
+import ai.appliance.runtime.metrics.ServingMetrics;
+import ai.appliance.runtime.openai.OpenAiRequests;
+import ai.appliance.runtime.openai.OpenAiResponses;
+import ai.appliance.runtime.security.AccessControl;
+import ai.appliance.runtime.security.ApiKeyStore;
+import ai.appliance.runtime.security.TlsSetup;
+import ai.appliance.runtime.serving.FrontDoor;
+import ai.appliance.runtime.serving.InferenceService;
+import ai.appliance.runtime.serving.ModelCatalog;
+import ai.appliance.runtime.serving.ModelLoader;
+import ai.appliance.runtime.serving.Readiness;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helidon.common.tls.Tls;
+import io.helidon.common.tls.TlsClientAuth;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.websocket.WsRouting;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * The HTTP side of the appliance wired together: REST + SSE and WebSocket on one Helidon listener (TLS 1.3
+ * when configured), the gRPC server on its own port, all sharing one {@link FrontDoor}. Built and started by
+ * {@link #start}; {@link #close()} stops accepting, lets in-flight requests finish and frees every model.
+ */
+public final class ApplianceServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ApplianceServer.class.getName());
+
+    private final ApplianceConfig config;
+    private final ModelCatalog catalog;
+    private final FrontDoor door;
+    private final AuditLog audit;
+    private final WebServer web;
+    private final GrpcFrontEnd grpc;
+    private final List<AutoCloseable> extras = new ArrayList<>();
+
+    private ApplianceServer(ApplianceConfig config, ModelCatalog catalog, FrontDoor door, AuditLog audit,
+                            WebServer web, GrpcFrontEnd grpc) {
+        this.config = config;
+        this.catalog = catalog;
+        this.door = door;
+        this.audit = audit;
+        this.web = web;
+        this.grpc = grpc;
+    }
+
+    /**
+     * Starts the web and gRPC servers in front of {@code catalog}.
+     *
+     * @throws IllegalArgumentException for unsafe or inconsistent settings (e.g. non-loopback without keys)
+     */
+    public static ApplianceServer start(ApplianceConfig config, ModelCatalog catalog, ModelLoader loader,
+                                        ServingMetrics metrics, Readiness readiness) {
+        var access = accessControl(config);
+        var audit = config.audit().enabled()
+                ? new AuditLog(config.audit().directory(), config.audit().retentionDays(),
+                        config.audit().includePrompts(), Clock.systemUTC())
+                : null;
+        var json = new ObjectMapper();
+        var door = new FrontDoor(new InferenceService(catalog, config.requestTimeout()), access, audit, metrics);
+        var requests = new OpenAiRequests(json, config.defaultMaxTokens(), config.maxMaxTokens());
+        var responses = new OpenAiResponses(json);
+        var http = new HttpApi(door, requests, responses, json, readiness, audit, loader);
+        var ws = new WebSocketApi(door, requests, responses, json);
+
+        var builder = WebServer.builder()
+                .host(config.http().host())
+                .port(config.http().port())
+                .maxPayloadSize(config.http().maxPayloadBytes())
+                .shutdownHook(false)
+                .routing(http::register)
+                .addRouting(WsRouting.builder().endpoint("/v1/ws", ws::newListener));
+        if (config.http().tls() != null) {
+            var tls = config.http().tls();
+            builder.tls(Tls.builder()
+                    .sslContext(TlsSetup.serverContext(tls))
+                    .enabledProtocols(TlsSetup.PROTOCOLS)
+                    .clientAuth(switch (TlsSetup.clientAuth(tls)) {
+                        case NONE -> TlsClientAuth.NONE;
+                        case OPTIONAL -> TlsClientAuth.OPTIONAL;
+                        case REQUIRED -> TlsClientAuth.REQUIRED;
+                    })
+                    .build());
+        }
+        var web = builder.build().start();
+        GrpcFrontEnd grpc = null;
+        try {
+            if (config.grpc().enabled()) {
+                grpc = GrpcFrontEnd.start(config, door);
+            }
+        } catch (RuntimeException e) {
+            web.stop();
+            throw e;
+        }
+        var server = new ApplianceServer(config, catalog, door, audit, web, grpc);
+        LOG.info(() -> "serving " + (config.http().tls() != null ? "https" : "http") + "://" + config.http().host()
+                + ":" + web.port() + " (REST, SSE, WebSocket /v1/ws)"
+                + (server.grpc != null ? ", gRPC on port " + server.grpc.port() : ""));
+        return server;
+    }
+
+    static AccessControl accessControl(ApplianceConfig config) {
+        var sec = config.security();
+        if (!sec.enabled() && !isLoopback(config.http().host())) {
+            throw new IllegalArgumentException("server.host is " + config.http().host() + " (reachable from the network)"
+                    + " but security is off: configure security.api-keys (./appliance apikey makes one) or bind to"
+                    + " 127.0.0.1");
+        }
+        return new AccessControl(sec.enabled(), new ApiKeyStore(sec.apiKeys()), sec.certificateRoles(),
+                sec.defaultCertificateRole(), sec.userRatePerSecond());
+    }
+
+    static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    public int port() {
+        return web.port();
+    }
+
+    public String baseUrl() {
+        return (config.http().tls() != null ? "https" : "http") + "://" + config.http().host() + ":" + web.port();
+    }
+
+    /** The gRPC port, or -1 when gRPC is off. */
+    public int grpcPort() {
+        return grpc == null ? -1 : grpc.port();
+    }
+
+    public FrontDoor frontDoor() {
+        return door;
+    }
+
+    public ModelCatalog catalog() {
+        return catalog;
+    }
+
+    /** Closed (in reverse order) when the server closes, after in-flight requests ended: MQTT gateway, broker. */
+    public void closeWith(AutoCloseable resource) {
+        extras.add(resource);
+    }
+
+    /**
+     * Graceful stop: in-flight requests get {@code shutdown.grace} to finish while new ones are refused (503),
+     * then the servers stop and every model is freed.
+     */
+    @Override
+    public void close() {
+        LOG.info("shutting down: finishing in-flight requests (grace " + config.shutdownGrace().toSeconds() + " s)");
+        catalog.shutdown(config.shutdownGrace());
+        if (grpc != null) {
+            grpc.close();
+        }
+        web.stop();
+        for (int i = extras.size() - 1; i >= 0; i--) {
+            try {
+                extras.get(i).close();
+            } catch (Exception e) {
+                LOG.warning("closing " + extras.get(i) + " failed: " + e.getMessage());
+            }
+        }
+        if (audit != null) {
+            audit.close();
+        }
+        LOG.info("stopped");
+    }
+}

@@ -1,0 +1,299 @@
+package ai.appliance.runtime.server;
+
+import ai.appliance.runtime.config.ApplianceConfig;
+import ai.appliance.runtime.grpc.v1.DeepSeekServiceGrpc;
+import ai.appliance.runtime.grpc.v1.GenerateChunk;
+import ai.appliance.runtime.grpc.v1.GenerateRequest;
+import ai.appliance.runtime.grpc.v1.GenerateResponse;
+import ai.appliance.runtime.grpc.v1.Usage;
+import ai.appliance.runtime.openai.OpenAiResponses;
+import ai.appliance.runtime.scheduler.Outcome;
+import ai.appliance.runtime.security.Permission;
+import ai.appliance.runtime.security.Principal;
+import ai.appliance.runtime.security.TlsSetup;
+import ai.appliance.runtime.serving.ApiException;
+import ai.appliance.runtime.serving.CallContext;
+import ai.appliance.runtime.serving.ErrorKind;
+import ai.appliance.runtime.serving.FrontDoor;
+import ai.appliance.runtime.serving.InferenceRequest;
+import ai.appliance.runtime.serving.ResponseStream;
+import ai.appliance.runtime.serving.SamplingParams;
+import ai.appliance.runtime.serving.ChatMessage;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolNames;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.grpc.netty.shaded.io.netty.handler.ssl.JdkSslContext;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSession;
+
+/**
+ * gRPC front end ({@code appliance.v1.DeepSeekService}, see src/main/protobuf/deepseek.proto) on its own port,
+ * with the same TLS, keys, roles, rate limits, audit and scheduler as REST. Calls run on virtual threads.
+ */
+public final class GrpcFrontEnd implements AutoCloseable {
+
+    private static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> API_KEY = Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Context.Key<String> CALLER_KEY = Context.key("api-key");
+    private static final Context.Key<String> CALLER_ADDRESS = Context.key("peer");
+    private static final Context.Key<X509Certificate> CALLER_CERT = Context.key("peer-cert");
+
+    private final Server server;
+    private final ExecutorService executor;
+
+    private GrpcFrontEnd(Server server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    public static GrpcFrontEnd start(ApplianceConfig config, FrontDoor door) {
+        var executor = Executors.newVirtualThreadPerTaskExecutor();
+        var builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpc().host(), config.grpc().port()))
+                .executor(executor)
+                .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.http().maxPayloadBytes()))
+                .addService(ServerInterceptors.intercept(new Service(door), new CallerInterceptor()));
+        var tls = config.http().tls();
+        if (tls != null) {
+            var clientAuth = switch (TlsSetup.clientAuth(tls)) {
+                case NONE -> ClientAuth.NONE;
+                case OPTIONAL -> ClientAuth.OPTIONAL;
+                case REQUIRED -> ClientAuth.REQUIRE;
+            };
+            builder.sslContext(new JdkSslContext(TlsSetup.serverContext(tls), false, null,
+                    IdentityCipherSuiteFilter.INSTANCE,
+                    new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            ApplicationProtocolNames.HTTP_2),
+                    clientAuth, TlsSetup.PROTOCOLS.toArray(String[]::new), false));
+        }
+        try {
+            return new GrpcFrontEnd(builder.build().start(), executor);
+        } catch (IOException e) {
+            executor.shutdownNow();
+            throw new UncheckedIOException("cannot start gRPC on " + config.grpc().host() + ":" + config.grpc().port()
+                    + ": " + e.getMessage() + " (set grpc.port or grpc.enabled: false)", e);
+        }
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+        executor.shutdownNow();
+    }
+
+    /** Puts the caller's credentials and address into the call context. */
+    private static final class CallerInterceptor implements ServerInterceptor {
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                          ServerCallHandler<Q, R> next) {
+            String key = null;
+            var auth = headers.get(AUTHORIZATION);
+            if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                key = auth.substring(7).trim();
+            } else if (headers.get(API_KEY) != null) {
+                key = headers.get(API_KEY);
+            }
+            var address = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+            var peer = address instanceof InetSocketAddress inet
+                    ? inet.getAddress().getHostAddress() + ":" + inet.getPort() : String.valueOf(address);
+            X509Certificate cert = null;
+            SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+            if (session != null) {
+                try {
+                    var chain = session.getPeerCertificates();
+                    if (chain.length > 0 && chain[0] instanceof X509Certificate x) {
+                        cert = x;
+                    }
+                } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                    cert = null;
+                }
+            }
+            var ctx = Context.current().withValue(CALLER_ADDRESS, peer).withValue(CALLER_KEY, key);
+            if (cert != null) {
+                ctx = ctx.withValue(CALLER_CERT, cert);
+            }
+            return Contexts.interceptCall(ctx, call, headers, next);
+        }
+    }
+
+    private static final class Service extends DeepSeekServiceGrpc.DeepSeekServiceImplBase {
+        private final FrontDoor door;
+
+        Service(FrontDoor door) {
+            this.door = door;
+        }
+
+        @Override
+        public void generate(GenerateRequest request, StreamObserver<GenerateResponse> observer) {
+            var call = CallContext.start("grpc", "DeepSeekService/Generate", CALLER_ADDRESS.get());
+            Principal principal = null;
+            InferenceRequest inference = null;
+            try {
+                principal = admit();
+                inference = toInference(request, false);
+                var stream = door.inference().submit(inference);
+                var done = stream.collect();
+                observer.onNext(GenerateResponse.newBuilder().setId(stream.id()).setModel(stream.model())
+                        .setContent(done.content()).setReasoningContent(done.reasoning())
+                        .setFinishReason(OpenAiResponses.finishReason(done.outcome().reason()))
+                        .setUsage(usage(done.outcome())).build());
+                observer.onCompleted();
+                door.completed(call, principal, inference, stream, done.outcome(),
+                        done.content().length() + done.reasoning().length());
+            } catch (ApiException e) {
+                observer.onError(status(e));
+                door.finished(call, principal, inference, e.kind().status());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                observer.onError(Status.CANCELLED.asRuntimeException());
+            } catch (RuntimeException e) {
+                var error = HttpApi.internal(e);
+                observer.onError(status(error));
+                door.finished(call, principal, inference, error.kind().status());
+            }
+        }
+
+        @Override
+        public void generateStream(GenerateRequest request, StreamObserver<GenerateChunk> observer) {
+            var call = CallContext.start("grpc", "DeepSeekService/GenerateStream", CALLER_ADDRESS.get());
+            var serverObserver = (ServerCallStreamObserver<GenerateChunk>) observer;
+            Principal principal = null;
+            InferenceRequest inference = null;
+            try {
+                principal = admit();
+                inference = toInference(request, true);
+                var stream = door.inference().submit(inference);
+                serverObserver.setOnCancelHandler(stream::cancel);
+                int index = 0;
+                int chars = 0;
+                while (true) {
+                    var event = stream.poll(Duration.ofSeconds(1));
+                    if (event == null) {
+                        continue;
+                    }
+                    switch (event) {
+                        case ResponseStream.Delta d -> {
+                            chars += d.content().length() + d.reasoning().length();
+                            if (!serverObserver.isCancelled()) {
+                                observer.onNext(GenerateChunk.newBuilder().setId(stream.id()).setIndex(index++)
+                                        .setContent(d.content()).setReasoningContent(d.reasoning()).build());
+                            }
+                        }
+                        case ResponseStream.Done d -> {
+                            if (!serverObserver.isCancelled()) {
+                                observer.onNext(GenerateChunk.newBuilder().setId(stream.id()).setIndex(index)
+                                        .setFinishReason(OpenAiResponses.finishReason(d.outcome().reason()))
+                                        .setUsage(usage(d.outcome())).build());
+                                observer.onCompleted();
+                            }
+                            door.completed(call, principal, inference, stream, d.outcome(), chars);
+                            return;
+                        }
+                        case ResponseStream.Failed f -> throw f.error();
+                    }
+                }
+            } catch (ApiException e) {
+                observer.onError(status(e));
+                door.finished(call, principal, inference, e.kind().status());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                var error = HttpApi.internal(e);
+                if (!serverObserver.isCancelled()) {
+                    observer.onError(status(error));
+                }
+                door.finished(call, principal, inference, error.kind().status());
+            }
+        }
+
+        private Principal admit() {
+            return door.admit(CALLER_KEY.get(), Optional.ofNullable(CALLER_CERT.get()), Permission.GENERATE);
+        }
+
+        private InferenceRequest toInference(GenerateRequest r, boolean stream) {
+            var chat = r.getMessagesCount() > 0;
+            if (chat == !r.getPrompt().isEmpty()) {
+                throw ApiException.invalid("messages", "set either messages (chat) or prompt (completion)");
+            }
+            var messages = new ArrayList<ChatMessage>();
+            for (var m : r.getMessagesList()) {
+                messages.add(new ChatMessage(m.getRole(), m.getContent()));
+            }
+            var defaults = SamplingParams.DEFAULT;
+            var sampling = new SamplingParams(r.hasTemperature() ? r.getTemperature() : defaults.temperature(),
+                    r.hasTopP() ? r.getTopP() : defaults.topP(), r.hasTopK() ? r.getTopK() : 0,
+                    r.hasSeed() ? r.getSeed() : null);
+            if (sampling.temperature() < 0 || sampling.temperature() > 2) {
+                throw ApiException.invalid("temperature", "temperature must be between 0 and 2");
+            }
+            if (sampling.topP() <= 0 || sampling.topP() > 1) {
+                throw ApiException.invalid("top_p", "top_p must be in (0, 1]");
+            }
+            int maxTokens = r.getMaxTokens() == 0 ? 512 : r.getMaxTokens();
+            return new InferenceRequest(chat ? InferenceRequest.Kind.CHAT : InferenceRequest.Kind.COMPLETION,
+                    r.getModel().isEmpty() ? null : r.getModel(), messages, chat ? null : r.getPrompt(), sampling,
+                    maxTokens, r.getStopList(), stream, stream);
+        }
+
+        private static Usage usage(Outcome o) {
+            return Usage.newBuilder().setPromptTokens(o.promptTokens()).setCompletionTokens(o.completionTokens())
+                    .setTotalTokens(o.promptTokens() + o.completionTokens()).build();
+        }
+
+        private static StatusRuntimeException status(ApiException e) {
+            var status = switch (e.kind()) {
+                case INVALID_REQUEST, CONTEXT_LENGTH_EXCEEDED, PAYLOAD_TOO_LARGE -> Status.INVALID_ARGUMENT;
+                case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
+                case FORBIDDEN -> Status.PERMISSION_DENIED;
+                case NOT_FOUND, MODEL_NOT_FOUND -> Status.NOT_FOUND;
+                case RATE_LIMITED, QUEUE_FULL -> Status.RESOURCE_EXHAUSTED;
+                case UNAVAILABLE -> Status.UNAVAILABLE;
+                case TIMEOUT -> Status.DEADLINE_EXCEEDED;
+                case INTERNAL -> Status.INTERNAL;
+            };
+            return status.withDescription(e.getMessage()).asRuntimeException();
+        }
+    }
+
+    static ApiException unsupported(String what) {
+        return new ApiException(ErrorKind.INVALID_REQUEST, what);
+    }
+}

@@ -1,0 +1,87 @@
+package ai.appliance.runtime.serving;
+
+import ai.appliance.runtime.audit.AuditEvent;
+import ai.appliance.runtime.audit.AuditLog;
+import ai.appliance.runtime.metrics.ServingMetrics;
+import ai.appliance.runtime.scheduler.Outcome;
+import ai.appliance.runtime.security.AccessControl;
+import ai.appliance.runtime.security.ApiKeyStore;
+import ai.appliance.runtime.security.Permission;
+import ai.appliance.runtime.security.Principal;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+
+/**
+ * What every front end does around a request: authenticate, authorize, rate-limit, then count and audit
+ * the result. Keeping it in one place makes REST, WebSocket, gRPC and MQTT behave the same.
+ */
+public final class FrontDoor {
+
+    private final InferenceService inference;
+    private final AccessControl access;
+    private final AuditLog audit;
+    private final ServingMetrics metrics;
+
+    public FrontDoor(InferenceService inference, AccessControl access, AuditLog audit, ServingMetrics metrics) {
+        this.inference = inference;
+        this.access = access;
+        this.audit = audit;
+        this.metrics = metrics;
+    }
+
+    public InferenceService inference() {
+        return inference;
+    }
+
+    public AccessControl access() {
+        return access;
+    }
+
+    public ServingMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Authenticates and authorizes the caller; generation calls also spend a rate-limit token.
+     *
+     * @throws ApiException 401, 403 or 429
+     */
+    public Principal admit(String apiKey, Optional<X509Certificate> certificate, Permission permission) {
+        var principal = access.authenticate(apiKey, certificate);
+        access.authorize(principal, permission);
+        if (permission == Permission.GENERATE) {
+            access.rateLimit(principal);
+        }
+        return principal;
+    }
+
+    /** Records a generation that ran (possibly cut short). */
+    public void completed(CallContext call, Principal principal, InferenceRequest request, ResponseStream stream,
+                          Outcome outcome, int responseChars) {
+        int status = 200;
+        metrics.request(call.frontEnd(), status);
+        metrics.promptLength(outcome.promptTokens());
+        write(call, principal, request, stream == null ? null : stream.model(), outcome.promptTokens(),
+                outcome.completionTokens(), responseChars, status, outcome.reason().wireName());
+    }
+
+    /** Records a call that failed or was refused, and any other non-generation call. */
+    public void finished(CallContext call, Principal principal, InferenceRequest request, int status) {
+        metrics.request(call.frontEnd(), status);
+        write(call, principal, request, null, 0, 0, 0, status, null);
+    }
+
+    private void write(CallContext call, Principal principal, InferenceRequest request, String model,
+                       int promptTokens, int completionTokens, int responseChars, int status, String finish) {
+        if (audit == null) {
+            return;
+        }
+        String promptText = request == null ? null : request.promptText();
+        audit.write(new AuditEvent(call.startMillis(), call.client(),
+                principal == null ? null : principal.name(), principal == null ? null : principal.role().wireName(),
+                call.frontEnd(), call.endpoint(), model,
+                promptText == null ? null : ApiKeyStore.sha256Hex(promptText),
+                audit.includePrompts() ? promptText : null,
+                promptTokens, completionTokens, responseChars, status, finish, call.elapsedMillis()));
+    }
+}

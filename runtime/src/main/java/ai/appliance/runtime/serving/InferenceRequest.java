@@ -1,0 +1,45 @@
+package ai.appliance.runtime.serving;
+
+import java.util.List;
+
+/**
+ * A generation request, independent of the front end it came from.
+ *
+ * @param model      requested model name, or null for the default model
+ * @param messages   chat turns (for {@link Kind#CHAT}), else empty
+ * @param prompt     raw prompt (for {@link Kind#COMPLETION}), else null
+ * @param maxTokens  tokens to generate at most
+ * @param stop       stop strings (not included in the output)
+ * @param stream     the client wants incremental chunks
+ * @param includeUsage whether a streaming client asked for a final usage chunk
+ */
+public record InferenceRequest(
+        Kind kind,
+        String model,
+        List<ChatMessage> messages,
+        String prompt,
+        SamplingParams sampling,
+        int maxTokens,
+        List<String> stop,
+        boolean stream,
+        boolean includeUsage) {
+
+    public enum Kind { CHAT, COMPLETION }
+
+    public InferenceRequest {
+        messages = messages == null ? List.of() : List.copyOf(messages);
+        stop = stop == null ? List.of() : List.copyOf(stop);
+    }
+
+    /** The text the audit log hashes: the raw prompt, or every message as role + content. */
+    public String promptText() {
+        if (kind == Kind.COMPLETION) {
+            return prompt;
+        }
+        var sb = new StringBuilder();
+        for (var m : messages) {
+            sb.append(m.role()).append('\n').append(m.content()).append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,106 @@
+package ai.appliance.runtime.serving;
+
+import ai.appliance.runtime.scheduler.GenerationListener;
+import ai.appliance.runtime.scheduler.Outcome;
+import ai.appliance.runtime.scheduler.Ticket;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request's output as a queue of events, filled by the scheduler thread and drained by the front end's
+ * own (virtual) thread, so a slow client never stalls the batch.
+ */
+public final class ResponseStream implements GenerationListener {
+
+    /** What a front end reads. */
+    public sealed interface Event permits Delta, Done, Failed { }
+
+    public record Delta(String content, String reasoning) implements Event { }
+
+    public record Done(Outcome outcome) implements Event { }
+
+    public record Failed(RuntimeException error) implements Event { }
+
+    /** The whole answer of a non-streaming request. */
+    public record Completed(String content, String reasoning, Outcome outcome) { }
+
+    private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final String id;
+    private final long created;
+    private final ServedVersion served;
+    private volatile Ticket ticket;
+
+    ResponseStream(String id, ServedVersion served) {
+        this.id = id;
+        this.created = System.currentTimeMillis() / 1000;
+        this.served = served;
+    }
+
+    void attach(Ticket t) {
+        this.ticket = t;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public long created() {
+        return created;
+    }
+
+    public String model() {
+        return served.name();
+    }
+
+    public String version() {
+        return served.version();
+    }
+
+    /** Next event, or null if none came within {@code wait} (lets callers send heartbeats). */
+    public Event poll(Duration wait) throws InterruptedException {
+        return events.poll(wait.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Stops generation; the stream then ends with a cancelled outcome. */
+    public void cancel() {
+        var t = ticket;
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    /** Waits for the end and returns the whole text. */
+    public Completed collect() throws InterruptedException {
+        var content = new StringBuilder();
+        var reasoning = new StringBuilder();
+        while (true) {
+            var e = events.take();
+            switch (e) {
+                case Delta d -> {
+                    content.append(d.content());
+                    reasoning.append(d.reasoning());
+                }
+                case Done d -> {
+                    return new Completed(content.toString(), reasoning.toString(), d.outcome());
+                }
+                case Failed f -> throw f.error();
+            }
+        }
+    }
+
+    @Override
+    public void onDelta(String content, String reasoning) {
+        events.add(new Delta(content, reasoning));
+    }
+
+    @Override
+    public void onFinished(Outcome outcome) {
+        events.add(new Done(outcome));
+    }
+
+    @Override
+    public void onFailed(RuntimeException error) {
+        events.add(new Failed(error));
+    }
+}

@@ -1,0 +1,198 @@
+package ai.appliance.runtime.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.appliance.runtime.chat.ChatMessage;
+import ai.appliance.runtime.chat.PromptFormat;
+import ai.appliance.runtime.chat.ReasoningSplitter;
+import ai.appliance.runtime.engine.LanguageModel;
+import ai.appliance.runtime.generation.GenerationSettings;
+import ai.appliance.runtime.generation.Generator;
+import ai.appliance.runtime.generation.TokenTextDecoder;
+import ai.appliance.runtime.sampling.SamplerSettings;
+import ai.appliance.runtime.testing.Fixtures;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The REST front end over the real engine and the fixtures' tiny Qwen2 GGUF. */
+class RestApiTest {
+
+    private static Harness harness;
+
+    @BeforeAll
+    static void start() {
+        harness = Harness.start(Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        harness.close();
+    }
+
+    private static String chat(String text, int maxTokens, boolean stream) {
+        return "{\"model\":\"tiny-qwen2\",\"temperature\":0,\"max_tokens\":" + maxTokens + ",\"stream\":" + stream
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
+    }
+
+    @Test
+    void chatCompletionHasOpenAiShapeAndUsage() throws Exception {
+        var res = harness.post("/v1/chat/completions", chat("Hello there", 12, false));
+        assertEquals(200, res.statusCode(), res.body());
+        var body = Harness.json(res.body());
+        Schemas.chatCompletion(body);
+        assertEquals("tiny-qwen2", body.get("model").asText());
+        var usage = body.get("usage");
+        assertTrue(usage.get("prompt_tokens").asInt() > 3);
+        assertTrue(usage.get("completion_tokens").asInt() >= 1 && usage.get("completion_tokens").asInt() <= 12);
+        assertEquals(usage.get("prompt_tokens").asInt() + usage.get("completion_tokens").asInt(),
+                usage.get("total_tokens").asInt());
+    }
+
+    @Test
+    void greedyAnswersMatchTheEngineRunAloneEvenWhenBatchedTogether() throws Exception {
+        var prompts = List.of("Hello there", "What is a transformer?", "Tell me about the sea", "1 2 3 4");
+        var format = PromptFormat.load(Fixtures.model("tiny-qwen2").resolve("tiny-qwen2-q8_0.gguf"));
+        LanguageModel engine = harness.appliance.server().catalog().route("tiny-qwen2").model().engine();
+        var expected = new ArrayList<String>();
+        for (var p : prompts) {
+            // Reference: the engine's own single-sequence loop (Generator), no scheduler involved.
+            var rendered = format.render(List.of(ChatMessage.user(p)));
+            var decoder = format.tokenizer().newStreamingDecoder();
+            var result = new Generator(engine).generate(format.encodePrompt(rendered),
+                    new GenerationSettings(SamplerSettings.greedy(), 16, List.of(), Set.of(format.tokenizer().eosId())),
+                    new TokenTextDecoder() {
+                        @Override
+                        public String decode(int token) {
+                            return decoder.push(token);
+                        }
+
+                        @Override
+                        public String flush() {
+                            return decoder.flush();
+                        }
+                    }, 1024, step -> { });
+            var split = ReasoningSplitter.split(rendered, result.text());
+            expected.add(split.reasoning() + "|" + split.content());
+        }
+        try (var pool = Executors.newFixedThreadPool(prompts.size())) {
+            var futures = new ArrayList<Future<String>>();
+            for (var p : prompts) {
+                futures.add(pool.submit(() -> {
+                    var res = harness.post("/v1/chat/completions", chat(p, 16, false));
+                    var m = Harness.json(res.body()).at("/choices/0/message");
+                    return m.path("reasoning_content").asText("") + "|" + m.get("content").asText();
+                }));
+            }
+            for (int i = 0; i < prompts.size(); i++) {
+                assertEquals(expected.get(i), futures.get(i).get(), "prompt " + i + " differs when batched");
+            }
+        }
+    }
+
+    @Test
+    void streamingChatSendsChunksUsageAndDone() throws Exception {
+        var body = "{\"model\":\"tiny-qwen2\",\"temperature\":0,\"max_tokens\":10,\"stream\":true,"
+                + "\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+        var res = harness.post("/v1/chat/completions", body);
+        assertEquals(200, res.statusCode());
+        assertTrue(res.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"));
+        var events = Schemas.sseEvents(res.body());
+        assertEquals("[DONE]", events.getLast());
+        var chunks = new ArrayList<JsonNode>();
+        for (var e : events.subList(0, events.size() - 1)) {
+            chunks.add(Harness.json(e));
+        }
+        chunks.forEach(Schemas::chatChunk);
+        assertEquals("assistant", chunks.getFirst().at("/choices/0/delta/role").asText());
+        var usageChunk = chunks.getLast();
+        assertEquals(0, usageChunk.get("choices").size());
+        var finish = chunks.get(chunks.size() - 2);
+        assertTrue(Set.of("stop", "length").contains(finish.at("/choices/0/finish_reason").asText()));
+        var text = new StringBuilder();
+        for (var c : chunks) {
+            text.append(c.at("/choices/0/delta/reasoning_content").asText("")).append(c.at("/choices/0/delta/content").asText(""));
+        }
+        var plain = Harness.json(harness.post("/v1/chat/completions", chat("Hi", 10, false)).body());
+        var m = plain.at("/choices/0/message");
+        assertEquals(m.path("reasoning_content").asText("") + m.get("content").asText(), text.toString(),
+                "streamed text equals the non-streamed answer");
+        assertEquals(plain.at("/usage/completion_tokens").asInt(), usageChunk.at("/usage/completion_tokens").asInt());
+    }
+
+    @Test
+    void completionsEndpointReturnsTextCompletion() throws Exception {
+        var res = harness.post("/v1/completions", "{\"prompt\":\"Once upon a time\",\"max_tokens\":6,\"temperature\":0}");
+        assertEquals(200, res.statusCode(), res.body());
+        var body = Harness.json(res.body());
+        Schemas.textCompletion(body);
+        var stream = harness.post("/v1/completions", "{\"prompt\":\"Once upon a time\",\"max_tokens\":6,\"temperature\":0,\"stream\":true}");
+        var events = Schemas.sseEvents(stream.body());
+        var text = new StringBuilder();
+        for (var e : events.subList(0, events.size() - 1)) {
+            var chunk = Harness.json(e);
+            Schemas.textCompletionChunk(chunk);
+            text.append(chunk.at("/choices/0/text").asText());
+        }
+        assertEquals(body.at("/choices/0/text").asText(), text.toString());
+    }
+
+    @Test
+    void modelsListsTheServedVersion() throws Exception {
+        var res = harness.get("/v1/models");
+        var body = Harness.json(res.body());
+        Schemas.modelList(body);
+        assertEquals("tiny-qwen2", body.at("/data/0/id").asText());
+        assertEquals("q8_0", body.at("/data/0/version").asText());
+        assertFalse(body.at("/data/0/demo").asBoolean());
+    }
+
+    @Test
+    void badRequestsGetOpenAiErrorsWithTheRightStatus() throws Exception {
+        assertError(harness.post("/v1/chat/completions", "{not json"), 400, "invalid_request_error");
+        assertError(harness.post("/v1/chat/completions", "{\"messages\":[]}"), 400, "invalid_request_error");
+        assertError(harness.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}"),
+                400, "invalid_request_error");
+        assertError(harness.post("/v1/chat/completions", chat("x", 5, false).replace("\"tiny-qwen2\"", "\"gpt-9\"")),
+                404, "invalid_request_error");
+        assertError(harness.post("/v1/chat/completions", chat("x", 5, false).replace("\"temperature\":0", "\"temperature\":7")),
+                400, "invalid_request_error");
+        assertError(harness.post("/v1/completions", "{\"prompt\":\"" + "word ".repeat(1500) + "\"}"), 400,
+                "invalid_request_error");
+        assertError(harness.get("/v1/nothing-here"), 404, "invalid_request_error");
+        var tooLong = Harness.json(harness.post("/v1/completions", "{\"prompt\":\"" + "word ".repeat(1500) + "\"}").body());
+        assertEquals("context_length_exceeded", tooLong.at("/error/code").asText());
+    }
+
+    @Test
+    void healthAndMetricsReportTheServer() throws Exception {
+        assertEquals(200, harness.get("/health/live").statusCode());
+        var ready = harness.get("/health/ready");
+        assertEquals(200, ready.statusCode(), ready.body());
+        harness.post("/v1/chat/completions", chat("metrics please", 4, false));
+        var metrics = harness.get("/metrics").body();
+        for (var name : List.of("appliance_requests_total{frontend=\"rest\",status=\"200\"}",
+                "appliance_time_to_first_token_seconds_bucket", "appliance_inter_token_latency_seconds_bucket",
+                "appliance_tokens_in_total", "appliance_tokens_out_total", "appliance_queue_depth",
+                "appliance_batch_size", "appliance_kv_cache_positions", "appliance_model_load_seconds",
+                "appliance_mqtt_connected")) {
+            assertTrue(metrics.contains(name), "metrics lack " + name);
+        }
+    }
+
+    static void assertError(java.net.http.HttpResponse<String> res, int status, String type) throws Exception {
+        assertEquals(status, res.statusCode(), res.body());
+        var body = Harness.json(res.body());
+        Schemas.error(body);
+        assertEquals(type, body.at("/error/type").asText());
+    }
+}

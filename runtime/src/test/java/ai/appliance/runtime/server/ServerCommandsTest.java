@@ -1,0 +1,66 @@
+package ai.appliance.runtime.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.appliance.runtime.cli.Main;
+import ai.appliance.runtime.security.ApiKeyStore;
+import ai.appliance.runtime.testing.Fixtures;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+
+/** serve, apikey and bench-serve as the CLI runs them. */
+class ServerCommandsTest {
+
+    private record Run(int exit, String out, String err) { }
+
+    private static Run run(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        var cli = Main.newCommandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void serveWithABadConfigExitsWithOneLineError() throws Exception {
+        var missing = run("serve", "--config", "/nonexistent/appliance.yaml");
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().startsWith("serve: config file /nonexistent/appliance.yaml does not exist"), missing.err());
+        assertEquals(1, missing.err().strip().lines().count());
+
+        var dir = Files.createTempDirectory("serve-cmd");
+        var config = dir.resolve("a.yaml");
+        Files.writeString(config, "server:\n  host: 0.0.0.0\n  port: 0\nmqtt:\n  enabled: false\ngrpc:\n  enabled: false\n"
+                + "models:\n  - path: " + Fixtures.model("tiny-qwen2").resolve("tiny-qwen2-q8_0.gguf") + "\n");
+        var open = run("serve", "--config", config.toString(), "--store", dir.resolve("store").toString());
+        assertEquals(1, open.exit());
+        assertTrue(open.err().contains("security is off"), open.err());
+    }
+
+    @Test
+    void apikeyPrintsTheKeyOnceAndOnlyItsHashForTheConfig() {
+        var r = run("apikey", "--name", "line-7", "--role", "developer");
+        assertEquals(0, r.exit());
+        var key = r.out().lines().filter(l -> l.startsWith("key (shown once): ")).findFirst().orElseThrow()
+                .substring("key (shown once): ".length());
+        assertTrue(r.out().contains("hash: sha256:" + ApiKeyStore.sha256Hex(key)));
+        assertTrue(r.out().contains("role: developer"));
+        assertEquals(2, run("apikey", "--name", "x", "--role", "wizard").exit());
+    }
+
+    @Test
+    void benchServeReportsTokensPerSecondPerRound() {
+        var r = run("bench-serve", "--model", Fixtures.model("tiny-qwen2").resolve("tiny-qwen2-q8_0.gguf").toString(),
+                "--streams", "1,2", "--max-tokens", "4", "--threads", "1");
+        assertEquals(0, r.exit(), r.err());
+        var rows = r.out().lines().skip(1).toList();
+        assertEquals(2, rows.size(), r.out());
+        assertTrue(rows.get(1).trim().startsWith("2 "), r.out());
+        assertEquals(2, run("bench-serve").exit());
+    }
+}

@@ -1,0 +1,47 @@
+package ai.appliance.sync.cli;
+
+import ai.appliance.sync.agent.AgentState;
+import ai.appliance.sync.util.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show what the agent has installed and is doing (reads the local store).")
+final class StatusCommand extends SyncSubcommand {
+    @Mixin StoreRootOption where;
+    @Option(names = "--json", description = "Machine-readable output.") boolean json;
+
+    @Override
+    int execute() throws IOException {
+        var states = new ArrayList<AgentState>();
+        for (var model : where.localModels()) {
+            var file = where.storeRoot.resolve("models").resolve(model).resolve("agent-state.json");
+            states.add(Files.exists(file) ? Json.read(Files.readAllBytes(file), AgentState.class, file.toString()) : AgentState.initial(model));
+        }
+        if (json) {
+            out().println(new String(Json.writePretty(states), StandardCharsets.UTF_8));
+        } else if (states.isEmpty()) {
+            out().println("no models in " + where.storeRoot.resolve("models"));
+        } else {
+            states.forEach(s -> out().println(line(s)));
+        }
+        return 0;
+    }
+
+    static String line(AgentState s) {
+        var sb = new StringBuilder();
+        sb.append(s.model()).append(": active ").append(s.active() == null ? "none" : s.active())
+                .append(", state ").append(s.state());
+        if (s.desired() != null && !s.desired().equals(s.active())) sb.append(", desired ").append(s.desired());
+        if ("downloading".equals(s.state())) sb.append(String.format(" %.0f%%", s.progress() * 100));
+        if (!s.previous().isEmpty()) sb.append(", rollback ").append(String.join(",", s.previous()));
+        if (s.offlineSince() != null) sb.append(", OFFLINE since ").append(s.offlineSince());
+        if (s.lastError() != null) sb.append(", last error: ").append(s.lastError());
+        return sb.toString();
+    }
+}
