@@ -1,0 +1,53 @@
+package ai.appliance.runtime.cli;
+
+import ai.appliance.runtime.gguf.GgufWriter;
+import ai.appliance.runtime.model.ModelFiles;
+import ai.appliance.runtime.model.ModelFormatException;
+import ai.appliance.runtime.quantize.GgufRequantizer;
+import ai.appliance.runtime.quantize.HfCheckpointConverter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code appliance quantize}: an HF checkpoint (F32/F16/BF16) or F32/F16 GGUF to a Q8_0 GGUF llama.cpp can load. */
+@Command(name = "quantize", mixinStandardHelpOptions = true,
+        description = "Write a GGUF Q8_0 model from a Hugging Face safetensors folder or an F32/F16 GGUF file.")
+public final class QuantizeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "HF checkpoint folder (config.json, *.safetensors, tokenizer.json) or .gguf file")
+    Path model;
+
+    @Option(names = "--out", required = true, description = "GGUF file to write")
+    Path out;
+
+    @Override
+    public Integer call() {
+        var err = spec.commandLine().getErr();
+        try (var source = ModelFiles.open(model)) {
+            var writer = new GgufWriter();
+            if (source.format() == ModelFiles.Format.GGUF) {
+                GgufRequantizer.plan(source.gguf(), writer);
+            } else {
+                HfCheckpointConverter.plan(source, writer);
+            }
+            var bar = new ProgressBar(System.err, "quantize", writer.tensorBytes());
+            writer.write(out, bar::update);
+            bar.finish();
+            spec.commandLine().getOut().println("wrote " + out + " (Q8_0, " + source.config().architecture() + ", "
+                    + source.config().layerCount() + " layers)");
+            return 0;
+        } catch (ModelFormatException e) {
+            err.println("quantize: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("quantize: cannot write " + out + ": " + e.getMessage());
+            return 1;
+        }
+    }
+}
