@@ -4,12 +4,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed set of compute threads that split a range of work items (matrix rows, attention heads)
- * into contiguous slices, one per thread; the calling thread takes the first slice. Threads spin
- * briefly between tasks (a decode step issues hundreds of small tasks) and then park.
+ * into contiguous chunks, a few per thread, which every thread (the caller too) claims in order.
+ * Chunks rather than one slice per thread keep a step from waiting on a thread the OS has
+ * descheduled (a busy machine): the others take its share, and the caller waits only for chunks
+ * already claimed. Threads spin briefly between tasks (a decode step issues hundreds of small
+ * tasks) and then park. Nothing is allocated per task.
+ *
+ * <p>Claiming: one atomic word holds the task's epoch (high 32 bits), its chunk count (16 bits)
+ * and the next unclaimed chunk (16 bits). A claim succeeds only for the current epoch and a chunk
+ * that exists, so a thread that wakes late cannot run a chunk of a finished task; the task's fields
+ * stay fixed while any chunk of it is claimed, because the caller waits for every chunk to finish.
  */
 public final class WorkerPool implements AutoCloseable {
 
@@ -20,13 +29,18 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private static final int SPIN_LIMIT = 20_000;
+    /** Chunks per thread: enough to absorb a descheduled thread's share, few enough to stay long and sequential. */
+    private static final int CHUNKS_PER_THREAD = 4;
+    private static final int MAX_CHUNKS = 0xffff;
 
     private final Thread[] workers;
-    private final AtomicInteger remaining = new AtomicInteger();
+    private final AtomicLong ticket = new AtomicLong();
+    private final AtomicInteger done = new AtomicInteger();
     private volatile long epoch;
     private volatile boolean closed;
     private volatile RangeTask task;
     private volatile int count;
+    private volatile int chunkSize;
     private volatile Thread caller;
     private volatile Throwable failure;
 
@@ -60,49 +74,69 @@ public final class WorkerPool implements AutoCloseable {
         return workers.length + 1;
     }
 
-    /** Runs {@code task} over [0, count) split across all threads; returns when every slice is done. */
-    public synchronized void forRange(int count, RangeTask task) {
+    /** Runs {@code task} over [0, count) split across all threads; returns when every item is done. */
+    public void forRange(int count, RangeTask task) {
+        forRange(count, 1, task);
+    }
+
+    /**
+     * As {@link #forRange(int, RangeTask)}, with chunk boundaries at multiples of {@code align}
+     * items (e.g. a kernel's row tile), except at the end of the range.
+     */
+    public synchronized void forRange(int count, int align, RangeTask task) {
         if (closed) throw new IllegalStateException("worker pool is closed");
         if (count <= 0) return;
-        int parallel = Math.min(threads(), count);
-        if (parallel == 1) {
+        int threads = threads();
+        if (threads == 1 || count <= align) {
             task.run(0, count, 0);
             return;
         }
+        int units = (count + align - 1) / align;
+        int chunks = Math.min(Math.min(units, threads * CHUNKS_PER_THREAD), MAX_CHUNKS);
+        int unitsPerChunk = (units + chunks - 1) / chunks;
+        chunks = (units + unitsPerChunk - 1) / unitsPerChunk;
         this.task = task;
         this.count = count;
+        this.chunkSize = unitsPerChunk * align;
         this.caller = Thread.currentThread();
         this.failure = null;
-        remaining.set(workers.length);
-        epoch++;
+        done.set(0);
+        long e = epoch + 1;
+        ticket.set(e << 32 | (long) chunks << 16);
+        epoch = e;
         for (var w : workers) LockSupport.unpark(w);
-        try {
-            runSlice(0);
-        } finally {
-            awaitWorkers();
+        runChunks(e, 0);
+        int spins = 0;
+        while (done.get() < chunks) {
+            if (++spins < SPIN_LIMIT) Thread.onSpinWait();
+            else LockSupport.park(this);
         }
         this.task = null;
         var failed = failure;
         if (failed != null) {
             if (failed instanceof RuntimeException r) throw r;
-            if (failed instanceof Error e) throw e;
+            if (failed instanceof Error err) throw err;
             throw new IllegalStateException(failed);
         }
     }
 
-    private void runSlice(int worker) {
-        int n = count;
-        int threads = threads();
-        int from = (int) ((long) n * worker / threads);
-        int to = (int) ((long) n * (worker + 1) / threads);
-        if (from < to) task.run(from, to, worker);
-    }
-
-    private void awaitWorkers() {
-        int spins = 0;
-        while (remaining.get() > 0) {
-            if (++spins < SPIN_LIMIT) Thread.onSpinWait();
-            else LockSupport.park(this);
+    /** Claims and runs chunks of task {@code e} until none is left. */
+    private void runChunks(long e, int worker) {
+        while (true) {
+            long t = ticket.get();
+            int chunks = (int) (t >>> 16) & 0xffff;
+            int next = (int) t & 0xffff;
+            if (t >>> 32 != e || next >= chunks) return;
+            if (!ticket.compareAndSet(t, t + 1)) continue;
+            int from = next * chunkSize;
+            int to = Math.min(count, from + chunkSize);
+            try {
+                task.run(from, to, worker);
+            } catch (Throwable failed) {
+                failure = failed;
+            } finally {
+                if (done.incrementAndGet() == chunks && worker != 0) LockSupport.unpark(caller);
+            }
         }
     }
 
@@ -116,13 +150,7 @@ public final class WorkerPool implements AutoCloseable {
             }
             if (closed) return;
             seen = epoch;
-            try {
-                runSlice(worker);
-            } catch (Throwable t) {
-                failure = t;
-            } finally {
-                if (remaining.decrementAndGet() == 0) LockSupport.unpark(caller);
-            }
+            runChunks(seen, worker);
         }
     }
 

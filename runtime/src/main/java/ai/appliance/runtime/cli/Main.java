@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "appliance", mixinStandardHelpOptions = true, version = "appliance 0.1.0",
         description = "Edge and hybrid LLM appliance runtime.",
         subcommands = {CommandLine.HelpCommand.class, RunCommand.class, LogitsCommand.class,
-                QuantizeCommand.class, SynthCommand.class, InspectCommand.class})
+                QuantizeCommand.class, SynthCommand.class, InspectCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

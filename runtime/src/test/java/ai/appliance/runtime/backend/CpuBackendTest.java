@@ -146,7 +146,7 @@ class CpuBackendTest {
                 for (int i = 0; i < n; i++) assertEquals(50, hits.get(i), "item " + i + " of " + n);
             }
             var e = assertThrows(IllegalStateException.class, () -> pool.forRange(100, (from, to, worker) -> {
-                if (worker == 2) throw new IllegalStateException("worker failed");
+                if (from <= 50 && 50 < to) throw new IllegalStateException("worker failed");
             }));
             assertEquals("worker failed", e.getMessage());
             // The pool still works after a failure.
@@ -155,6 +155,22 @@ class CpuBackendTest {
                 for (int i = from; i < to; i++) hits.incrementAndGet(i);
             });
             assertEquals(1, hits.get(3));
+        }
+    }
+
+    @Test
+    void alignedChunksStartAtMultiplesOfTheAlignmentAndCoverTheRange() {
+        try (var pool = new WorkerPool(2)) {
+            for (int n : new int[] {1, 3, 4, 5, 37, 1536, 8961}) {
+                var hits = new AtomicIntegerArray(n);
+                var misaligned = new java.util.concurrent.atomic.AtomicInteger();
+                pool.forRange(n, 4, (from, to, worker) -> {
+                    if (from % 4 != 0 || (to % 4 != 0 && to != n)) misaligned.incrementAndGet();
+                    for (int i = from; i < to; i++) hits.incrementAndGet(i);
+                });
+                assertEquals(0, misaligned.get(), "chunks of " + n);
+                for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), "item " + i + " of " + n);
+            }
         }
     }
 }
