@@ -2,6 +2,7 @@ package ai.appliance.runtime.backend;
 
 import ai.appliance.runtime.kernels.Attention;
 import ai.appliance.runtime.kernels.Dequantize;
+import ai.appliance.runtime.kernels.MatMul;
 import ai.appliance.runtime.kernels.RmsNorm;
 import ai.appliance.runtime.kernels.Rope;
 import ai.appliance.runtime.kernels.SwiGlu;
@@ -32,24 +33,37 @@ public final class CpuBackend implements Backend {
     @Override
     public void matmul(Tensor weight, float[] x, int batch, float[] out) {
         int rows = (int) weight.rowCount();
+        pool.forRange(rows, MatMul.ROW_TILE, (from, to, worker) -> rows(weight, x, batch, out, from, to, worker));
+    }
+
+    @Override
+    public void matmuls(Tensor[] weights, float[] x, int batch, float[][] outs) {
+        int total = 0;
+        for (var w : weights) total += (int) w.rowCount();
+        pool.forRange(total, MatMul.ROW_TILE, (from, to, worker) -> {
+            int start = 0;
+            for (int i = 0; i < weights.length && start < to; i++) {
+                int rows = (int) weights[i].rowCount();
+                int lo = Math.max(from, start);
+                int hi = Math.min(to, start + rows);
+                if (lo < hi) rows(weights[i], x, batch, outs[i], lo - start, hi - start, worker);
+                start += rows;
+            }
+        });
+    }
+
+    /** Rows [from, to) of weight · x: a dot product per row for one activation row, tiles for several. */
+    private void rows(Tensor weight, float[] x, int batch, float[] out, int from, int to, int worker) {
         int columns = (int) weight.rowLength();
         var type = weight.type();
         var data = weight.data();
         long rowBytes = type.bytesFor(columns);
         if (batch == 1) {
-            pool.forRange(rows, (from, to, worker) -> {
-                for (int r = from; r < to; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns);
-            });
-            return;
+            for (int r = from; r < to; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns);
+        } else {
+            MatMul.rows(type, data, rowBytes, columns, (int) weight.rowCount(), from, to, x, batch, out,
+                    rowBuffer(worker, MatMul.scratchSize(columns)));
         }
-        // Several activation rows: decode each weight row once into F32, then dot it with every row.
-        pool.forRange(rows, (from, to, worker) -> {
-            var row = rowBuffer(worker, columns);
-            for (int r = from; r < to; r++) {
-                Dequantize.values(type, data, r * rowBytes, row, 0, columns);
-                for (int b = 0; b < batch; b++) out[b * rows + r] = VectorDot.dot(row, 0, x, b * columns, columns);
-            }
-        });
     }
 
     private float[] rowBuffer(int worker, int size) {

@@ -9,6 +9,7 @@ import ai.appliance.runtime.kernels.Rope;
 import ai.appliance.runtime.model.ModelConfig;
 import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.model.ModelWeights;
+import ai.appliance.runtime.tensor.Tensor;
 import java.util.IdentityHashMap;
 import java.util.List;
 
@@ -31,6 +32,9 @@ public final class Transformer implements LanguageModel {
     // Scratch for one chunk, allocated once.
     private final float[] x, xb, q, k, v, attention, projected, gate, up, cos, sin;
     private final float[][] chunkKeys, chunkValues;
+    // Per layer, the weights that read the same input, multiplied in one parallel step.
+    private final Tensor[][] queryKeyValue, gateUp;
+    private final float[][] qkvOut, gateUpOut;
     private final int[] chunkLengths;
     private final TransformerSequence[] chunkSequences;
     private final int[] chunkPositions;
@@ -65,6 +69,15 @@ public final class Transformer implements LanguageModel {
         chunkSequences = new TransformerSequence[chunkTokens];
         chunkPositions = new int[chunkTokens];
         chunkEmitsLogits = new boolean[chunkTokens];
+        queryKeyValue = new Tensor[c.layerCount()][];
+        gateUp = new Tensor[c.layerCount()][];
+        for (int l = 0; l < c.layerCount(); l++) {
+            var layer = w.layers().get(l);
+            queryKeyValue[l] = new Tensor[]{layer.query(), layer.key(), layer.value()};
+            gateUp[l] = new Tensor[]{layer.gate(), layer.up()};
+        }
+        qkvOut = new float[][]{q, k, v};
+        gateUpOut = new float[][]{gate, up};
     }
 
     /** Prompt tokens per pass through the layers: bounds scratch memory, long enough to read each weight once per many tokens. */
@@ -131,9 +144,7 @@ public final class Transformer implements LanguageModel {
             var layer = w.layers().get(l);
             // Attention block.
             backend.rmsNorm(x, n, dim, norms.attentionNorm(l), c.rmsNormEpsilon(), xb);
-            backend.matmul(layer.query(), xb, n, q);
-            backend.matmul(layer.key(), xb, n, k);
-            backend.matmul(layer.value(), xb, n, v);
+            backend.matmuls(queryKeyValue[l], xb, n, qkvOut);
             if (norms.queryBias(l) != null) {
                 backend.addBias(q, n, norms.queryBias(l));
                 backend.addBias(k, n, norms.keyBias(l));
@@ -154,8 +165,7 @@ public final class Transformer implements LanguageModel {
             backend.add(x, projected, n * dim);
             // Feed-forward block: down(silu(gate(x)) * up(x)).
             backend.rmsNorm(x, n, dim, norms.feedForwardNorm(l), c.rmsNormEpsilon(), xb);
-            backend.matmul(layer.gate(), xb, n, gate);
-            backend.matmul(layer.up(), xb, n, up);
+            backend.matmuls(gateUp[l], xb, n, gateUpOut);
             backend.swiGlu(gate, up, n * c.feedForwardLength());
             backend.matmul(layer.down(), gate, n, projected);
             backend.add(x, projected, n * dim);

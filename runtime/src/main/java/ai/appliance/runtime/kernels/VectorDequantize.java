@@ -1,0 +1,85 @@
+package ai.appliance.runtime.kernels;
+
+import static ai.appliance.runtime.kernels.VectorDot.B;
+import static ai.appliance.runtime.kernels.VectorDot.F;
+import static ai.appliance.runtime.kernels.VectorDot.I;
+import static ai.appliance.runtime.kernels.VectorDot.L;
+import static ai.appliance.runtime.kernels.VectorDot.LE;
+import static ai.appliance.runtime.kernels.VectorDot.S;
+
+import ai.appliance.runtime.tensor.GgmlType;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Vector API decoding of a weight row to F32, bit-identical to {@link Dequantize} (the same
+ * products of the same floats). The matrix-matrix kernel decodes each weight row once per chunk of
+ * tokens, so this must be cheap next to the products it feeds; K-quants use the scalar decoder.
+ */
+public final class VectorDequantize {
+    private VectorDequantize() {
+    }
+
+    /** As {@link Dequantize#values}: {@code n} values of {@code type} from byte {@code offset} to out[outOffset..]. */
+    public static void values(GgmlType type, MemorySegment w, long offset, float[] out, int outOffset, int n) {
+        if (!VectorDot.ENABLED) {
+            Dequantize.values(type, w, offset, out, outOffset, n);
+            return;
+        }
+        switch (type) {
+            case F32 -> f32(w, offset, out, outOffset, n);
+            case F16 -> f16(w, offset, out, outOffset, n);
+            case BF16 -> bf16(w, offset, out, outOffset, n);
+            case Q8_0 -> q8_0(w, offset, out, outOffset, n);
+            case Q4_0 -> q4_0(w, offset, out, outOffset, n);
+            case Q4_K, Q6_K -> Dequantize.values(type, w, offset, out, outOffset, n);
+        }
+    }
+
+    private static void f32(MemorySegment w, long offset, float[] out, int o, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) FloatVector.fromMemorySegment(F, w, offset + 4L * i, LE).intoArray(out, o + i);
+        for (; i < n; i++) out[o + i] = w.get(Dequantize.F32, offset + 4L * i);
+    }
+
+    private static void f16(MemorySegment w, long offset, float[] out, int o, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) VectorDot.halfs(w, offset + 2L * i).intoArray(out, o + i);
+        for (; i < n; i++) out[o + i] = Float.float16ToFloat(w.get(Dequantize.I16, offset + 2L * i));
+    }
+
+    private static void bf16(MemorySegment w, long offset, float[] out, int o, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            var bits = (IntVector) ShortVector.fromMemorySegment(S, w, offset + 2L * i, LE).convertShape(VectorOperators.S2I, I, 0);
+            bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(out, o + i);
+        }
+        for (; i < n; i++) out[o + i] = Dequantize.bf16(w.get(Dequantize.I16, offset + 2L * i));
+    }
+
+    private static void q8_0(MemorySegment w, long offset, float[] out, int o, int n) {
+        for (int b = 0; b < n / 32; b++) {
+            long base = offset + 34L * b;
+            var d = FloatVector.broadcast(F, Dequantize.f16(w, base));
+            for (int j = 0; j < 32; j += L) {
+                VectorDot.bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 2 + j, LE)).mul(d).intoArray(out, o + 32 * b + j);
+            }
+        }
+    }
+
+    private static void q4_0(MemorySegment w, long offset, float[] out, int o, int n) {
+        for (int b = 0; b < n / 32; b++) {
+            long base = offset + 18L * b;
+            var d = FloatVector.broadcast(F, Dequantize.f16(w, base));
+            for (int j = 0; j < 16; j += L) {
+                var q = ByteVector.fromMemorySegment(B, w, base + 2 + j, LE);
+                VectorDot.bytesToFloats(q.and((byte) 0xf).sub((byte) 8)).mul(d).intoArray(out, o + 32 * b + j);
+                VectorDot.bytesToFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).mul(d).intoArray(out, o + 32 * b + 16 + j);
+            }
+        }
+    }
+}
