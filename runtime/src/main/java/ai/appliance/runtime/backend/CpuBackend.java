@@ -15,6 +15,8 @@ import ai.appliance.runtime.tensor.Tensor;
  * demand and is then reused, so steady-state decoding allocates nothing.
  */
 public final class CpuBackend implements Backend {
+    /** Multiply-adds below which waking another thread costs more than it saves. */
+    private static final long WORK_PER_THREAD = 1 << 16;
     private final WorkerPool pool;
     private final float[][] rowScratch;
     private final float[][] scoreScratch;
@@ -33,14 +35,19 @@ public final class CpuBackend implements Backend {
     @Override
     public void matmul(Tensor weight, float[] x, int batch, float[] out) {
         int rows = (int) weight.rowCount();
-        pool.forRange(rows, MatMul.ROW_TILE, (from, to, worker) -> rows(weight, x, batch, out, from, to, worker));
+        pool.forRange(rows, MatMul.ROW_TILE, threadsFor(weight.elementCount() * batch),
+                (from, to, worker) -> rows(weight, x, batch, out, from, to, worker));
     }
 
     @Override
     public void matmuls(Tensor[] weights, float[] x, int batch, float[][] outs) {
         int total = 0;
-        for (var w : weights) total += (int) w.rowCount();
-        pool.forRange(total, MatMul.ROW_TILE, (from, to, worker) -> {
+        long work = 0;
+        for (var w : weights) {
+            total += (int) w.rowCount();
+            work += w.elementCount() * batch;
+        }
+        pool.forRange(total, MatMul.ROW_TILE, threadsFor(work), (from, to, worker) -> {
             int start = 0;
             for (int i = 0; i < weights.length && start < to; i++) {
                 int rows = (int) weights[i].rowCount();
@@ -64,6 +71,10 @@ public final class CpuBackend implements Backend {
             MatMul.rows(type, data, rowBytes, columns, (int) weight.rowCount(), from, to, x, batch, out,
                     rowBuffer(worker, MatMul.scratchSize(columns)));
         }
+    }
+
+    private static int threadsFor(long work) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, work / WORK_PER_THREAD));
     }
 
     private float[] rowBuffer(int worker, int size) {
@@ -101,7 +112,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void swiGlu(float[] gate, float[] up, int n) {
-        pool.forRange(n, (from, to, worker) -> SwiGlu.apply(gate, up, from, to - from));
+        pool.forRange(n, 1, threadsFor(n * 8L), (from, to, worker) -> SwiGlu.apply(gate, up, from, to - from));
     }
 
     @Override
@@ -117,7 +128,9 @@ public final class CpuBackend implements Backend {
         int group = heads / kvHeads;
         int kvStride = kvHeads * headDimension;
         int width = heads * headDimension;
-        pool.forRange(batch * heads, (from, to, worker) -> {
+        long work = 0;
+        for (int b = 0; b < batch; b++) work += (long) lengths[b] * headDimension * 2 * heads;
+        pool.forRange(batch * heads, 1, threadsFor(work), (from, to, worker) -> {
             for (int item = from; item < to; item++) {
                 int b = item / heads;
                 int h = item % heads;

@@ -76,18 +76,19 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Runs {@code task} over [0, count) split across all threads; returns when every item is done. */
     public void forRange(int count, RangeTask task) {
-        forRange(count, 1, task);
+        forRange(count, 1, threads(), task);
     }
 
     /**
      * As {@link #forRange(int, RangeTask)}, with chunk boundaries at multiples of {@code align}
-     * items (e.g. a kernel's row tile), except at the end of the range.
+     * items (e.g. a kernel's row tile), except at the end of the range, and on the calling thread
+     * alone when {@code maxThreads} is 1 (work too small to repay waking another thread).
      */
-    public synchronized void forRange(int count, int align, RangeTask task) {
+    public synchronized void forRange(int count, int align, int maxThreads, RangeTask task) {
         if (closed) throw new IllegalStateException("worker pool is closed");
         if (count <= 0) return;
-        int threads = threads();
-        if (threads == 1 || count <= align) {
+        int threads = Math.min(threads(), maxThreads);
+        if (threads <= 1 || count <= align) {
             task.run(0, count, 0);
             return;
         }

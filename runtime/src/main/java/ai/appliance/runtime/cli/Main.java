@@ -6,8 +6,11 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./appliance}: every command of every module hangs under this one. */
 @Command(name = "appliance", mixinStandardHelpOptions = true, version = "appliance 0.1.0",
         description = "Edge and hybrid LLM appliance runtime.",
-        subcommands = {CommandLine.HelpCommand.class, RunCommand.class, LogitsCommand.class,
-                QuantizeCommand.class, SynthCommand.class, InspectCommand.class, BenchCommand.class})
+        subcommands = {CommandLine.HelpCommand.class,
+                ai.appliance.runtime.tokenizer.TokenizeCommand.class,
+                ai.appliance.runtime.chat.TemplateCommand.class,
+                RunCommand.class, LogitsCommand.class, BenchCommand.class,
+                QuantizeCommand.class, SynthCommand.class, InspectCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -1,14 +1,16 @@
 package ai.appliance.runtime.cli;
 
 import ai.appliance.runtime.backend.WorkerPool;
+import ai.appliance.runtime.chat.ChatMessage;
+import ai.appliance.runtime.chat.PromptFormat;
+import ai.appliance.runtime.chat.ReasoningSplitter;
+import ai.appliance.runtime.engine.ContextOverflowException;
 import ai.appliance.runtime.generation.GenerationSettings;
 import ai.appliance.runtime.generation.Generator;
 import ai.appliance.runtime.generation.Step;
 import ai.appliance.runtime.generation.TokenTextDecoder;
 import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.sampling.SamplerSettings;
-import ai.appliance.runtime.tokenizer.Tokenizer;
-import ai.appliance.runtime.tokenizer.Tokenizers;
 import ai.appliance.runtime.transformer.Transformer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -120,50 +122,41 @@ public final class RunCommand implements Callable<Integer> {
         if (context < 1) throw new IllegalArgumentException("--context must be at least 1");
         try (var files = ModelFiles.open(model);
              var transformer = Transformer.onCpu(files, threads != null ? threads : WorkerPool.physicalCores())) {
-            var tokenizer = Tokenizers.load(model);
+            var format = files.gguf() != null ? PromptFormat.fromGguf(model, files.gguf().metadata()) : PromptFormat.load(model);
             var stopTokens = new HashSet<Integer>();
-            if (tokenizer.eosId() >= 0) stopTokens.add(tokenizer.eosId());
+            if (format.tokenizer().eosId() >= 0) stopTokens.add(format.tokenizer().eosId());
             var settings = new GenerationSettings(sampler, maxTokens, stop, stopTokens);
-            var session = new Session(transformer, tokenizer, settings);
+            var session = new Session(transformer, format, settings);
             if (chat) return session.chat();
-            int[] promptIds = ids != null ? ids : raw ? session.rawPrompt(prompt) : session.chatPrompt(List.of(userMessage(prompt)));
-            return session.answer(promptIds);
+            if (ids != null) return session.answer(ids, format.tokenizer().decode(ids));
+            if (raw) return session.answer(session.rawPrompt(prompt), prompt);
+            var conversation = new ArrayList<ChatMessage>();
+            if (system != null) conversation.add(ChatMessage.system(system));
+            conversation.add(ChatMessage.user(prompt));
+            var rendered = format.render(conversation);
+            return session.answer(format.encodePrompt(rendered), rendered);
         }
-    }
-
-    private static Message userMessage(String text) {
-        return new Message("user", text);
-    }
-
-    record Message(String role, String content) {
     }
 
     /** One loaded model and tokenizer answering prompts. */
     private final class Session {
         private final Transformer transformer;
-        private final Tokenizer tokenizer;
+        private final PromptFormat format;
         private final GenerationSettings settings;
 
-        Session(Transformer transformer, Tokenizer tokenizer, GenerationSettings settings) {
+        Session(Transformer transformer, PromptFormat format, GenerationSettings settings) {
             this.transformer = transformer;
-            this.tokenizer = tokenizer;
+            this.format = format;
             this.settings = settings;
         }
 
+        /** Plain text, with BOS when the tokenizer wants one. */
         int[] rawPrompt(String text) {
-            var body = tokenizer.encode(text);
-            if (!tokenizer.addBos() || tokenizer.bosId() < 0) return body;
-            var withBos = new int[body.length + 1];
-            withBos[0] = tokenizer.bosId();
-            System.arraycopy(body, 0, withBos, 1, body.length);
-            return withBos;
+            return format.encodePrompt(text);
         }
 
-        int[] chatPrompt(List<Message> messages) {
-            throw new UnsupportedOperationException("chat formatting is not available yet; use --raw");
-        }
-
-        int answer(int[] promptIds) throws Exception {
+        /** Generates after {@code promptIds} (whose text is {@code promptText}, to tell whether output starts in reasoning). */
+        int answer(int[] promptIds, String promptText) throws Exception {
             var out = spec.commandLine().getOut();
             var progress = new ProgressLine(spec.commandLine().getErr(), "prompt");
             var result = new Generator(transformer).generate(promptIds, settings, decoder(), context, new Generator.Listener() {
@@ -183,8 +176,9 @@ public final class RunCommand implements Callable<Integer> {
             if (json) {
                 var object = new LinkedHashMap<String, Object>();
                 object.put("ids", result.tokens());
-                object.put("text", result.text());
-                object.put("reasoning", null);
+                var split = ReasoningSplitter.split(promptText, result.text());
+                object.put("text", split.content());
+                object.put("reasoning", split.reasoning().isEmpty() ? null : split.reasoning());
                 object.put("finish_reason", result.finishReason().apiName());
                 out.println(new ObjectMapper().writeValueAsString(object));
             } else {
@@ -197,28 +191,38 @@ public final class RunCommand implements Callable<Integer> {
         int chat() throws Exception {
             var out = spec.commandLine().getOut();
             var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            var messages = new ArrayList<Message>();
-            if (system != null) messages.add(new Message("system", system));
+            var messages = new ArrayList<ChatMessage>();
+            if (system != null) messages.add(ChatMessage.system(system));
             while (true) {
                 out.print("> ");
                 out.flush();
                 var line = in.readLine();
                 if (line == null) return 0;
                 if (line.isBlank()) continue;
-                messages.add(userMessage(line));
-                var answer = new StringBuilder();
-                var result = new Generator(transformer).generate(chatPrompt(messages), settings, decoder(), context,
-                        step -> {
-                            out.print(step.text());
-                            out.flush();
-                            answer.append(step.text());
-                        });
+                messages.add(ChatMessage.user(line));
+                var rendered = format.render(messages);
+                Generator.Result result;
+                try {
+                    result = new Generator(transformer).generate(format.encodePrompt(rendered), settings, decoder(), context,
+                            step -> {
+                                out.print(step.text());
+                                out.flush();
+                            });
+                } catch (ContextOverflowException e) {
+                    var err = spec.commandLine().getErr();
+                    err.println("the conversation no longer fits in the context (" + e.getMessage() + "); starting a new one");
+                    err.flush();
+                    messages.removeIf(m -> !m.role().equals("system"));
+                    continue;
+                }
                 out.println();
-                messages.add(new Message("assistant", result.text()));
+                // The template drops earlier turns' reasoning; keep only the answer in the history.
+                messages.add(ChatMessage.assistant(ReasoningSplitter.split(rendered, result.text()).content()));
             }
         }
 
         TokenTextDecoder decoder() {
+            var tokenizer = format.tokenizer();
             var streaming = tokenizer.newStreamingDecoder();
             return new TokenTextDecoder() {
                 @Override

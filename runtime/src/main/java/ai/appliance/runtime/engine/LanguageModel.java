@@ -21,7 +21,8 @@ public interface LanguageModel extends AutoCloseable {
     /**
      * Appends {@code tokens.get(i)} to {@code sequences.get(i)} for every i, in one batched pass.
      *
-     * @return for each sequence, the logits (vocabulary size) after its last appended token
+     * @return for each sequence, the logits (vocabulary size) after its last appended token; an implementation
+     *         may return a buffer it reuses, so each array is valid until that sequence's next forward call
      * @throws ContextOverflowException when a sequence would grow past its capacity; no sequence changes then
      */
     float[][] forward(List<Sequence> sequences, List<int[]> tokens);

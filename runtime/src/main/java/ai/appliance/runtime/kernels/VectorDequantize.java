@@ -41,9 +41,7 @@ public final class VectorDequantize {
     }
 
     private static void f32(MemorySegment w, long offset, float[] out, int o, int n) {
-        int i = 0;
-        for (; i + L <= n; i += L) FloatVector.fromMemorySegment(F, w, offset + 4L * i, LE).intoArray(out, o + i);
-        for (; i < n; i++) out[o + i] = w.get(Dequantize.F32, offset + 4L * i);
+        MemorySegment.copy(w, Dequantize.F32, offset, out, o, n);
     }
 
     private static void f16(MemorySegment w, long offset, float[] out, int o, int n) {

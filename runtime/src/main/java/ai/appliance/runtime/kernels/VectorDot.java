@@ -126,11 +126,47 @@ public final class VectorDot {
         return sum;
     }
 
+    /** L bytes at offset, sign-extended to int lanes (bit operations on int lanes are native; on byte lanes they are not). */
+    static IntVector bytesToInts(MemorySegment w, long offset) {
+        return (IntVector) ByteVector.fromMemorySegment(B, w, offset, LE).convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    static FloatVector toFloats(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+    }
+
     static FloatVector bytesToFloats(ByteVector v) {
         return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
     }
 
     private static float q8_0(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        if (L != 16) return q8_0Generic(w, offset, x, xOffset, n);
+        // Two blocks per iteration into two accumulators: the scale FMA chain is the loop's latency bound.
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        int blocks = n / 32;
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
+            long base = offset + 34L * b;
+            int xb = xOffset + 32 * b;
+            var s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 2, LE)).mul(FloatVector.fromArray(F, x, xb));
+            var s1 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 36, LE)).mul(FloatVector.fromArray(F, x, xb + 32));
+            s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 18, LE)).fma(FloatVector.fromArray(F, x, xb + 16), s0);
+            s1 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 52, LE)).fma(FloatVector.fromArray(F, x, xb + 48), s1);
+            acc0 = s0.fma(FloatVector.broadcast(F, Dequantize.f16(w, base)), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(F, Dequantize.f16(w, base + 34)), acc1);
+        }
+        if (b < blocks) {
+            long base = offset + 34L * b;
+            int xb = xOffset + 32 * b;
+            var s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 2, LE)).mul(FloatVector.fromArray(F, x, xb));
+            s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 18, LE)).fma(FloatVector.fromArray(F, x, xb + 16), s0);
+            acc0 = s0.fma(FloatVector.broadcast(F, Dequantize.f16(w, base)), acc0);
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float q8_0Generic(MemorySegment w, long offset, float[] x, int xOffset, int n) {
         var acc = FloatVector.zero(F);
         for (int b = 0; b < n / 32; b++) {
             long base = offset + 34L * b;
@@ -152,9 +188,9 @@ public final class VectorDot {
             int xb = xOffset + 32 * b;
             var sum = FloatVector.zero(F);
             for (int j = 0; j < 16; j += L) {
-                var q = ByteVector.fromMemorySegment(B, w, base + 2 + j, LE);
-                var low = bytesToFloats(q.and((byte) 0xf).sub((byte) 8));
-                var high = bytesToFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
+                var q = bytesToInts(w, base + 2 + j);
+                var low = toFloats(q.and(0xf).sub(8));
+                var high = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(0xf).sub(8));
                 sum = low.fma(FloatVector.fromArray(F, x, xb + j), sum);
                 sum = high.fma(FloatVector.fromArray(F, x, xb + 16 + j), sum);
             }
@@ -178,11 +214,11 @@ public final class VectorDot {
                 var lowSum = FloatVector.zero(F);
                 var highSum = FloatVector.zero(F);
                 for (int l = 0; l < 32; l += L) {
-                    var q = ByteVector.fromMemorySegment(B, w, qs + 32L * group + l, LE);
+                    var q = bytesToInts(w, qs + 32L * group + l);
                     var xl = FloatVector.fromArray(F, x, xg + l);
                     var xh = FloatVector.fromArray(F, x, xg + 32 + l);
-                    lowDot = bytesToFloats(q.and((byte) 0xf)).fma(xl, lowDot);
-                    highDot = bytesToFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(xh, highDot);
+                    lowDot = toFloats(q.and(0xf)).fma(xl, lowDot);
+                    highDot = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(0xf)).fma(xh, highDot);
                     lowSum = lowSum.add(xl);
                     highSum = highSum.add(xh);
                 }
@@ -211,27 +247,16 @@ public final class VectorDot {
                 int xh = xOffset + 256 * b + 128 * half;
                 for (int l = 0; l < 32; l += L) {
                     int is = l / 16;
-                    var low0 = ByteVector.fromMemorySegment(B, w, ql + l, LE);
-                    var low32 = ByteVector.fromMemorySegment(B, w, ql + 32 + l, LE);
-                    var high = ByteVector.fromMemorySegment(B, w, qh + l, LE);
-                    var q1 = low0.and((byte) 0xf).or(high.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    var q2 = low32.and((byte) 0xf)
-                            .or(high.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
-                            .sub((byte) 32);
-                    var q3 = low0.lanewise(VectorOperators.LSHR, 4)
-                            .or(high.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
-                            .sub((byte) 32);
-                    var q4 = low32.lanewise(VectorOperators.LSHR, 4)
-                            .or(high.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4))
-                            .sub((byte) 32);
-                    acc = bytesToFloats(q1).mul(FloatVector.fromArray(F, x, xh + l))
-                            .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is)), acc);
-                    acc = bytesToFloats(q2).mul(FloatVector.fromArray(F, x, xh + l + 32))
-                            .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2)), acc);
-                    acc = bytesToFloats(q3).mul(FloatVector.fromArray(F, x, xh + l + 64))
-                            .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 4)), acc);
-                    acc = bytesToFloats(q4).mul(FloatVector.fromArray(F, x, xh + l + 96))
-                            .fma(FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, sc + is + 6)), acc);
+                    var high = bytesToInts(w, qh + l);
+                    // Quarter p: low 4 bits from ql[l + 32(p&1)] (low nibble for p < 2, high nibble after),
+                    // top 2 bits from qh[l] bits 2p..2p+1; outputs y[l + 32p] with scale sc[is + 2p].
+                    // One loop body instead of four copies keeps the method small enough for C2 to inline every vector op.
+                    for (int p = 0; p < 4; p++) {
+                        var low = bytesToInts(w, ql + 32 * (p & 1) + l).lanewise(VectorOperators.ASHR, 4 * (p >> 1)).and(0xf);
+                        var q = low.or(high.lanewise(VectorOperators.ASHR, 2 * p).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+                        float scale = d * w.get(ValueLayout.JAVA_BYTE, sc + is + 2 * p);
+                        acc = toFloats(q).mul(FloatVector.fromArray(F, x, xh + l + 32 * p)).fma(FloatVector.broadcast(F, scale), acc);
+                    }
                 }
             }
         }

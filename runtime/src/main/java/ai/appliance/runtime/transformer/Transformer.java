@@ -103,7 +103,22 @@ public final class Transformer implements LanguageModel {
             throw new IllegalArgumentException("a sequence holds 1 to " + c.contextLength()
                     + " positions (the model's context length), asked for " + capacity);
         }
-        return new TransformerSequence(this, capacity, c.layerCount(), kvWidth, c.vocabularySize());
+        long bytes = 2L * c.layerCount() * capacity * kvWidth * Float.BYTES;
+        var runtime = Runtime.getRuntime();
+        long available = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+        if (bytes > available) throw kvCacheTooLarge(capacity, bytes, available);
+        try {
+            return new TransformerSequence(this, capacity, c.layerCount(), kvWidth, c.vocabularySize());
+        } catch (OutOfMemoryError e) {
+            // One large allocation failed; nothing else is affected, so report it as the caller's sizing problem.
+            throw kvCacheTooLarge(capacity, bytes, available);
+        }
+    }
+
+    private static IllegalArgumentException kvCacheTooLarge(int capacity, long bytes, long available) {
+        return new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                "a KV cache for %d positions needs %.2f GiB but only %.2f GiB of Java heap is free; "
+                        + "use a smaller context or a larger heap (-Xmx)", capacity, bytes / 1073741824.0, available / 1073741824.0));
     }
 
     @Override

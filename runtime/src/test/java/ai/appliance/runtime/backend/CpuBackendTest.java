@@ -45,7 +45,7 @@ class CpuBackendTest {
         var dense = new float[rows * columns];
         Dequantize.values(GgmlType.Q8_0, w.data(), 0, dense, 0, rows * columns);
         try (var backend = new CpuBackend(2)) {
-            for (int batch : new int[] {1, 2, 5}) {
+            for (int batch : new int[] {1, 2, 3, 5, 7}) {
                 var x = gaussian(batch * columns, random);
                 var out = new float[batch * rows];
                 backend.matmul(w, x, batch, out);
@@ -168,6 +168,12 @@ class CpuBackendTest {
                     });
                 }
                 for (int i = 0; i < n; i++) assertEquals(50, hits.get(i), "item " + i + " of " + n);
+                // Each thread gets its own worker number (callers index per-thread scratch with it).
+                var owners = new java.util.concurrent.ConcurrentHashMap<Integer, Thread>();
+                pool.forRange(n, (from, to, worker) -> {
+                    var previous = owners.putIfAbsent(worker, Thread.currentThread());
+                    if (previous != null && previous != Thread.currentThread()) throw new AssertionError("worker " + worker + " shared");
+                });
             }
             var e = assertThrows(IllegalStateException.class, () -> pool.forRange(100, (from, to, worker) -> {
                 if (from <= 50 && 50 < to) throw new IllegalStateException("worker failed");
@@ -188,7 +194,7 @@ class CpuBackendTest {
             for (int n : new int[] {1, 3, 4, 5, 37, 1536, 8961}) {
                 var hits = new AtomicIntegerArray(n);
                 var misaligned = new java.util.concurrent.atomic.AtomicInteger();
-                pool.forRange(n, 4, (from, to, worker) -> {
+                pool.forRange(n, 4, 2, (from, to, worker) -> {
                     if (from % 4 != 0 || (to % 4 != 0 && to != n)) misaligned.incrementAndGet();
                     for (int i = from; i < to; i++) hits.incrementAndGet(i);
                 });

@@ -59,6 +59,47 @@ class EngineCommandsTest {
     }
 
     @Test
+    void promptIsChatFormattedByDefaultAndRawOnRequest() throws Exception {
+        var model = Fixtures.model("tiny-qwen2");
+        var format = ai.appliance.runtime.chat.PromptFormat.load(model);
+        var chatIds = format.encodeConversation(java.util.List.of(ai.appliance.runtime.chat.ChatMessage.user("Hello there")));
+        var rawIds = format.encodePrompt("Hello there");
+        var mapper = new ObjectMapper();
+        for (var mode : new String[][] {{"--prompt", "Hello there"}, {"--prompt", "Hello there", "--raw"}}) {
+            boolean raw = mode.length == 3;
+            var ids = Arrays.stream(raw ? rawIds : chatIds).mapToObj(String::valueOf).reduce((a, b) -> a + "," + b).orElseThrow();
+            var viaText = run(concat(new String[] {"run", "--model", model.toString(), "--temperature", "0", "--max-tokens", "12", "--json"}, mode));
+            var viaIds = run("run", "--model", model.toString(), "--temperature", "0", "--max-tokens", "12", "--json", "--ids", ids);
+            assertEquals(0, viaText.status(), viaText.err());
+            assertEquals(mapper.readTree(viaIds.out()).path("ids"), mapper.readTree(viaText.out()).path("ids"), String.join(" ", mode));
+        }
+        // The chat template opens <think>, so a chat answer's text lands in "reasoning" until </think>.
+        var chat = mapper.readTree(run("run", "--model", model.toString(), "--prompt", "Hello there", "--temperature", "0",
+                "--max-tokens", "12", "--json").out());
+        assertTrue(chat.path("reasoning").isTextual(), chat.toString());
+    }
+
+    @Test
+    void stopStringEndsTheAnswerWithoutShowingIt() throws Exception {
+        var model = Fixtures.model("tiny-llama3").toString();
+        var mapper = new ObjectMapper();
+        var full = mapper.readTree(run("run", "--model", model, "--ids", "1401,46,77", "--temperature", "0",
+                "--max-tokens", "24", "--json").out()).path("text").asText();
+        assertTrue(full.length() > 8, full);
+        var stop = full.substring(5, 8);
+        var cut = mapper.readTree(run("run", "--model", model, "--ids", "1401,46,77", "--temperature", "0",
+                "--max-tokens", "24", "--json", "--stop", stop).out());
+        assertEquals(full.substring(0, full.indexOf(stop)), cut.path("text").asText());
+        assertEquals("stop", cut.path("finish_reason").asText());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        var out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void promptLongerThanTheContextFailsWithOneLineAndNonZeroStatus() {
         var outcome = run("run", "--model", Fixtures.model("tiny-qwen2").toString(), "--ids", "1,2,3,4", "--context", "3");
         assertEquals(1, outcome.status());

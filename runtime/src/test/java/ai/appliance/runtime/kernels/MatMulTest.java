@@ -1,6 +1,5 @@
 package ai.appliance.runtime.kernels;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.appliance.runtime.tensor.GgmlType;
@@ -14,20 +13,6 @@ class MatMulTest {
         int block = type.blockSize();
         if (block == 1) return new int[] {1, 15, 16, 17, 33, 100};
         return new int[] {block, 3 * block};
-    }
-
-    @ParameterizedTest
-    @EnumSource(GgmlType.class)
-    void vectorDecodingIsBitIdenticalToTheScalarReference(GgmlType type) {
-        var random = new Random(11 + type.ordinal());
-        for (int n : columnCounts(type)) {
-            var w = RandomWeights.of(type, 2L * n, random);
-            var expected = new float[n + 3];
-            var actual = new float[n + 3];
-            Dequantize.values(type, w, type.bytesFor(n), expected, 3, n);
-            VectorDequantize.values(type, w, type.bytesFor(n), actual, 3, n);
-            assertArrayEquals(expected, actual, type + " n=" + n);
-        }
     }
 
     @ParameterizedTest

@@ -39,6 +39,20 @@ class VectorDotTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(GgmlType.class)
+    void vectorDequantizationIsBitIdenticalToTheReference(GgmlType type) {
+        var random = new Random(11 + type.ordinal());
+        for (int n : sizes(type)) {
+            var w = RandomWeights.of(type, 2L * n, random);
+            var expected = new float[n + 3];
+            var actual = new float[n + 3];
+            Dequantize.values(type, w, type.bytesFor(n), expected, 3, n);
+            VectorDequantize.values(type, w, type.bytesFor(n), actual, 3, n);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual, type + " n=" + n);
+        }
+    }
+
     @Test
     void vectorPathIsActiveOnThisMachine() {
         // The build machines have AVX2 or AVX-512; without vectors every comparison above is scalar vs scalar.

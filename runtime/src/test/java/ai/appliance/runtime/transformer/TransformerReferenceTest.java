@@ -12,6 +12,7 @@ import ai.appliance.runtime.generation.TokenTextDecoder;
 import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.sampling.SamplerSettings;
 import ai.appliance.runtime.testing.Fixtures;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -49,8 +50,12 @@ class TransformerReferenceTest {
     @ParameterizedTest(name = "{0} {1} vs {2}")
     @MethodSource("formats")
     void lastLogitsAndGreedyTokensMatchReference(String model, String file, String variant, double tolerance) {
-        var reference = Reference.load(model, variant);
         var path = file.isEmpty() ? Fixtures.model(model) : Fixtures.model(model).resolve(file);
+        assertMatchesReference(path, Reference.load(model, variant), tolerance);
+    }
+
+    /** The fixtures README's rule for one model file against one reference variant. */
+    static void assertMatchesReference(Path path, Reference reference, double tolerance) {
         try (var files = ModelFiles.open(path);
              var transformer = new Transformer(files.config(), files.weights(), new CpuBackend(2), 16)) {
             for (var prompt : reference.prompts()) {
