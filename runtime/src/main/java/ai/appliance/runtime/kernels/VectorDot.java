@@ -181,31 +181,64 @@ public final class VectorDot {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /** L bytes at offset, zero-extended to int lanes (nibbles then need one mask or one shift each). */
+    static IntVector unsignedBytesToInts(MemorySegment w, long offset) {
+        return (IntVector) ByteVector.fromMemorySegment(B, w, offset, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+
     private static float q4_0(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        var acc = FloatVector.zero(F);
+        // Two accumulators, the "- 8" applied in float after the nibble products: Σ(q-8)x = Σqx - 8Σx per block.
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        var eight = FloatVector.broadcast(F, 8f);
         for (int b = 0; b < n / 32; b++) {
             long base = offset + 18L * b;
             int xb = xOffset + 32 * b;
+            var dot = FloatVector.zero(F);
             var sum = FloatVector.zero(F);
             for (int j = 0; j < 16; j += L) {
-                var q = bytesToInts(w, base + 2 + j);
-                var low = toFloats(q.and(0xf).sub(8));
-                var high = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(0xf).sub(8));
-                sum = low.fma(FloatVector.fromArray(F, x, xb + j), sum);
-                sum = high.fma(FloatVector.fromArray(F, x, xb + 16 + j), sum);
+                var q = unsignedBytesToInts(w, base + 2 + j);
+                var xl = FloatVector.fromArray(F, x, xb + j);
+                var xh = FloatVector.fromArray(F, x, xb + 16 + j);
+                dot = toFloats(q.and(0xf)).fma(xl, dot);
+                dot = toFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(xh, dot);
+                sum = sum.add(xl).add(xh);
             }
-            acc = sum.fma(FloatVector.broadcast(F, Dequantize.f16(w, base)), acc);
+            var d = FloatVector.broadcast(F, Dequantize.f16(w, base));
+            var block = sum.fma(eight.neg(), dot);
+            if ((b & 1) == 0) acc0 = block.fma(d, acc0);
+            else acc1 = block.fma(d, acc1);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * The 6-bit scale ({@code min == false}) or min of sub-block j from a Q4_K block's 12 scale
+     * bytes read as one little-endian long (bytes 0-7) and int (bytes 8-11): get_scale_min_k4 on registers.
+     */
+    static int q4KScaleOrMin(long low, int high, int j, boolean min) {
+        if (j < 4) return (int) (low >>> (8 * (j + (min ? 4 : 0)))) & 63;
+        int packed = (high >>> (8 * (j - 4))) & 0xff; // byte j + 4
+        int top = (int) (low >>> (8 * (j - (min ? 0 : 4)))) & 0xff; // byte j (min) or j - 4 (scale)
+        return (min ? packed >>> 4 : packed & 0xf) | ((top >>> 6) << 4);
     }
 
     private static float q4_K(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        var acc = FloatVector.zero(F);
+        // Four independent accumulators (scaled low/high nibble dots, scaled low/high x sums for the mins):
+        // one chain of dependent FMAs per group would bound the loop by FMA latency.
+        var dotLow = FloatVector.zero(F);
+        var dotHigh = FloatVector.zero(F);
+        var minLow = FloatVector.zero(F);
+        var minHigh = FloatVector.zero(F);
         for (int b = 0; b < n / 256; b++) {
             long base = offset + 144L * b;
             float d = Dequantize.f16(w, base);
             float dmin = Dequantize.f16(w, base + 2);
-            long scales = base + 4;
+            long scalesLow = w.get(I64, base + 4);
+            int scalesHigh = w.get(I32, base + 12);
             long qs = base + 16;
             for (int group = 0; group < 4; group++) {
                 int xg = xOffset + 256 * b + 64 * group;
@@ -214,25 +247,21 @@ public final class VectorDot {
                 var lowSum = FloatVector.zero(F);
                 var highSum = FloatVector.zero(F);
                 for (int l = 0; l < 32; l += L) {
-                    var q = bytesToInts(w, qs + 32L * group + l);
+                    var q = unsignedBytesToInts(w, qs + 32L * group + l);
                     var xl = FloatVector.fromArray(F, x, xg + l);
                     var xh = FloatVector.fromArray(F, x, xg + 32 + l);
                     lowDot = toFloats(q.and(0xf)).fma(xl, lowDot);
-                    highDot = toFloats(q.lanewise(VectorOperators.ASHR, 4).and(0xf)).fma(xh, highDot);
+                    highDot = toFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(xh, highDot);
                     lowSum = lowSum.add(xl);
                     highSum = highSum.add(xh);
                 }
-                float d1 = d * Dequantize.q4KScaleOrMin(w, scales, 2 * group, false);
-                float m1 = dmin * Dequantize.q4KScaleOrMin(w, scales, 2 * group, true);
-                float d2 = d * Dequantize.q4KScaleOrMin(w, scales, 2 * group + 1, false);
-                float m2 = dmin * Dequantize.q4KScaleOrMin(w, scales, 2 * group + 1, true);
-                acc = lowDot.fma(FloatVector.broadcast(F, d1), acc);
-                acc = lowSum.fma(FloatVector.broadcast(F, -m1), acc);
-                acc = highDot.fma(FloatVector.broadcast(F, d2), acc);
-                acc = highSum.fma(FloatVector.broadcast(F, -m2), acc);
+                dotLow = lowDot.fma(FloatVector.broadcast(F, d * q4KScaleOrMin(scalesLow, scalesHigh, 2 * group, false)), dotLow);
+                dotHigh = highDot.fma(FloatVector.broadcast(F, d * q4KScaleOrMin(scalesLow, scalesHigh, 2 * group + 1, false)), dotHigh);
+                minLow = lowSum.fma(FloatVector.broadcast(F, dmin * q4KScaleOrMin(scalesLow, scalesHigh, 2 * group, true)), minLow);
+                minHigh = highSum.fma(FloatVector.broadcast(F, dmin * q4KScaleOrMin(scalesLow, scalesHigh, 2 * group + 1, true)), minHigh);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return dotLow.add(dotHigh).sub(minLow.add(minHigh)).reduceLanes(VectorOperators.ADD);
     }
 
     private static float q6_K(MemorySegment w, long offset, float[] x, int xOffset, int n) {
