@@ -5,11 +5,15 @@ import ai.appliance.runtime.backend.CpuBackend;
 import ai.appliance.runtime.engine.ContextOverflowException;
 import ai.appliance.runtime.engine.LanguageModel;
 import ai.appliance.runtime.engine.Sequence;
+import ai.appliance.runtime.kernels.KernelWarmup;
 import ai.appliance.runtime.kernels.Rope;
 import ai.appliance.runtime.model.ModelConfig;
 import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.model.ModelWeights;
+import ai.appliance.runtime.tensor.GgmlType;
 import ai.appliance.runtime.tensor.Tensor;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.IdentityHashMap;
 import java.util.List;
 
@@ -85,7 +89,19 @@ public final class Transformer implements LanguageModel {
 
     /** The model in {@code files} on a CPU backend with {@code threads} compute threads. */
     public static Transformer onCpu(ModelFiles files, int threads) {
+        KernelWarmup.decodeKernels(matrixTypes(files.weights()));
         return new Transformer(files.config(), files.weights(), new CpuBackend(threads), DEFAULT_CHUNK_TOKENS);
+    }
+
+    /** The weight types of every matrix the forward pass multiplies by. */
+    private static Set<GgmlType> matrixTypes(ModelWeights w) {
+        var types = EnumSet.of(w.output().type());
+        for (var layer : w.layers()) {
+            for (var t : List.of(layer.query(), layer.key(), layer.value(), layer.attentionOutput(), layer.gate(), layer.up(), layer.down())) {
+                types.add(t.type());
+            }
+        }
+        return types;
     }
 
     @Override
