@@ -5,6 +5,7 @@ import ai.appliance.runtime.chat.ChatMessage;
 import ai.appliance.runtime.chat.PromptFormat;
 import ai.appliance.runtime.chat.ReasoningSplitter;
 import ai.appliance.runtime.engine.ContextOverflowException;
+import ai.appliance.runtime.generation.Conversation;
 import ai.appliance.runtime.generation.GenerationSettings;
 import ai.appliance.runtime.generation.Generator;
 import ai.appliance.runtime.generation.Step;
@@ -112,7 +113,7 @@ public final class RunCommand implements Callable<Integer> {
         if (modes > 1) throw new IllegalArgumentException("give either --prompt or --ids, not both");
         if (raw && prompt == null) throw new IllegalArgumentException("--raw needs --prompt");
         boolean chat = modes == 0;
-        if (chat && !interactive && System.console() == null) {
+        if (chat && !interactive && !stdinIsTerminal()) {
             throw new IllegalArgumentException("no prompt: give --prompt TEXT or --ids, or run on a terminal / with --interactive for a chat");
         }
         if (chat && json) throw new IllegalArgumentException("--json needs --prompt or --ids");
@@ -136,6 +137,12 @@ public final class RunCommand implements Callable<Integer> {
             var rendered = format.render(conversation);
             return session.answer(format.encodePrompt(rendered), rendered);
         }
+    }
+
+    /** Since JDK 22 System.console() exists even when redirected; isTerminal() tells the difference. */
+    private static boolean stdinIsTerminal() {
+        var console = System.console();
+        return console != null && console.isTerminal();
     }
 
     /** One loaded model and tokenizer answering prompts. */
@@ -193,31 +200,33 @@ public final class RunCommand implements Callable<Integer> {
             var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             var messages = new ArrayList<ChatMessage>();
             if (system != null) messages.add(ChatMessage.system(system));
-            while (true) {
-                out.print("> ");
-                out.flush();
-                var line = in.readLine();
-                if (line == null) return 0;
-                if (line.isBlank()) continue;
-                messages.add(ChatMessage.user(line));
-                var rendered = format.render(messages);
-                Generator.Result result;
-                try {
-                    result = new Generator(transformer).generate(format.encodePrompt(rendered), settings, decoder(), context,
-                            step -> {
-                                out.print(step.text());
-                                out.flush();
-                            });
-                } catch (ContextOverflowException e) {
-                    var err = spec.commandLine().getErr();
-                    err.println("the conversation no longer fits in the context (" + e.getMessage() + "); starting a new one");
-                    err.flush();
-                    messages.removeIf(m -> !m.role().equals("system"));
-                    continue;
+            // One KV cache for the whole chat: each turn recomputes only what follows the shared prefix.
+            try (var conversation = new Conversation(transformer, Math.min(context, transformer.config().contextLength()))) {
+                while (true) {
+                    out.print("> ");
+                    out.flush();
+                    var line = in.readLine();
+                    if (line == null) return 0;
+                    if (line.isBlank()) continue;
+                    messages.add(ChatMessage.user(line));
+                    var rendered = format.render(messages);
+                    Generator.Result result;
+                    try {
+                        result = conversation.generate(format.encodePrompt(rendered), settings, decoder(), step -> {
+                            out.print(step.text());
+                            out.flush();
+                        });
+                    } catch (ContextOverflowException e) {
+                        var err = spec.commandLine().getErr();
+                        err.println("the conversation no longer fits in the context (" + e.getMessage() + "); starting a new one");
+                        err.flush();
+                        messages.removeIf(m -> !m.role().equals("system"));
+                        continue;
+                    }
+                    out.println();
+                    // The template drops earlier turns' reasoning; keep only the answer in the history.
+                    messages.add(ChatMessage.assistant(ReasoningSplitter.split(rendered, result.text()).content()));
                 }
-                out.println();
-                // The template drops earlier turns' reasoning; keep only the answer in the history.
-                messages.add(ChatMessage.assistant(ReasoningSplitter.split(rendered, result.text()).content()));
             }
         }
 

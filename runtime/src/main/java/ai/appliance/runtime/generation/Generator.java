@@ -2,16 +2,10 @@ package ai.appliance.runtime.generation;
 
 import ai.appliance.runtime.engine.ContextOverflowException;
 import ai.appliance.runtime.engine.LanguageModel;
-import ai.appliance.runtime.engine.Sequence;
-import java.util.Arrays;
-import java.util.List;
 import java.util.function.Consumer;
 
-/** Generates for one prompt on one sequence of a {@link LanguageModel}: the CLI's loop. */
+/** Generates for one prompt on a fresh sequence of a {@link LanguageModel}: the CLI's one-shot loop. */
 public final class Generator {
-    /** Prompt tokens per forward call, so that long prompts can report progress. */
-    private static final int PROMPT_PIECE = 256;
-
     private final LanguageModel model;
 
     public Generator(LanguageModel model) {
@@ -46,26 +40,8 @@ public final class Generator {
         int limit = Math.min(contextLimit, model.config().contextLength());
         if (prompt.length > limit) throw new ContextOverflowException(0, prompt.length, limit);
         int capacity = (int) Math.min(limit, (long) prompt.length + settings.maxTokens());
-        try (var sequence = model.newSequence(capacity)) {
-            var generation = new Generation(settings, prompt, capacity, model.config().vocabularySize(), decoder);
-            float[] logits = feedPrompt(sequence, prompt, listener);
-            while (true) {
-                var step = generation.next(logits);
-                listener.step(step);
-                if (step.finished()) break;
-                logits = model.forward(List.of(sequence), List.of(new int[] {step.token()}))[0];
-            }
-            return new Result(generation.generatedTokens(), generation.text(), generation.finishReason(), prompt.length);
+        try (var conversation = new Conversation(model, capacity)) {
+            return conversation.generate(prompt, settings, decoder, listener);
         }
-    }
-
-    private float[] feedPrompt(Sequence sequence, int[] prompt, Listener listener) {
-        float[] logits = null;
-        for (int from = 0; from < prompt.length; from += PROMPT_PIECE) {
-            int to = Math.min(prompt.length, from + PROMPT_PIECE);
-            logits = model.forward(List.of(sequence), List.of(Arrays.copyOfRange(prompt, from, to)))[0];
-            listener.promptProgress(to, prompt.length);
-        }
-        return logits;
     }
 }

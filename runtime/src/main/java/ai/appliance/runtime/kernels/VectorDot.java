@@ -26,6 +26,17 @@ public final class VectorDot {
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final float TWO_POW_112 = 0x1p112f;
+    // Vector constants instead of int arguments: IntVector.and(int)/sub(int) go through an abstract
+    // broadcast call that C2 sometimes cannot bind, which boxes every vector in the loop.
+    private static final IntVector NIBBLE = IntVector.broadcast(I, 0xf);
+    private static final IntVector BITS_01 = IntVector.broadcast(I, 3);
+    private static final IntVector BITS_23 = IntVector.broadcast(I, 12);
+    private static final IntVector BITS_45 = IntVector.broadcast(I, 48);
+    private static final IntVector BITS_67 = IntVector.broadcast(I, 192);
+    private static final IntVector Q6_OFFSET = IntVector.broadcast(I, 32);
+    private static final IntVector Q4_OFFSET = IntVector.broadcast(I, 8);
+    private static final IntVector HALF_MAGNITUDE = IntVector.broadcast(I, 0x7fff);
+    private static final IntVector HALF_SIGN = IntVector.broadcast(I, 0x8000);
 
     private VectorDot() {
     }
@@ -99,8 +110,8 @@ public final class VectorDot {
     /** Decodes L halves: exponent rebased by multiplying by 2^112, which also handles subnormals exactly. */
     static FloatVector halfs(MemorySegment w, long offset) {
         var bits = (IntVector) ShortVector.fromMemorySegment(S, w, offset, LE).convertShape(VectorOperators.S2I, I, 0);
-        var magnitude = bits.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(TWO_POW_112);
-        var sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+        var magnitude = bits.and(HALF_MAGNITUDE).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(TWO_POW_112);
+        var sign = bits.and(HALF_SIGN).lanewise(VectorOperators.LSHL, 16);
         return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
     }
 
@@ -203,7 +214,7 @@ public final class VectorDot {
                 var q = unsignedBytesToInts(w, base + 2 + j);
                 var xl = FloatVector.fromArray(F, x, xb + j);
                 var xh = FloatVector.fromArray(F, x, xb + 16 + j);
-                dot = toFloats(q.and(0xf)).fma(xl, dot);
+                dot = toFloats(q.and(NIBBLE)).fma(xl, dot);
                 dot = toFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(xh, dot);
                 sum = sum.add(xl).add(xh);
             }
@@ -250,7 +261,7 @@ public final class VectorDot {
                     var q = unsignedBytesToInts(w, qs + 32L * group + l);
                     var xl = FloatVector.fromArray(F, x, xg + l);
                     var xh = FloatVector.fromArray(F, x, xg + 32 + l);
-                    lowDot = toFloats(q.and(0xf)).fma(xl, lowDot);
+                    lowDot = toFloats(q.and(NIBBLE)).fma(xl, lowDot);
                     highDot = toFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(xh, highDot);
                     lowSum = lowSum.add(xl);
                     highSum = highSum.add(xh);

@@ -2,6 +2,8 @@ package ai.appliance.runtime.sampling;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Picks tokens from logits under {@link SamplerSettings}: penalties, then (unless greedy)
@@ -45,21 +47,25 @@ public final class Sampler {
         System.arraycopy(logits, 0, work, 0, work.length);
         if (settings.penalises()) penalise(context, length);
         if (settings.isGreedy()) return argmax(work);
-        int n = sortedCandidates();
-        // Temperature, then probabilities of the candidates (in descending order).
-        double max = work[candidates[0]] / settings.temperature();
+        double temperature = settings.temperature();
+        float max = work[argmax(work)];
+        double mass = settings.topK() == 0 && settings.topP() < 1 ? totalMass(max, temperature) : 0;
+        int n = candidates(max, temperature, mass);
+        // Relative probabilities exp((logit - max) / T) of the candidates; the most likely is 1.
         double sum = 0;
         for (int i = 0; i < n; i++) {
-            double p = Math.exp(work[candidates[i]] / settings.temperature() - max);
+            double p = Math.exp((work[candidates[i]] - max) / temperature);
             probabilities[i] = (float) p;
             sum += p;
         }
         if (settings.topP() < 1) {
+            // Candidates are sorted here; the mass is that of all candidates (the whole vocabulary without top-k).
+            if (settings.topK() > 0) mass = sum;
             double cumulative = 0;
             int keep = n;
             for (int i = 0; i < n; i++) {
-                cumulative += probabilities[i] / sum;
-                if (cumulative >= settings.topP()) {
+                cumulative += probabilities[i];
+                if (cumulative >= settings.topP() * mass) {
                     keep = i + 1;
                     break;
                 }
@@ -67,10 +73,14 @@ public final class Sampler {
             n = keep;
         }
         if (settings.minP() > 0) {
-            float threshold = (float) (settings.minP() * probabilities[0]);
-            int keep = 1;
-            while (keep < n && probabilities[keep] >= threshold) keep++;
-            n = keep;
+            int kept = 0;
+            for (int i = 0; i < n; i++) {
+                if (probabilities[i] >= settings.minP()) {
+                    candidates[kept] = candidates[i];
+                    probabilities[kept++] = probabilities[i];
+                }
+            }
+            n = kept;
         }
         double total = 0;
         for (int i = 0; i < n; i++) total += probabilities[i];
@@ -80,6 +90,44 @@ public final class Sampler {
             if (draw < 0) return candidates[i];
         }
         return candidates[n - 1];
+    }
+
+    /**
+     * Fills candidates[0..n) and returns n: the top-k sorted by descending logit; without top-k but with
+     * top-p, enough of the most likely tokens (sorted) to hold the top-p mass, found by selecting a
+     * growing number of the largest instead of sorting the whole vocabulary; otherwise every token.
+     */
+    private int candidates(float max, double temperature, double mass) {
+        int vocabulary = work.length;
+        if (settings.topK() > 0) return sortedLargest(Math.min(settings.topK(), vocabulary));
+        if (settings.topP() < 1) {
+            double needed = settings.topP() * mass;
+            for (int k = Math.min(64, vocabulary); ; k = Math.min(vocabulary, k * 4)) {
+                int n = sortedLargest(k);
+                double cumulative = 0;
+                for (int i = 0; i < n; i++) cumulative += Math.exp((work[candidates[i]] - max) / temperature);
+                if (cumulative >= needed || k == vocabulary) return n;
+            }
+        }
+        // Min-p alone keeps tokens with exp((logit - max) / T) >= minP: compare logits, skip the exponentials.
+        float floor = settings.minP() > 0 ? (float) (max + temperature * Math.log(settings.minP())) : Float.NEGATIVE_INFINITY;
+        int n = 0;
+        for (int i = 0; i < vocabulary; i++) if (work[i] >= floor) candidates[n++] = i;
+        return n;
+    }
+
+    /** Σ exp((logit - max) / T) over the vocabulary, vectorised: it runs once or twice per sampled token. */
+    private double totalMass(float max, double temperature) {
+        var species = FloatVector.SPECIES_PREFERRED;
+        float inverse = (float) (1 / temperature);
+        var acc = FloatVector.zero(species);
+        int i = 0;
+        for (int upper = species.loopBound(work.length); i < upper; i += species.length()) {
+            acc = acc.add(FloatVector.fromArray(species, work, i).sub(max).mul(inverse).lanewise(VectorOperators.EXP));
+        }
+        double total = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < work.length; i++) total += Math.exp((work[i] - max) * inverse);
+        return total;
     }
 
     /** The most likely token; the lowest id wins ties. */
@@ -106,22 +154,17 @@ public final class Sampler {
         }
     }
 
-    /** Fills candidates[0..n) with token ids by descending logit (ties: lower id first), top-k applied; returns n. */
-    private int sortedCandidates() {
+    /** Fills candidates[0..k) with the k largest logits' ids, descending (ties: lower id first); returns k. */
+    private int sortedLargest(int k) {
         int vocabulary = work.length;
-        int k = settings.topK() > 0 ? Math.min(settings.topK(), vocabulary) : vocabulary;
         // Key: order-preserving int bits of the logit, then the inverted id, so an ascending sort ends with the best.
         for (int i = 0; i < vocabulary; i++) {
             int bits = Float.floatToIntBits(work[i]);
             bits ^= (bits >> 31) & 0x7fffffff;
             order[i] = ((long) bits << 32) | (0x7fffffffL - i);
         }
-        if (k < vocabulary) {
-            selectLargest(order, vocabulary, k);
-            Arrays.sort(order, vocabulary - k, vocabulary);
-        } else {
-            Arrays.sort(order, 0, vocabulary);
-        }
+        if (k < vocabulary) selectLargest(order, vocabulary, k);
+        Arrays.sort(order, vocabulary - k, vocabulary);
         for (int i = 0; i < k; i++) candidates[i] = (int) (0x7fffffffL - (order[vocabulary - 1 - i] & 0xffffffffL));
         return k;
     }

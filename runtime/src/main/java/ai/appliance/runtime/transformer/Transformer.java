@@ -47,6 +47,7 @@ public final class Transformer implements LanguageModel {
     private float[] logitRows = new float[0];
 
     public Transformer(ModelConfig config, ModelWeights weights, Backend backend, int chunkTokens) {
+        if (chunkTokens < 1) throw new IllegalArgumentException("chunk size must be at least 1 token, got " + chunkTokens);
         this.c = config;
         this.w = weights;
         this.norms = TransformerWeights.check(config, weights);

@@ -32,6 +32,16 @@ final class TransformerSequence implements Sequence {
         return capacity;
     }
 
+    @Override
+    public void truncate(int newLength) {
+        synchronized (owner) {
+            if (newLength < 0 || newLength > length) {
+                throw new IllegalArgumentException("cannot truncate a sequence of " + length + " positions to " + newLength);
+            }
+            length = newLength; // positions from here on are simply overwritten by the next forward
+        }
+    }
+
     void advance(int tokens) {
         length += tokens;
     }
@@ -40,10 +50,13 @@ final class TransformerSequence implements Sequence {
         return keys == null;
     }
 
+    /** Waits for a forward pass in progress (it holds the model's lock) so the cache never vanishes under it. */
     @Override
     public void close() {
-        keys = null;
-        values = null;
-        logits = null;
+        synchronized (owner) {
+            keys = null;
+            values = null;
+            logits = null;
+        }
     }
 }

@@ -108,6 +108,13 @@ class EngineCommandsTest {
     }
 
     @Test
+    void withoutPromptOrTerminalRunAsksForOne() {
+        var outcome = run("run", "--model", Fixtures.model("tiny-qwen2").toString());
+        assertEquals(1, outcome.status());
+        assertTrue(outcome.err().contains("--prompt"), outcome.err());
+    }
+
+    @Test
     void missingModelFailsNamingThePath() {
         var outcome = run("logits", "--model", "/no/such/model.gguf", "--ids", "1");
         assertEquals(1, outcome.status());

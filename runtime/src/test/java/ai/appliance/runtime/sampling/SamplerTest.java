@@ -78,6 +78,34 @@ class SamplerTest {
     }
 
     @Test
+    void topPOverALargeVocabularyKeepsExactlyTheNucleus() {
+        // Flat enough that the nucleus holds hundreds of tokens: the sampler must widen its partial selection.
+        var random = new java.util.Random(17);
+        int vocabulary = 3000;
+        var logits = new float[vocabulary];
+        for (int i = 0; i < vocabulary; i++) logits[i] = (float) (random.nextGaussian() * 1.5);
+        double topP = 0.5;
+        Integer[] order = new Integer[vocabulary];
+        for (int i = 0; i < vocabulary; i++) order[i] = i;
+        Arrays.sort(order, (a, b) -> Float.compare(logits[b], logits[a]));
+        double total = 0;
+        for (float l : logits) total += Math.exp(l);
+        var nucleus = new java.util.HashSet<Integer>();
+        double cumulative = 0;
+        for (int id : order) {
+            nucleus.add(id);
+            cumulative += Math.exp(logits[id]) / total;
+            if (cumulative >= topP) break;
+        }
+        assertTrue(nucleus.size() > 64, "nucleus of " + nucleus.size());
+        var sampler = new Sampler(plain().topP(topP).build(), vocabulary);
+        var drawn = new java.util.HashSet<Integer>();
+        for (int i = 0; i < 6_000; i++) drawn.add(sampler.sample(logits, NO_HISTORY, 0));
+        assertTrue(nucleus.containsAll(drawn), "drew a token outside the nucleus");
+        assertTrue(drawn.size() > nucleus.size() * 0.9, drawn.size() + " of " + nucleus.size());
+    }
+
+    @Test
     void minPDropsTokensFarLessLikelyThanTheBest() {
         // Threshold 0.5 * 0.5 = 0.25 keeps 0.5 and 0.3 only.
         var counts = histogram(plain().minP(0.5).build(), logitsOf(0.5, 0.3, 0.15, 0.05), 5_000);
