@@ -4,6 +4,7 @@ import ai.appliance.runtime.gguf.GgufFile;
 import ai.appliance.runtime.gguf.GgufMetadataEntry;
 import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.model.ModelFormatException;
+import ai.appliance.runtime.safetensors.SafetensorsFile;
 import ai.appliance.runtime.tensor.Tensor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code appliance inspect}: metadata and tensor table of a GGUF file or checkpoint folder. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Show the metadata (long arrays summarised) and tensors of a GGUF file or HF checkpoint folder.")
+        description = "Show the metadata (long arrays summarised) and tensors of a GGUF file, a .safetensors file or an HF checkpoint folder.")
 public final class InspectCommand implements Callable<Integer> {
     /** Arrays longer than this are shown as their length and first elements. */
     static final int ARRAY_PREVIEW = 8;
@@ -32,7 +33,7 @@ public final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "GGUF file or HF checkpoint folder")
+    @Option(names = "--model", required = true, description = "GGUF file, .safetensors file or HF checkpoint folder")
     Path model;
 
     @Option(names = "--json", description = "machine-readable JSON instead of text")
@@ -42,7 +43,8 @@ public final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         var out = spec.commandLine().getOut();
         try {
-            Map<String, Object> report = Files.isDirectory(model) ? checkpointReport() : ggufReport();
+            Map<String, Object> report = Files.isDirectory(model) ? checkpointReport()
+                    : model.getFileName().toString().endsWith(".safetensors") ? safetensorsReport() : ggufReport();
             if (json) {
                 out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
             } else {
@@ -68,7 +70,18 @@ public final class InspectCommand implements Callable<Integer> {
             var metadata = new LinkedHashMap<String, Object>();
             for (var e : gguf.metadataEntries().values()) metadata.put(e.key(), describe(e));
             report.put("metadata", metadata);
-            report.put("tensors", tensorRows(gguf.tensors().values(), gguf.tensorInfos()));
+            report.put("tensors", tensorRows(gguf.tensors().values()));
+            return report;
+        }
+    }
+
+    private Map<String, Object> safetensorsReport() {
+        try (var file = SafetensorsFile.open(model)) {
+            var report = new LinkedHashMap<String, Object>();
+            report.put("path", model.toString());
+            report.put("format", "safetensors");
+            report.put("metadata", new LinkedHashMap<String, Object>(file.metadata()));
+            report.put("tensors", tensorRows(file.tensors().values()));
             return report;
         }
     }
@@ -94,12 +107,12 @@ public final class InspectCommand implements Callable<Integer> {
             config.put("contextLength", c.contextLength());
             config.put("tiedEmbeddings", c.tiedEmbeddings());
             report.put("metadata", config);
-            report.put("tensors", tensorRows(files.checkpoint().tensors().values(), Map.of()));
+            report.put("tensors", tensorRows(files.checkpoint().tensors().values()));
             return report;
         }
     }
 
-    private static List<Map<String, Object>> tensorRows(Iterable<Tensor> tensors, Map<String, ?> ggufInfos) {
+    private static List<Map<String, Object>> tensorRows(Iterable<Tensor> tensors) {
         var rows = new ArrayList<Map<String, Object>>();
         for (var t : tensors) {
             var row = new LinkedHashMap<String, Object>();

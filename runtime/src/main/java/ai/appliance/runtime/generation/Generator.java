@@ -2,7 +2,6 @@ package ai.appliance.runtime.generation;
 
 import ai.appliance.runtime.engine.ContextOverflowException;
 import ai.appliance.runtime.engine.LanguageModel;
-import java.util.function.Consumer;
 
 /** Generates for one prompt on a fresh sequence of a {@link LanguageModel}: the CLI's one-shot loop. */
 public final class Generator {
@@ -22,10 +21,6 @@ public final class Generator {
         }
 
         void step(Step step);
-
-        static Listener ofSteps(Consumer<Step> steps) {
-            return steps::accept;
-        }
     }
 
     /**

@@ -47,6 +47,14 @@ public final class GgufFile implements AutoCloseable {
     static final int MAX_DIMENSIONS = 4;
     /** Deeper nesting than this is corruption, not a model (and would exhaust the stack). */
     private static final int MAX_ARRAY_DEPTH = 8;
+    /**
+     * Plausibility limits far above any real model (vocabularies hold ~10^5 entries, files ~10^3
+     * tensors): a corrupt count inside a multi-gigabyte file could otherwise pass the "fits in the
+     * bytes that follow" check and make the reader allocate gigabytes.
+     */
+    static final long MAX_ARRAY_LENGTH = 1L << 24;
+    static final long MAX_METADATA_COUNT = 1L << 20;
+    static final long MAX_TENSOR_COUNT = 1L << 20;
 
     private final Path path;
     private final Arena arena;
@@ -128,7 +136,7 @@ public final class GgufFile implements AutoCloseable {
         long tensorCount = in.i64("tensor count");
         long kvCount = in.i64("metadata count");
         // Bound counts by the bytes that must follow before allocating anything for them.
-        if (kvCount < 0 || kvCount > in.remaining() / (8 + 4 + 1)) {
+        if (kvCount < 0 || kvCount > MAX_METADATA_COUNT || kvCount > in.remaining() / (8 + 4 + 1)) {
             throw new ModelFormatException(path, "corrupt header: metadata count " + Long.toUnsignedString(kvCount)
                     + " cannot fit in the " + in.remaining() + " bytes that follow");
         }
@@ -163,7 +171,7 @@ public final class GgufFile implements AutoCloseable {
             alignment = (int) a;
         }
         // Each tensor info takes at least: name length 8, dims count 4, one dim 8, type 4, offset 8.
-        if (tensorCount < 0 || tensorCount > in.remaining() / (8 + 4 + 8 + 4 + 8)) {
+        if (tensorCount < 0 || tensorCount > MAX_TENSOR_COUNT || tensorCount > in.remaining() / (8 + 4 + 8 + 4 + 8)) {
             throw new ModelFormatException(path, "corrupt header: tensor count " + Long.toUnsignedString(tensorCount)
                     + " cannot fit in the " + in.remaining() + " bytes that follow");
         }
@@ -269,10 +277,13 @@ public final class GgufFile implements AutoCloseable {
             throw new ModelFormatException(in.file(), "metadata '" + key + "' nests arrays deeper than " + MAX_ARRAY_DEPTH);
         }
         long count = in.i64("length of array '" + key + "'");
-        if (count < 0 || count > Integer.MAX_VALUE - 16
-                || count > in.remaining() / elementType.minimumSize()) {
+        if (count < 0 || count > in.remaining() / elementType.minimumSize()) {
             throw new ModelFormatException(in.file(), "metadata array '" + key + "' claims " + Long.toUnsignedString(count)
                     + " elements of " + elementType + ", more than the " + in.remaining() + " bytes left can hold");
+        }
+        if (count > MAX_ARRAY_LENGTH) {
+            throw new ModelFormatException(in.file(), "metadata array '" + key + "' claims " + count
+                    + " elements, more than the " + MAX_ARRAY_LENGTH + " any model has: corrupt header");
         }
         int n = (int) count;
         var what = "element of array '" + key + "'";

@@ -110,6 +110,7 @@ public final class GgufWriter {
      * @param progress receives the number of tensor-data bytes written so far
      */
     public void write(Path out, LongConsumer progress) throws IOException {
+        if (Files.isDirectory(out)) throw new IOException("it is a folder; give a file name");
         var header = header();
         var parent = out.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);

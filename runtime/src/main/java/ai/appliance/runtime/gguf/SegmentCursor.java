@@ -18,6 +18,9 @@ final class SegmentCursor {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** Chat templates, the longest strings in real files, are kilobytes; 16 MiB is corruption. */
+    static final long MAX_STRING_BYTES = 16L << 20;
+
     private final MemorySegment segment;
     private final Path file;
     private long position;
@@ -97,8 +100,9 @@ final class SegmentCursor {
     String string(String what) {
         long length = i64(what + " length");
         require(length, what);
-        if (length > Integer.MAX_VALUE - 16) {
-            throw new ModelFormatException(file, what + " at byte " + position + " claims " + length + " bytes");
+        if (length > MAX_STRING_BYTES) {
+            throw new ModelFormatException(file, what + " at byte " + position + " claims " + length
+                    + " bytes, more than the " + MAX_STRING_BYTES + " any model string has: corrupt header");
         }
         var bytes = segment.asSlice(position, length).toArray(ValueLayout.JAVA_BYTE);
         position += length;

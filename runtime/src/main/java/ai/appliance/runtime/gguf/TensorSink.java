@@ -16,6 +16,8 @@ public final class TensorSink {
 
     private final FileChannel channel;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    /** The whole buffer as a segment (ofBuffer of the live buffer would start at its current position). */
+    private final MemorySegment bufferSegment = MemorySegment.ofBuffer(buffer.duplicate().clear());
     private final LongConsumer progress;
     private long written;
 
@@ -37,7 +39,7 @@ public final class TensorSink {
         while (offset < bytes.byteSize()) {
             if (!buffer.hasRemaining()) flush();
             int n = (int) Math.min(buffer.remaining(), bytes.byteSize() - offset);
-            MemorySegment.ofBuffer(buffer).asSlice(buffer.position(), n).copyFrom(bytes.asSlice(offset, n));
+            bufferSegment.asSlice(buffer.position(), n).copyFrom(bytes.asSlice(offset, n));
             buffer.position(buffer.position() + n);
             offset += n;
         }

@@ -53,7 +53,8 @@ public final class ModelFiles implements AutoCloseable {
     private static ModelFiles openCheckpoint(Path folder) {
         var configJson = folder.resolve("config.json");
         if (!Files.isRegularFile(configJson)) {
-            throw new ModelFormatException(folder, "not a model: neither a GGUF file nor a folder with config.json");
+            throw new ModelFormatException(folder, "not a model: neither a GGUF file nor a folder with config.json"
+                    + ggufHint(folder));
         }
         var parsed = HfConfigReader.read(configJson);
         var checkpoint = SafetensorsCheckpoint.open(folder);
@@ -66,6 +67,16 @@ public final class ModelFiles implements AutoCloseable {
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;
+        }
+    }
+
+    /** Names the GGUF files in a folder that was given instead of one of them. */
+    private static String ggufHint(Path folder) {
+        try (var files = Files.list(folder)) {
+            var ggufs = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".gguf")).sorted().limit(5).toList();
+            return ggufs.isEmpty() ? "" : " (did you mean one of its GGUF files: " + String.join(", ", ggufs) + "?)";
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return "";
         }
     }
 

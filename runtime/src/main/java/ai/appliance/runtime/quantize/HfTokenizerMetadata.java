@@ -29,6 +29,19 @@ public final class HfTokenizerMetadata {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** tokenizer_config.json's {@code <kind>_token} → GGUF key, in llama.cpp's order (its spelling "seperator" included). */
+    private static final Map<String, String> SPECIAL_TOKEN_KEYS = orderedMap(
+            "bos", "tokenizer.ggml.bos_token_id", "eos", "tokenizer.ggml.eos_token_id",
+            "unk", "tokenizer.ggml.unknown_token_id", "sep", "tokenizer.ggml.seperator_token_id",
+            "pad", "tokenizer.ggml.padding_token_id", "cls", "tokenizer.ggml.cls_token_id",
+            "mask", "tokenizer.ggml.mask_token_id");
+
+    private static Map<String, String> orderedMap(String... pairs) {
+        var map = new java.util.LinkedHashMap<String, String>();
+        for (int i = 0; i < pairs.length; i += 2) map.put(pairs[i], pairs[i + 1]);
+        return java.util.Collections.unmodifiableMap(map);
+    }
+
     private HfTokenizerMetadata() {
     }
 
@@ -84,11 +97,9 @@ public final class HfTokenizerMetadata {
         writer.putStrings("tokenizer.ggml.tokens", tokens);
         writer.putInt32s("tokenizer.ggml.token_type", types);
         writer.putStrings("tokenizer.ggml.merges", merges);
-        for (var kind : List.of("bos", "eos", "unk", "sep", "pad", "cls", "mask")) {
-            var id = specialTokenId(kind, tokenizerConfig, config, idByContent);
-            if (id != null && id >= 0 && id < vocabularySize) {
-                writer.putUInt32("tokenizer.ggml." + (kind.equals("pad") ? "padding" : kind.equals("unk") ? "unknown" : kind.equals("sep") ? "seperator" : kind) + "_token_id", id);
-            }
+        for (var kind : SPECIAL_TOKEN_KEYS.entrySet()) {
+            var id = specialTokenId(kind.getKey(), tokenizerConfig, config, idByContent);
+            if (id != null && id >= 0 && id < vocabularySize) writer.putUInt32(kind.getValue(), id);
         }
         for (var kind : List.of("bos", "eos")) {
             var flag = tokenizerConfig.get("add_" + kind + "_token");

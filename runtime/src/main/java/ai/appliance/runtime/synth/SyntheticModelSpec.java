@@ -4,9 +4,9 @@ import ai.appliance.runtime.model.Architecture;
 import ai.appliance.runtime.model.ModelConfig;
 import ai.appliance.runtime.model.RopeScaling;
 import ai.appliance.runtime.model.RopeStyle;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The exact shapes, hyper-parameters and special tokens of a real DeepSeek-R1 distill, from which
@@ -17,7 +17,7 @@ import java.util.Map;
  * @param nonSpecial        added tokens that are not special (written USER_DEFINED unless they look special)
  */
 public record SyntheticModelSpec(String id, String displayName, ModelConfig config, int regularVocabulary,
-                                 Map<Integer, String> specialTokens, java.util.Set<String> nonSpecial,
+                                 Map<Integer, String> specialTokens, Set<String> nonSpecial,
                                  int bosId, int eosId, int padId) {
 
     static final String BOS = "<\uFF5Cbegin\u2581of\u2581sentence\uFF5C>";
@@ -52,7 +52,7 @@ public record SyntheticModelSpec(String id, String displayName, ModelConfig conf
                 "</tool_call>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>"};
         var specials = new LinkedHashMap<Integer, String>();
         for (int i = 0; i < added.length; i++) specials.put(151643 + i, added[i]);
-        var nonSpecial = java.util.Set.of(USER, ASSISTANT, "<|EOT|>", "<think>", "</think>", "<tool_call>", "</tool_call>",
+        var nonSpecial = Set.of(USER, ASSISTANT, "<|EOT|>", "<think>", "</think>", "<tool_call>", "</tool_call>",
                 "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>");
         return new SyntheticModelSpec(id, name, config, 151643, specials, nonSpecial, 151646, 151643, 151643);
     }
@@ -70,7 +70,7 @@ public record SyntheticModelSpec(String id, String displayName, ModelConfig conf
         specials.put(128013, "<think>");
         specials.put(128014, "</think>");
         specials.put(128015, PAD);
-        var nonSpecial = java.util.Set.of(USER, ASSISTANT, "<think>", "</think>");
+        var nonSpecial = Set.of(USER, ASSISTANT, "<think>", "</think>");
         return new SyntheticModelSpec("deepseek-r1-distill-llama-8b", "DeepSeek-R1-Distill-Llama-8B", config, 128000,
                 specials, nonSpecial, 128000, 128001, 128001);
     }
@@ -82,10 +82,5 @@ public record SyntheticModelSpec(String id, String displayName, ModelConfig conf
                 c.headCount(), c.keyValueHeadCount(), c.headDimension(), c.rmsNormEpsilon(), c.ropeTheta(), c.ropeStyle(),
                 c.ropeScaling(), c.ropeFrequencyFactors(), c.contextLength(), c.tiedEmbeddings());
         return new SyntheticModelSpec(id, displayName, cut, regularVocabulary, specialTokens, nonSpecial, bosId, eosId, padId);
-    }
-
-    @Override
-    public String toString() {
-        return id + " " + Arrays.asList(config.embeddingLength(), config.layerCount());
     }
 }

@@ -25,6 +25,9 @@ import java.util.List;
  * and written to that sequence's buffer, which the next forward of the sequence overwrites.
  */
 public final class Transformer implements LanguageModel {
+    /** Prompt tokens per pass through the layers: bounds scratch memory, long enough to read each weight once per many tokens. */
+    public static final int DEFAULT_CHUNK_TOKENS = 64;
+
     private final ModelConfig c;
     private final ModelWeights w;
     private final TransformerWeights norms;
@@ -85,9 +88,6 @@ public final class Transformer implements LanguageModel {
         gateUpOut = new float[][]{gate, up};
     }
 
-    /** Prompt tokens per pass through the layers: bounds scratch memory, long enough to read each weight once per many tokens. */
-    public static final int DEFAULT_CHUNK_TOKENS = 64;
-
     /** The model in {@code files} on a CPU backend with {@code threads} compute threads. */
     public static Transformer onCpu(ModelFiles files, int threads) {
         KernelWarmup.decodeKernels(matrixTypes(files.weights()));
@@ -119,6 +119,10 @@ public final class Transformer implements LanguageModel {
         if (capacity < 1 || capacity > c.contextLength()) {
             throw new IllegalArgumentException("a sequence holds 1 to " + c.contextLength()
                     + " positions (the model's context length), asked for " + capacity);
+        }
+        if ((long) capacity * kvWidth > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a KV cache of " + capacity + " positions × " + kvWidth
+                    + " values per layer exceeds one Java array; use a smaller context");
         }
         long bytes = 2L * c.layerCount() * capacity * kvWidth * Float.BYTES;
         var runtime = Runtime.getRuntime();

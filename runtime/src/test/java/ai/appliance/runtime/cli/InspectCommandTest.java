@@ -53,6 +53,13 @@ class InspectCommandTest {
     }
 
     @Test
+    void safetensorsFileShowsItsTensors() {
+        var r = run("inspect", "--model", Fixtures.model("tiny-qwen2").resolve("model.safetensors").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("safetensors") && r.out().contains("model.layers.0.self_attn.q_proj.bias"), r.out());
+    }
+
+    @Test
     void badInputExitsNonZeroWithOneLineError() {
         var r = run("inspect", "--model", Fixtures.root().resolve("models/tiny-qwen2/tokenizer.json").toString());
         assertEquals(1, r.exit());

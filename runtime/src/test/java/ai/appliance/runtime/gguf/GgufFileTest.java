@@ -99,6 +99,21 @@ class GgufFileTest {
     }
 
     @Test
+    void implausibleLengthsInsideALargeFileFailWithoutAllocating() throws IOException {
+        // A sparse 1 GiB file of zeros: 100 million empty strings would "fit", and the reader must not try.
+        var strings = write(new GgufBytes().header(3, 0, 1).key("tokenizer.ggml.tokens", GgufValueType.ARRAY)
+                .u32(GgufValueType.STRING.id()).u64(100_000_000L));
+        var longString = write(new GgufBytes().header(3, 0, 1).key("s", GgufValueType.STRING).u64(900_000_000L));
+        for (var p : List.of(strings, longString)) {
+            try (var raf = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+                raf.setLength(1L << 30);
+            }
+            var e = assertThrows(ModelFormatException.class, () -> GgufFile.open(p));
+            assertTrue(e.getMessage().contains("corrupt header"), e.getMessage());
+        }
+    }
+
+    @Test
     void tensorPastTheEndIsReportedAsTruncation() throws IOException {
         var b = new GgufBytes().header(3, 1, 0).str("w").u32(1).u64(64).u32(GgmlType.F32.id()).u64(0).padTo(32);
         b.bytes(new byte[100]);

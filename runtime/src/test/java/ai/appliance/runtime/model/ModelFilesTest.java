@@ -96,7 +96,7 @@ class ModelFilesTest {
             var c = gguf.config();
             assertEquals(RopeStyle.ADJACENT, c.ropeStyle());
             var expected = Llama3RopeFactors.compute(hf.config().ropeScaling(), hf.config().ropeTheta(), hf.config().headDimension());
-            assertArrayEquals(expected, c.ropeFrequencyFactors(), 1e-6f);
+            assertArrayEquals(expected, c.ropeFrequencyFactors(), "same float32 arithmetic as llama.cpp's converter");
             assertTrue(c.ropeFrequencyFactors()[15] > 1f, "low frequencies are scaled");
             int hd = c.headDimension();
             for (var pick : new int[] {0, 2}) {
@@ -144,6 +144,14 @@ class ModelFilesTest {
         Files.writeString(folder.resolve("config.json"), "{\"architectures\":[\"MistralForCausalLM\"],\"hidden_size\":8}");
         var e = assertThrows(ModelFormatException.class, () -> ModelFiles.open(folder));
         assertTrue(e.getMessage().contains("MistralForCausalLM"), e.getMessage());
+    }
+
+    @Test
+    void folderWithoutConfigPointsAtItsGgufFiles() throws IOException {
+        var folder = Files.createDirectory(dir.resolve("ggufs"));
+        Files.writeString(folder.resolve("model-q8_0.gguf"), "not really");
+        var e = assertThrows(ModelFormatException.class, () -> ModelFiles.open(folder));
+        assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("model-q8_0.gguf"), e.getMessage());
     }
 
     @Test

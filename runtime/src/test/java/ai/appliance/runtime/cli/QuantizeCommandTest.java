@@ -1,0 +1,61 @@
+package ai.appliance.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.appliance.runtime.testing.Fixtures;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class QuantizeCommandTest {
+    @TempDir
+    Path dir;
+
+    private String[] run(String... args) {
+        var err = new StringWriter();
+        var cli = Main.newCommandLine();
+        cli.setOut(new PrintWriter(new StringWriter()));
+        cli.setErr(new PrintWriter(err));
+        return new String[] {String.valueOf(cli.execute(args)), err.toString()};
+    }
+
+    @Test
+    void checkpointWithoutTokenizerFailsNamingTheFileAndWritesNothing() throws Exception {
+        var folder = Files.createDirectory(dir.resolve("no-tokenizer"));
+        for (var f : new String[] {"config.json", "model.safetensors"}) Files.copy(Fixtures.model("tiny-qwen2").resolve(f), folder.resolve(f));
+        var out = dir.resolve("out.gguf");
+        var r = run("quantize", "--model", folder.toString(), "--out", out.toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[1].contains("tokenizer.json") && r[1].strip().lines().count() == 1, r[1]);
+        assertFalse(Files.exists(out));
+        try (var left = Files.list(dir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".partial")), "no partial files left behind");
+        }
+    }
+
+    @Test
+    void missingModelFailsWithOneLine() {
+        var r = run("quantize", "--model", dir.resolve("nothing-here").toString(), "--out", dir.resolve("x.gguf").toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[1].contains("nothing-here") && r[1].contains("no such file or folder"), r[1]);
+    }
+
+    @Test
+    void unwritableOutputFailsWithOneLine() {
+        var r = run("quantize", "--model", Fixtures.model("tiny-qwen2").toString(), "--out", dir.toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[1].startsWith("quantize: cannot write"), r[1]);
+    }
+
+    @Test
+    void synthRejectsUnknownModelAndType() {
+        assertEquals("2", run("synth", "--model", "gpt-5", "--out", dir.resolve("a.gguf").toString())[0]);
+        assertEquals("2", run("synth", "--model", "deepseek-r1-distill-qwen-1.5b", "--type", "q4_0", "--out", dir.resolve("a.gguf").toString())[0]);
+        assertEquals("2", run("synth", "--model", "deepseek-r1-distill-qwen-1.5b", "--layers", "99", "--out", dir.resolve("a.gguf").toString())[0]);
+    }
+}
