@@ -1,36 +1,38 @@
 package ai.appliance.runtime.kernels;
 
 import ai.appliance.runtime.tensor.GgmlType;
-import java.lang.foreign.Arena;
-import java.util.Set;
+import ai.appliance.runtime.tensor.Tensor;
+import java.util.EnumMap;
 
 /**
- * Runs the decode kernel of each weight type on a small zero matrix until the JIT has compiled it.
- * The Vector API is fast only once C2 compiles it (interpreted, every vector is an object), so
- * without this the first token of a freshly loaded model pays for compiling while it computes
- * over the whole model: seconds instead of tens of milliseconds.
+ * Runs the decode kernel of each weight type on the first rows of one of the model's own
+ * matrices until the JIT has compiled it. The Vector API is fast only once C2 compiles it
+ * (interpreted, every vector is an object), so without this the first token of a freshly loaded
+ * model pays for compiling while it computes over the whole model: seconds instead of tens of
+ * milliseconds. The model's own tensors, not a scratch buffer, because C2 specialises on the kind
+ * of memory segment it has seen: warming on another kind makes the real one deoptimise.
  */
 public final class KernelWarmup {
     private static final int ROWS = 16;
-    private static final int COLUMNS = 512;
     /** Calls per type: past C2's invocation threshold with margin. */
-    private static final int CALLS = 24_000;
+    private static final int CALLS = 20_000;
 
     private KernelWarmup() {
     }
 
-    public static void decodeKernels(Set<GgmlType> types) {
-        var x = new float[COLUMNS];
+    public static void decodeKernels(Iterable<Tensor> matrices) {
+        var byType = new EnumMap<GgmlType, Tensor>(GgmlType.class);
+        for (var t : matrices) byType.putIfAbsent(t.type(), t);
         float sink = 0;
-        try (var arena = Arena.ofConfined()) {
-            for (var type : types) {
-                long rowBytes = type.bytesFor(COLUMNS);
-                var weights = arena.allocate(rowBytes * ROWS, 64);
-                for (int call = 0; call < CALLS; call++) {
-                    sink += VectorDot.dot(type, weights, (call % ROWS) * rowBytes, x, 0, COLUMNS);
-                }
+        for (var t : byType.values()) {
+            int columns = (int) t.rowLength();
+            int rows = (int) Math.min(ROWS, t.rowCount());
+            long rowBytes = t.type().bytesFor(columns);
+            var x = new float[columns];
+            for (int call = 0; call < CALLS; call++) {
+                sink += VectorDot.dot(t.type(), t.data(), (call % rows) * rowBytes, x, 0, columns);
             }
         }
-        if (sink != 0) throw new IllegalStateException("zero weights gave a non-zero product: " + sink);
+        if (sink != 0) throw new IllegalStateException("a zero activation vector gave a non-zero product: " + sink);
     }
 }

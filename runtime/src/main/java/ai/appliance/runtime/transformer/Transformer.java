@@ -10,10 +10,7 @@ import ai.appliance.runtime.kernels.Rope;
 import ai.appliance.runtime.model.ModelConfig;
 import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.model.ModelWeights;
-import ai.appliance.runtime.tensor.GgmlType;
 import ai.appliance.runtime.tensor.Tensor;
-import java.util.EnumSet;
-import java.util.Set;
 import java.util.IdentityHashMap;
 import java.util.List;
 
@@ -90,19 +87,18 @@ public final class Transformer implements LanguageModel {
 
     /** The model in {@code files} on a CPU backend with {@code threads} compute threads. */
     public static Transformer onCpu(ModelFiles files, int threads) {
-        KernelWarmup.decodeKernels(matrixTypes(files.weights()));
+        KernelWarmup.decodeKernels(matrices(files.weights()));
         return new Transformer(files.config(), files.weights(), new CpuBackend(threads), DEFAULT_CHUNK_TOKENS);
     }
 
-    /** The weight types of every matrix the forward pass multiplies by. */
-    private static Set<GgmlType> matrixTypes(ModelWeights w) {
-        var types = EnumSet.of(w.output().type());
+    /** Every matrix the forward pass multiplies by. */
+    private static List<Tensor> matrices(ModelWeights w) {
+        var all = new java.util.ArrayList<Tensor>();
         for (var layer : w.layers()) {
-            for (var t : List.of(layer.query(), layer.key(), layer.value(), layer.attentionOutput(), layer.gate(), layer.up(), layer.down())) {
-                types.add(t.type());
-            }
+            all.addAll(List.of(layer.query(), layer.key(), layer.value(), layer.attentionOutput(), layer.gate(), layer.up(), layer.down()));
         }
-        return types;
+        all.add(w.output());
+        return all;
     }
 
     @Override
