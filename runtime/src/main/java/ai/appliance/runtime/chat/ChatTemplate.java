@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  * Immutable and thread-safe.
  */
 public final class ChatTemplate {
+    /** Far above any context window's worth of text, far below what would exhaust memory. */
+    static final long MAX_OUTPUT_CHARS = 64L << 20;
+
     private final String source;
     private final String bosToken;
     private final String eosToken;
@@ -37,12 +40,20 @@ public final class ChatTemplate {
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withFailOnUnknownTokens(false)
+                // Jinjava would otherwise render "{{ ... }}" found inside printed values: a user's message
+                // must be text, never template code (jinja2 never does this)
+                .withNestedInterpretationEnabled(false)
+                // templates come from model files: bound what one can produce instead of trusting it
+                .withMaxOutputSize(MAX_OUTPUT_CHARS)
+                .withRangeLimit(100_000)
                 .withElResolver(resolver())
+                .withExecutionMode(new PythonPrinting())
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withEvaluateMapKeys(true)
                         .withIterateOverMapKeys(true)
                         .withUsePyishObjectMapper(true)
                         .withWhitespaceRequiredWithinTokens(false)
+                        // Jinjava's "natural" precedence misreads jinja2's "a and not b.c" (R1's generation prompt)
                         .withUseNaturalOperatorPrecedence(false)
                         .withParseWhitespaceControlStrictly(true)
                         .withAllowAdjacentTextNodes(true)
@@ -53,6 +64,7 @@ public final class ChatTemplate {
         this.jinjava = new Jinjava(config);
         var globals = jinjava.getGlobalContext();
         globals.registerFilter(new PythonToJsonFilter());
+        globals.registerTag(new GenerationTag());
         try {
             globals.registerFunction(new ELFunctionDefinition("", "raise_exception",
                     TemplateFunctions.class.getMethod("raiseException", String.class)));
@@ -109,7 +121,14 @@ public final class ChatTemplate {
         context.put("bos_token", bosToken);
         context.put("eos_token", eosToken);
         if (tools != null) context.put("tools", tools);
-        var result = jinjava.renderForResult(source, context);
+        com.hubspot.jinjava.interpret.RenderResult result;
+        try {
+            result = jinjava.renderForResult(source, context);
+        } catch (ChatTemplateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ChatTemplateException("chat template failed: " + e.getMessage(), e);
+        }
         var fatal = result.getErrors().stream()
                 .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
                 .toList();

@@ -80,11 +80,21 @@ final class PythonJson {
         out.append('\n').append(" ".repeat(indent * depth));
     }
 
-    private static String pythonFloat(double d) {
+    /** Python's float repr: shortest round-trip digits, exponent form below 1e-4 and from 1e16 on. */
+    static String pythonFloat(double d) {
         if (Double.isNaN(d)) return "NaN";
         if (Double.isInfinite(d)) return d > 0 ? "Infinity" : "-Infinity";
-        if (d == Math.rint(d) && Math.abs(d) < 1e16) return String.valueOf((long) d) + ".0";
-        return Double.toString(d);
+        if (d == 0) return (1 / d < 0) ? "-0.0" : "0.0";
+        var decimal = new java.math.BigDecimal(Double.toString(d)).stripTrailingZeros(); // shortest digits (JDK 19+)
+        String digits = decimal.unscaledValue().abs().toString();
+        int exponent = digits.length() - 1 - decimal.scale();
+        String sign = d < 0 ? "-" : "";
+        if (exponent < -4 || exponent >= 16) {
+            String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+            return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
+        }
+        String plain = decimal.abs().toPlainString();
+        return sign + (plain.contains(".") ? plain : plain + ".0");
     }
 
     private static void string(String s, StringBuilder out) {

@@ -10,7 +10,7 @@ import jinjava.javax.el.ELResolver;
  * Python's str and dict methods that chat templates call ({@code content.split('</think>')},
  * {@code .strip()}, {@code .startswith(...)}, {@code message.get('x')}, {@code .items()}), which Jinjava would
  * otherwise look up as Java methods (Java's {@code split} takes a regex; {@code startswith} does not exist).
- * Resolves method calls only; everything else falls through to Jinjava's resolvers.
+ * Resolves these method calls and string indexing; everything else falls through to Jinjava's resolvers.
  */
 final class PythonMethods extends ELResolver {
 
@@ -19,12 +19,16 @@ final class PythonMethods extends ELResolver {
         if (!(method instanceof String name)) return null;
         Object[] args = params == null ? new Object[0] : params;
         Object result;
-        if (base instanceof CharSequence cs) {
-            result = stringMethod(cs.toString(), name, args);
-        } else if (base instanceof Map<?, ?> map) {
-            result = mapMethod(map, name, args);
-        } else {
-            return null;
+        try {
+            if (base instanceof CharSequence cs) {
+                result = stringMethod(cs.toString(), name, args);
+            } else if (base instanceof Map<?, ?> map) {
+                result = mapMethod(map, name, args);
+            } else {
+                return null;
+            }
+        } catch (ClassCastException | IndexOutOfBoundsException | IllegalArgumentException | NullPointerException e) {
+            throw new ChatTemplateException("chat template called " + name + "() with unusable arguments: " + e.getMessage());
         }
         if (result == NOT_HANDLED) return null;
         context.setPropertyResolved(true);
@@ -51,9 +55,8 @@ final class PythonMethods extends ELResolver {
             case "title" -> title(s);
             case "capitalize" -> s.isEmpty() ? s : s.substring(0, 1).toUpperCase(java.util.Locale.ROOT)
                     + s.substring(1).toLowerCase(java.util.Locale.ROOT);
-            case "splitlines" -> List.of(s.split("\r\n|\r|\n", -1)).stream()
-                    .limit(s.endsWith("\n") ? s.split("\r\n|\r|\n", -1).length - 1 : Long.MAX_VALUE).toList();
-            case "isspace" -> !s.isEmpty() && s.chars().allMatch(Character::isWhitespace);
+            case "splitlines" -> splitlines(s);
+            case "isspace" -> !s.isEmpty() && s.chars().allMatch(c -> isSpace((char) c));
             case "isdigit" -> !s.isEmpty() && s.chars().allMatch(Character::isDigit);
             default -> NOT_HANDLED;
         };
@@ -61,8 +64,7 @@ final class PythonMethods extends ELResolver {
 
     private static Object mapMethod(Map<?, ?> map, String name, Object[] a) {
         return switch (name) {
-            case "items" -> map.entrySet().stream().map(e -> List.of(e.getKey(), e.getValue() == null ? "" : e.getValue()))
-                    .map(l -> (Object) new ArrayList<>(l)).toList();
+            case "items" -> map.entrySet().stream().map(e -> (Object) java.util.Arrays.asList(e.getKey(), e.getValue())).toList();
             case "keys" -> new ArrayList<>(map.keySet());
             case "values" -> new ArrayList<>(map.values());
             case "get" -> {
@@ -87,7 +89,29 @@ final class PythonMethods extends ELResolver {
     }
 
     private static boolean stripped(char c, String chars) {
-        return chars == null ? Character.isWhitespace(c) || Character.isSpaceChar(c) : chars.indexOf(c) >= 0;
+        return chars == null ? isSpace(c) : chars.indexOf(c) >= 0;
+    }
+
+    /** Python's str.isspace for one character: Java whitespace plus the no-break spaces Java leaves out. */
+    private static boolean isSpace(char c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c);
+    }
+
+    /** Python splitlines(): line breaks removed, no empty string for a final break or an empty text. */
+    private static List<String> splitlines(String s) {
+        var lines = new ArrayList<String>();
+        int start = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\n' || c == '\r' || c == '\u000b' || c == '\u000c' || c == '\u001c' || c == '\u001d'
+                    || c == '\u001e' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                lines.add(s.substring(start, i));
+                if (c == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n') i++;
+                start = i + 1;
+            }
+        }
+        if (start < s.length()) lines.add(s.substring(start));
+        return lines;
     }
 
     /** Python split: literal separator, or runs of whitespace (dropping empties) when none is given. */
@@ -96,14 +120,14 @@ final class PythonMethods extends ELResolver {
         if (sep == null) {
             int i = 0, n = s.length();
             while (i < n) {
-                while (i < n && Character.isWhitespace(s.charAt(i))) i++;
+                while (i < n && isSpace(s.charAt(i))) i++;
                 if (i >= n) break;
                 if (maxSplit >= 0 && out.size() == maxSplit) {
                     out.add(strip(s.substring(i), null, false, true));
                     return out;
                 }
                 int j = i;
-                while (j < n && !Character.isWhitespace(s.charAt(j))) j++;
+                while (j < n && !isSpace(s.charAt(j))) j++;
                 out.add(s.substring(i, j));
                 i = j;
             }
@@ -153,9 +177,18 @@ final class PythonMethods extends ELResolver {
         return out.toString();
     }
 
-    // property access is left to Jinjava
+    /** {@code text[i]} with Python's negative indices; other property access is left to Jinjava. */
     @Override
     public Object getValue(ELContext context, Object base, Object property) {
+        // Jinjava hands a numeric subscript over as its decimal text
+        Integer index = property instanceof Number n ? Integer.valueOf(n.intValue())
+                : property instanceof String p && p.matches("-?\\d{1,9}") ? Integer.valueOf(p) : null;
+        if (base instanceof CharSequence cs && index != null) {
+            int i = index;
+            if (i < 0) i += cs.length();
+            context.setPropertyResolved(true);
+            return i >= 0 && i < cs.length() ? String.valueOf(cs.charAt(i)) : null;
+        }
         return null;
     }
 

@@ -29,10 +29,13 @@ public final class ReasoningSplitter {
         this.state = state;
     }
 
-    /** A splitter for output that follows {@code renderedPrompt}: inside reasoning when the prompt left {@code <think>} open. */
+    /**
+     * A splitter for output that follows {@code renderedPrompt}: inside reasoning when the prompt ends by opening
+     * {@code <think>} (only whitespace after it), as R1's generation prompt does. A {@code <think>} somewhere in
+     * a user's message does not count.
+     */
     public static ReasoningSplitter forPrompt(String renderedPrompt) {
-        int open = renderedPrompt.lastIndexOf(OPEN);
-        boolean insideThink = open >= 0 && renderedPrompt.indexOf(CLOSE, open) < 0;
+        boolean insideThink = renderedPrompt.strip().endsWith(OPEN);
         return new ReasoningSplitter(insideThink ? State.REASONING : State.START);
     }
 

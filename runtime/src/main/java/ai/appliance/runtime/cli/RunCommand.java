@@ -124,7 +124,7 @@ public final class RunCommand implements Callable<Integer> {
         try (var files = ModelFiles.open(model);
              var transformer = Transformer.onCpu(files, threads != null ? threads : WorkerPool.physicalCores())) {
             var format = files.gguf() != null ? PromptFormat.fromGguf(model, files.gguf().metadata()) : PromptFormat.load(model);
-            var stopTokens = new HashSet<Integer>();
+            var stopTokens = new HashSet<>(format.tokenizer().endOfGenerationIds());
             if (format.tokenizer().eosId() >= 0) stopTokens.add(format.tokenizer().eosId());
             var settings = new GenerationSettings(sampler, maxTokens, stop, stopTokens);
             var session = new Session(transformer, format, settings);

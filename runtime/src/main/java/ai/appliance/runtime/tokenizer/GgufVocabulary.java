@@ -75,6 +75,8 @@ public final class GgufVocabulary {
         if (bos >= n) bos = -1;
         if (eos >= n) eos = -1;
         boolean addBos = bool(metadata, "tokenizer.ggml.add_bos_token", addBosDefault);
+        builder.endOfGeneration(intOr(metadata, "tokenizer.ggml.eot_token_id", -1))
+                .endOfGeneration(intOr(metadata, "tokenizer.ggml.eom_token_id", -1));
         return builder.bos(bos).eos(eos).addBos(addBos && bos >= 0).build();
     }
 

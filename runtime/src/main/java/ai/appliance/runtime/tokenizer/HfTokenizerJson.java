@@ -30,8 +30,10 @@ public final class HfTokenizerJson {
         JsonNode tokenizer = readJson(tokenizerFile);
         var configFile = folder.resolve("tokenizer_config.json");
         JsonNode config = Files.isRegularFile(configFile) ? readJson(configFile) : JSON.createObjectNode();
+        var generationFile = folder.resolve("generation_config.json");
+        JsonNode generation = Files.isRegularFile(generationFile) ? readJson(generationFile) : JSON.createObjectNode();
         try {
-            return build(tokenizer, config);
+            return build(tokenizer, config, generation);
         } catch (TokenizerException e) {
             throw new ModelFormatException(tokenizerFile, e.getMessage(), e);
         }
@@ -55,7 +57,7 @@ public final class HfTokenizerJson {
         return null;
     }
 
-    static Tokenizer build(JsonNode tokenizer, JsonNode config) {
+    static Tokenizer build(JsonNode tokenizer, JsonNode config, JsonNode generationConfig) {
         var modelNode = tokenizer.path("model");
         String type = modelNode.path("type").asText("BPE");
         if (!type.equals("BPE")) {
@@ -116,6 +118,10 @@ public final class HfTokenizerJson {
         int bos = idOf(vocab, tokenString(config.get("bos_token")));
         int eos = idOf(vocab, tokenString(config.get("eos_token")));
         builder.bos(bos).eos(eos);
+        // generation_config.json: eos_token_id is one id or a list of ids that all end a turn
+        var generationEos = generationConfig.path("eos_token_id");
+        if (generationEos.isInt()) builder.endOfGeneration(generationEos.asInt());
+        for (var id : generationEos) if (id.isInt()) builder.endOfGeneration(id.asInt());
         boolean addBos = config.has("add_bos_token") ? config.get("add_bos_token").asBoolean()
                 : bos >= 0 && postProcessorAddsToken(tokenizer.path("post_processor"), texts[bos]);
         builder.addBos(addBos && bos >= 0);
@@ -183,9 +189,15 @@ public final class HfTokenizerJson {
             case "Digits" -> builder.preTokenizer(new PreTokenizer.RegexSplit(
                     PreTokenizer.compile(p.path("individual_digits").asBoolean(false) ? "\\p{N}" : "\\p{N}+"),
                     PreTokenizer.Behavior.ISOLATED));
-            case "Metaspace" -> builder.preTokenizer(new PreTokenizer.Metaspace(
-                    !"never".equals(p.path("prepend_scheme").asText("always")) && p.path("add_prefix_space").asBoolean(true),
-                    p.path("split").asBoolean(true)));
+            case "Metaspace" -> {
+                // older files say add_prefix_space, newer ones prepend_scheme
+                var scheme = switch (p.path("prepend_scheme").asText(p.path("add_prefix_space").asBoolean(true) ? "always" : "never")) {
+                    case "first" -> PreTokenizer.PrependScheme.FIRST;
+                    case "never" -> PreTokenizer.PrependScheme.NEVER;
+                    default -> PreTokenizer.PrependScheme.ALWAYS;
+                };
+                builder.preTokenizer(new PreTokenizer.Metaspace(scheme, p.path("split").asBoolean(true)));
+            }
             default -> throw new TokenizerException("pre-tokenizer '" + type + "' is not supported");
         }
     }

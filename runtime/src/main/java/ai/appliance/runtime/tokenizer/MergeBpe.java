@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class MergeBpe implements WordModel {
     private static final int CACHE_LIMIT = 100_000;
+    private static final int CACHED_WORD_LIMIT = 256;
 
     private final Vocabulary vocab;
     /** (leftId << 32 | rightId) → (rank << 32 | mergedId). */
@@ -51,6 +52,10 @@ final class MergeBpe implements WordModel {
 
     @Override
     public void encode(String word, IntList out) {
+        if (word.length() > CACHED_WORD_LIMIT) { // rare and would pin memory: not worth caching
+            out.addAll(encodeUncached(word));
+            return;
+        }
         var cached = cache.get(word);
         if (cached == null) {
             cached = encodeUncached(word);

@@ -14,12 +14,19 @@ sealed interface PreTokenizer {
 
     List<String> split(String piece);
 
-    /** Applies {@code steps} in order, each to every piece. */
-    static List<String> apply(List<PreTokenizer> steps, String text) {
+    /** Splits the first piece of a run of text; only {@link Metaspace} cares whether the run starts the input. */
+    default List<String> splitFirst(String piece, boolean atInputStart) {
+        return split(piece);
+    }
+
+    /** Applies {@code steps} in order, each to every piece; {@code atInputStart}: the text begins the input. */
+    static List<String> apply(List<PreTokenizer> steps, String text, boolean atInputStart) {
         List<String> pieces = List.of(text);
         for (var step : steps) {
             var next = new ArrayList<String>();
-            for (var p : pieces) next.addAll(step.split(p));
+            for (int i = 0; i < pieces.size(); i++) {
+                next.addAll(i == 0 ? step.splitFirst(pieces.get(i), atInputStart) : step.split(pieces.get(i)));
+            }
             pieces = next;
         }
         return pieces;
@@ -35,6 +42,9 @@ sealed interface PreTokenizer {
      */
     static Pattern compile(String regex) {
         var javaRegex = regex.replace("\\p{Han}", "\\p{IsHan}");
+        // "\s+$" (DeepSeek LLM) retried at every offset of a long space run is quadratic; a match can only start
+        // where a run starts, so saying so keeps it linear without changing what it matches
+        if (javaRegex.equals("\\s+$")) javaRegex = "(?<!\\s)\\s+$";
         try {
             return Pattern.compile(javaRegex, Pattern.UNICODE_CHARACTER_CLASS);
         } catch (PatternSyntaxException e) {
@@ -97,12 +107,28 @@ sealed interface PreTokenizer {
         }
     }
 
-    /** SentencePiece-style spaces: ' ' becomes {@code ▁}, optionally a {@code ▁} prefix, optionally split before each. */
-    record Metaspace(boolean prependSpace, boolean splitOnSpace) implements PreTokenizer {
+    /** When {@link Metaspace} adds its {@code ▁} prefix: HF {@code prepend_scheme}. */
+    enum PrependScheme { ALWAYS, FIRST, NEVER }
+
+    /**
+     * SentencePiece-style spaces: ' ' becomes {@code ▁}; a {@code ▁} prefix on every run of text ({@code always})
+     * or only on the one that begins the input ({@code first}); optionally split before each {@code ▁}.
+     */
+    record Metaspace(PrependScheme scheme, boolean splitOnSpace) implements PreTokenizer {
         @Override
         public List<String> split(String piece) {
+            return split(piece, false);
+        }
+
+        @Override
+        public List<String> splitFirst(String piece, boolean atInputStart) {
+            return split(piece, atInputStart);
+        }
+
+        private List<String> split(String piece, boolean atInputStart) {
             var s = piece.replace(' ', '\u2581');
-            if (prependSpace && !s.startsWith("\u2581")) s = "\u2581" + s;
+            boolean prepend = scheme == PrependScheme.ALWAYS || (scheme == PrependScheme.FIRST && atInputStart);
+            if (prepend && !s.startsWith("\u2581")) s = "\u2581" + s;
             if (!splitOnSpace) return List.of(s);
             var out = new ArrayList<String>();
             int start = 0;

@@ -3,19 +3,21 @@ package ai.appliance.runtime.tokenizer;
 import java.util.List;
 
 /**
- * The split regexes llama.cpp applies for each {@code tokenizer.ggml.pre} name (from its llama-vocab.cpp), with
- * the flags it sets alongside. Each regex splits every piece left by the previous one, keeping both matches and
- * the text between them.
+ * The split regexes for each {@code tokenizer.ggml.pre} name, as llama.cpp's llama-vocab.cpp lists them, with the
+ * flags it sets alongside. Each regex splits every piece left by the previous one, keeping both matches and the
+ * text between them. Where llama.cpp rewrote a Hugging Face regex for std::regex (case-insensitive contractions,
+ * letter-case classes), the original from the model's tokenizer.json is used: Java's regex supports it, and the
+ * Hugging Face tokenizer is the reference the vocabularies are tested against.
  */
 record PreTokenizerPresets(List<String> regexes, boolean ignoreMerges, boolean addBos) {
 
     private static final String GPT2 =
             "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
     private static final String LLAMA3 =
-            "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
+            "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
                     + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     private static final String QWEN2 =
-            "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
+            "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
                     + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     private static final List<String> DEEPSEEK_LLM = List.of(
             "[\\r\\n]",
@@ -35,6 +37,19 @@ record PreTokenizerPresets(List<String> regexes, boolean ignoreMerges, boolean a
             "[\\x{4E00}-\\x{9FA5}\\x{3040}-\\x{309F}\\x{30A0}-\\x{30FF}]+",
             "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\\r\\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+"
                     + "| ?[\\p{P}\\p{S}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
+    private static final String TEKKEN =
+            "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+"
+                    + "|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*"
+                    + "|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    private static final String GPT4O =
+            "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+                    + "|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+                    + "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    private static final String BLOOM = " ?[^(\\s|.,!?\\x{2026}\\x{3002}\\x{FF0C}\\x{3001}\\x{0964}\\x{06D4}\\x{060C})]+";
+    private static final List<String> FALCON = List.of(
+            "[\\p{P}\\$\\+<=>\\^~\\|`]+",
+            GPT2,
+            "[0-9][0-9][0-9]");
     private static final List<String> DEFAULT = List.of(
             "[\\p{P}\\$\\+<=>\\^~\\|]+",
             "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)",
@@ -45,18 +60,27 @@ record PreTokenizerPresets(List<String> regexes, boolean ignoreMerges, boolean a
     static PreTokenizerPresets forName(String pre) {
         return switch (pre) {
             case "default" -> new PreTokenizerPresets(DEFAULT, false, false);
-            case "llama3", "llama-v3", "llama-bpe", "falcon3", "pixtral", "dbrx", "smaug-bpe" ->
+            case "llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2" ->
                     new PreTokenizerPresets(List.of(LLAMA3), true, true);
-            case "qwen2", "deepseek-r1-qwen", "megrez", "stablelm2", "hunyuan" ->
+            case "dbrx", "smaug-bpe" -> new PreTokenizerPresets(List.of(LLAMA3), false, false);
+            case "qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2", "megrez", "stablelm2", "hunyuan" ->
                     new PreTokenizerPresets(List.of(QWEN2), false, false);
             case "deepseek-llm" -> new PreTokenizerPresets(DEEPSEEK_LLM, false, false);
             case "deepseek-coder" -> new PreTokenizerPresets(DEEPSEEK_CODER, false, false);
-            case "deepseek-v3" -> new PreTokenizerPresets(DEEPSEEK_V3, false, false);
-            case "gpt-2", "phi-2", "mpt", "olmo", "jais" -> new PreTokenizerPresets(List.of(GPT2), false, false);
+            case "deepseek-v3", "hunyuan-dense" -> new PreTokenizerPresets(DEEPSEEK_V3, false, false);
+            case "gpt-2", "phi-2", "mpt", "olmo", "jais", "jina-es", "jina-de", "jina-v2-es", "jina-v2-de", "roberta-bpe",
+                 "exaone4", "trillion", "granite-docling", "gigachat", "a.x-4.0", "mellum", "jina-v1-en", "jina-v2-code" -> new PreTokenizerPresets(List.of(GPT2), false, false);
+            case "falcon" -> new PreTokenizerPresets(FALCON, false, false);
+            case "chatglm-bpe", "glm4" -> new PreTokenizerPresets(List.of(LLAMA3), false, false);
+            case "tekken" -> new PreTokenizerPresets(List.of(TEKKEN), true, true);
+            case "gpt-4o", "llama4" -> new PreTokenizerPresets(List.of(GPT4O), false, false);
+            case "bloom", "poro-chat", "gpt3-finnish" -> new PreTokenizerPresets(List.of(BLOOM), false, false);
+            case "viking" -> new PreTokenizerPresets(List.of(BLOOM, "\\p{N}"), false, false);
             case "starcoder", "refact", "command-r", "smollm", "codeshell", "exaone", "minerva-7b" ->
                     new PreTokenizerPresets(List.of("\\p{N}", GPT2), false, false);
             default -> throw new TokenizerException("tokenizer.ggml.pre '" + pre + "' is not supported; known: default, "
-                    + "llama-bpe, qwen2, deepseek-r1-qwen, deepseek-llm, deepseek-coder, deepseek-v3, gpt-2, starcoder");
+                    + "llama-bpe, qwen2, deepseek-r1-qwen, deepseek-llm, deepseek-coder, deepseek-v3, gpt-2, starcoder, falcon, "
+                    + "tekken, gpt-4o, bloom and their aliases");
         };
     }
 }

@@ -32,6 +32,7 @@ final class TextTokenizer implements Tokenizer {
     private final boolean addBos;
     private final Set<Integer> specialIds;
     private final boolean stripLeadingSpace;
+    private final Set<Integer> endOfGeneration;
 
     private TextTokenizer(Builder b) {
         this.vocab = Objects.requireNonNull(b.vocab, "vocabulary");
@@ -43,6 +44,10 @@ final class TextTokenizer implements Tokenizer {
         this.eosId = b.eosId;
         this.addBos = b.addBos;
         this.stripLeadingSpace = b.stripLeadingSpace;
+        var eog = new TreeSet<Integer>();
+        if (b.eosId >= 0) eog.add(b.eosId);
+        for (int id : b.extraEndIds) if (id >= 0 && id < vocab.size()) eog.add(id);
+        this.endOfGeneration = Set.copyOf(eog);
         var special = new TreeSet<Integer>();
         for (var e : b.addedTokens) if (e.special()) special.add(e.id());
         this.specialIds = Set.copyOf(special);
@@ -81,7 +86,10 @@ final class TextTokenizer implements Tokenizer {
     public int[] encode(String text, boolean parseSpecialTokens) {
         var out = new IntList();
         boolean afterToken = true;
+        boolean first = true;
         for (var segment : addedTokens.split(text, parseSpecialTokens)) {
+            boolean atInputStart = first;
+            first = false;
             if (segment.isToken()) {
                 out.add(segment.id());
                 afterToken = true;
@@ -89,15 +97,18 @@ final class TextTokenizer implements Tokenizer {
             }
             var normalized = normalizer.apply(segment.text(), afterToken);
             afterToken = false;
-            for (var piece : PreTokenizer.apply(preTokenizers, normalized)) model.encode(piece, out);
+            for (var piece : PreTokenizer.apply(preTokenizers, normalized, atInputStart)) model.encode(piece, out);
         }
         return out.toArray();
     }
 
     @Override
-    public StreamingDecoder newStreamingDecoder() {
-        return new StreamingDecoder(this::tokenBytes, stripLeadingSpace);
+    public StreamingDecoder newStreamingDecoder(boolean skipSpecialTokens) {
+        if (!skipSpecialTokens) return new StreamingDecoder(this::tokenBytes, stripLeadingSpace);
+        return new StreamingDecoder(id -> specialIds.contains(id) ? NOTHING : tokenBytes(id), stripLeadingSpace);
     }
+
+    private static final byte[] NOTHING = new byte[0];
 
     @Override
     public byte[] tokenBytes(int id) {
@@ -134,6 +145,11 @@ final class TextTokenizer implements Tokenizer {
     }
 
     @Override
+    public Set<Integer> endOfGenerationIds() {
+        return endOfGeneration;
+    }
+
+    @Override
     public boolean addBos() {
         return addBos;
     }
@@ -158,6 +174,12 @@ final class TextTokenizer implements Tokenizer {
         private int eosId = -1;
         private boolean addBos;
         private boolean stripLeadingSpace;
+        private final List<Integer> extraEndIds = new ArrayList<>();
+
+        Builder endOfGeneration(int id) {
+            extraEndIds.add(id);
+            return this;
+        }
 
         Builder vocabulary(Vocabulary v) {
             this.vocab = v;

@@ -32,8 +32,23 @@ public interface Tokenizer {
         return out.append(decoder.flush()).toString();
     }
 
+    /** The text of {@code ids} without special (control) tokens such as BOS/EOS: what a user should see. */
+    default String decodeSkippingSpecial(int[] ids) {
+        var decoder = newStreamingDecoder(true);
+        var out = new StringBuilder();
+        for (int id : ids) out.append(decoder.push(id));
+        return out.append(decoder.flush()).toString();
+    }
+
     /** A decoder for one generated sequence: push ids one by one, print what it returns. */
-    StreamingDecoder newStreamingDecoder();
+    default StreamingDecoder newStreamingDecoder() {
+        return newStreamingDecoder(false);
+    }
+
+    /** As {@link #newStreamingDecoder()}, optionally dropping special (control) tokens from the text. */
+    default StreamingDecoder newStreamingDecoder(boolean skipSpecialTokens) {
+        return new StreamingDecoder(id -> skipSpecialTokens && isSpecial(id) ? new byte[0] : tokenBytes(id), false);
+    }
 
     /** The bytes one token stands for (the UTF-8 of its text for special tokens). */
     byte[] tokenBytes(int id);
@@ -52,6 +67,14 @@ public interface Tokenizer {
 
     /** End-of-sequence id, or -1 when the vocabulary has none. */
     int eosId();
+
+    /**
+     * Ids that end a generated turn: EOS plus what the model files add (HF generation_config.json
+     * {@code eos_token_id} lists, GGUF {@code eot_token_id}/{@code eom_token_id}).
+     */
+    default Set<Integer> endOfGenerationIds() {
+        return eosId() < 0 ? Set.of() : Set.of(eosId());
+    }
 
     /** Whether a prompt should start with {@link #bosId()} (HF add_bos_token, GGUF tokenizer.ggml.add_bos_token). */
     boolean addBos();

@@ -15,8 +15,9 @@ final class Vocabulary {
         this.kinds = kinds;
         this.scores = scores;
         this.ids = new HashMap<>(texts.length * 2);
+        // a text stored twice resolves to its last id, as llama.cpp's token_to_id does
         for (int i = 0; i < texts.length; i++) {
-            if (texts[i] != null) ids.putIfAbsent(texts[i], i);
+            if (texts[i] != null) ids.put(texts[i], i);
         }
     }
 

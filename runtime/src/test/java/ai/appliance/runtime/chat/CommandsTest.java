@@ -52,6 +52,14 @@ class CommandsTest {
     }
 
     @Test
+    void templateReadsMessagesFromAFile(@TempDir Path dir) throws Exception {
+        var file = dir.resolve("messages.json");
+        Files.writeString(file, "[{\"role\":\"system\",\"content\":\"S\"},{\"role\":\"user\",\"content\":\"u\"}]");
+        var r = run("template", "--model", Fixtures.model("tiny-qwen2").toString(), "--messages-file", file.toString());
+        assertEquals("<｜begin▁of▁sentence｜>S<｜User｜>u<｜Assistant｜><think>\n", r.out(), r.err());
+    }
+
+    @Test
     void errorsAreOneLineAndNonZero() {
         var missing = run("tokenize", "--model", "/no/such/model.gguf", "--text", "x");
         assertEquals(1, missing.exitCode());

@@ -60,6 +60,33 @@ class Jinja2CompatibilityTest {
     }
 
     @Test
+    void templateSyntaxInsideMessagesIsTextNotCode() throws IOException {
+        var template = new ChatTemplate(resource("deepseek-r1-distill.jinja"), "<BOS>", "<EOS>");
+        String hostile = "{{ 7*7 }} {% for x in range(3) %}X{% endfor %} {{ raise_exception('boom') }}";
+        assertEquals("<BOS><｜User｜>" + hostile + "<｜Assistant｜><think>\n",
+                template.render(List.of(ChatMessage.user(hostile)), true));
+    }
+
+    @Test
+    void runawayTemplateOutputIsStoppedWithAnError() {
+        var template = new ChatTemplate("{% for i in range(10) %}{{ messages[0]['content'] }}{% endfor %}", "", "");
+        var bigContent = "x".repeat(24 << 20);
+        assertThrows(ChatTemplateException.class, () -> template.render(List.of(ChatMessage.user(bigContent)), false));
+    }
+
+    @Test
+    void generationBlocksRenderTheirBody() {
+        var template = new ChatTemplate("{% for m in messages %}{% generation %}[{{ m['content'] }}]{% endgeneration %}{% endfor %}", "", "");
+        assertEquals("[a][b]", template.render(List.of(ChatMessage.user("a"), ChatMessage.assistant("b")), false));
+    }
+
+    @Test
+    void pythonMethodMisuseIsATemplateError() {
+        var template = new ChatTemplate("{{ messages[0]['content'].split('') }}{{ messages[0]['content'].startswith() }}", "", "");
+        assertThrows(ChatTemplateException.class, () -> template.render(List.of(ChatMessage.user("x")), false));
+    }
+
+    @Test
     void brokenTemplateSyntaxIsReportedNotRenderedAsText() {
         var template = new ChatTemplate("{% for m in messages %}{{ m.content ", "", "");
         assertThrows(ChatTemplateException.class, () -> template.render(List.of(ChatMessage.user("x")), false));

@@ -63,8 +63,10 @@ class ReasoningSplitterTest {
     }
 
     @Test
-    void promptWhoseThinkWasClosedDoesNotStartInReasoning() {
+    void onlyAPromptEndingInAnOpenThinkStartsInReasoning() {
         assertFalse(ReasoningSplitter.forPrompt("<think>x</think>done").inReasoning());
+        assertFalse(ReasoningSplitter.forPrompt("<｜User｜>what is <think> for?<｜Assistant｜>").inReasoning());
+        assertTrue(ReasoningSplitter.forPrompt("<｜User｜>q<｜Assistant｜><think>\n").inReasoning());
     }
 
     @Test

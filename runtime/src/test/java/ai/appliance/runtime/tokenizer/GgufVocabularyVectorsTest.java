@@ -44,9 +44,11 @@ class GgufVocabularyVectorsTest {
                 String text = inputs.get(i);
                 String line = lines[i].trim();
                 int[] expected = line.isEmpty() ? new int[0] : Arrays.stream(line.split(" ")).mapToInt(Integer::parseInt).toArray();
-                tests.add(DynamicTest.dynamicTest(name + " #" + i + ": " + ReferenceTokenizationTest.abbreviate(text), () ->
-                        assertArrayEquals(expected, tokenizer.encode(text), () -> "ids of '" + text + "' got "
-                                + Arrays.toString(tokenizer.encode(text)))));
+                tests.add(DynamicTest.dynamicTest(name + " #" + i + ": " + ReferenceTokenizationTest.abbreviate(text), () -> {
+                    assertArrayEquals(expected, tokenizer.encode(text), () -> "ids of '" + text + "' got "
+                            + Arrays.toString(tokenizer.encode(text)));
+                    assertEquals(text, tokenizer.decode(expected), "these vocabularies decode losslessly");
+                }));
             }
         }
         return tests.stream();

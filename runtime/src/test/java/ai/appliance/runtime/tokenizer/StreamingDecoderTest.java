@@ -49,6 +49,14 @@ class StreamingDecoderTest {
     }
 
     @Test
+    void specialTokensCanBeLeftOutOfUserVisibleText() {
+        var tokenizer = Tokenizers.load(Fixtures.model("tiny-llama3"));
+        int[] ids = tokenizer.encode("<｜begin▁of▁sentence｜><｜User｜>hi<think>x</think><｜end▁of▁sentence｜>");
+        assertEquals("hi<think>x</think>", tokenizer.decodeSkippingSpecial(ids));
+        assertEquals("<｜begin▁of▁sentence｜><｜User｜>hi<think>x</think><｜end▁of▁sentence｜>", tokenizer.decode(ids));
+    }
+
+    @Test
     void idsOutsideTheVocabularyAreRejectedWithTheRange() {
         var tokenizer = Tokenizers.load(Fixtures.model("tiny-qwen2"));
         var e = assertThrows(IllegalArgumentException.class, () -> tokenizer.decode(new int[]{tokenizer.vocabularySize()}));

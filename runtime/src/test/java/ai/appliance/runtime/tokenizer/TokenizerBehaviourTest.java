@@ -29,7 +29,17 @@ class TokenizerBehaviourTest {
             assertTrue(t.isSpecial(1203), "<｜User｜> is special in " + source);
             assertFalse(t.isSpecial(1205), "<think> is an ordinary added token in " + source);
             assertEquals(1205, t.tokenId("<think>"));
+            assertEquals(java.util.Set.of(1200), t.endOfGenerationIds(), source.toString());
         }
+    }
+
+    @Test
+    void generationConfigEosListAddsEndOfGenerationIds(@TempDir Path dir) throws Exception {
+        var source = Fixtures.model("tiny-qwen2");
+        Files.copy(source.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
+        Files.copy(source.resolve("tokenizer_config.json"), dir.resolve("tokenizer_config.json"));
+        Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [1200, 1203]}");
+        assertEquals(java.util.Set.of(1200, 1203), Tokenizers.load(dir).endOfGenerationIds());
     }
 
     @Test
@@ -48,8 +58,10 @@ class TokenizerBehaviourTest {
     void javaRegexMatchesUnicodeWhitespaceAndLettersLikeOniguruma() {
         var qwen = PreTokenizerPresets.forName("qwen2");
         var split = new PreTokenizer.RegexSplit(PreTokenizer.compile(qwen.regexes().getFirst()), PreTokenizer.Behavior.ISOLATED);
-        // U+3000 and U+00A0 are \s for Python/Oniguruma: "\s+(?!\S)" keeps all but the last before a word
-        assertEquals(List.of("a", "\u3000\u00a0", " b"), split.split("a\u3000\u00a0 b"));
+        // U+3000 and U+00A0 are \s for Oniguruma (HF) and llama.cpp, not for Java without UNICODE_CHARACTER_CLASS:
+        // "\s+(?!\S)" takes all but the last space before a word, which joins the word
+        assertEquals(List.of("x", "\u3000", "\u3000y"), split.split("x\u3000\u3000y"));
+        assertEquals(List.of("x", "\u00a0", "\u00a0y"), split.split("x\u00a0\u00a0y"));
         // letters outside the BMP are \p{L}; digits one by one
         assertEquals(List.of("𝐀𝐁", "1", "2"), split.split("𝐀𝐁12"));
         // contractions match case-insensitively
@@ -82,6 +94,18 @@ class TokenizerBehaviourTest {
         assertTrue(e.getMessage().contains("some-future-model"), e.getMessage());
         metadata.put("tokenizer.ggml.pre", "gpt-2");
         assertArrayEquals(new int[]{2, 0}, GgufVocabulary.fromMetadata(metadata).encode("aba"));
+    }
+
+    @Test
+    void everyKnownPreTokenizerNameCompilesInJava() {
+        for (var name : List.of("default", "llama-bpe", "llama3", "qwen2", "deepseek-r1-qwen", "deepseek-llm", "deepseek-coder",
+                "deepseek-v3", "gpt-2", "starcoder", "falcon", "tekken", "gpt-4o", "bloom", "viking", "chatglm-bpe")) {
+            for (var regex : PreTokenizerPresets.forName(name).regexes()) {
+                var split = new PreTokenizer.RegexSplit(PreTokenizer.compile(regex), PreTokenizer.Behavior.ISOLATED);
+                String text = "Hello, y'all! 3.14159 中文 ÀÉ\u3000x\n\n  end  ";
+                assertEquals(text, String.join("", split.split(text)), name + " must only split, never drop: " + regex);
+            }
+        }
     }
 
     @Test
