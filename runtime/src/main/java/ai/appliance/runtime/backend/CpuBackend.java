@@ -20,11 +20,13 @@ public final class CpuBackend implements Backend {
     private final WorkerPool pool;
     private final float[][] rowScratch;
     private final float[][] scoreScratch;
+    private final float[][] sumScratch;
 
     public CpuBackend(int threads) {
         this.pool = new WorkerPool(threads);
         this.rowScratch = new float[threads][0];
         this.scoreScratch = new float[threads][0];
+        this.sumScratch = new float[threads][0];
     }
 
     @Override
@@ -66,7 +68,12 @@ public final class CpuBackend implements Backend {
         var data = weight.data();
         long rowBytes = type.bytesFor(columns);
         if (batch == 1) {
-            for (int r = from; r < to; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns);
+            float[] sums = null;
+            if (VectorDot.needsBlockSums(type)) {
+                sums = sumBuffer(worker, columns / 32);
+                VectorDot.blockSums(x, 0, columns, sums);
+            }
+            for (int r = from; r < to; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns, sums);
         } else {
             MatMul.rows(type, data, rowBytes, columns, (int) weight.rowCount(), from, to, x, batch, out,
                     rowBuffer(worker, MatMul.scratchSize(columns)));
@@ -75,6 +82,11 @@ public final class CpuBackend implements Backend {
 
     private static int threadsFor(long work) {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, work / WORK_PER_THREAD));
+    }
+
+    private float[] sumBuffer(int worker, int size) {
+        if (sumScratch[worker].length < size) sumScratch[worker] = new float[size];
+        return sumScratch[worker];
     }
 
     private float[] rowBuffer(int worker, int size) {
