@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Vector API decoding of a weight row to F32, bit-identical to {@link Dequantize} (the same
  * products of the same floats). The matrix-matrix kernel decodes each weight row once per chunk of
- * tokens, so this must be cheap next to the products it feeds; K-quants use the scalar decoder.
+ * tokens, so this must be cheap next to the products it feeds; Q6_K uses the scalar decoder.
  */
 public final class VectorDequantize {
     private VectorDequantize() {
@@ -36,7 +36,8 @@ public final class VectorDequantize {
             case BF16 -> bf16(w, offset, out, outOffset, n);
             case Q8_0 -> q8_0(w, offset, out, outOffset, n);
             case Q4_0 -> q4_0(w, offset, out, outOffset, n);
-            case Q4_K, Q6_K -> Dequantize.values(type, w, offset, out, outOffset, n);
+            case Q4_K -> q4_K(w, offset, out, outOffset, n);
+            case Q6_K -> Dequantize.values(type, w, offset, out, outOffset, n);
         }
     }
 
@@ -77,6 +78,36 @@ public final class VectorDequantize {
                 var q = ByteVector.fromMemorySegment(B, w, base + 2 + j, LE);
                 VectorDot.bytesToFloats(q.and((byte) 0xf).sub((byte) 8)).mul(d).intoArray(out, o + 32 * b + j);
                 VectorDot.bytesToFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).mul(d).intoArray(out, o + 32 * b + 16 + j);
+            }
+        }
+    }
+
+    private static final jdk.incubator.vector.IntVector NIBBLE = jdk.incubator.vector.IntVector.broadcast(I, 0xf);
+    private static final java.lang.foreign.ValueLayout.OfLong I64 =
+            java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+    private static final java.lang.foreign.ValueLayout.OfInt I32 =
+            java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+
+    private static void q4_K(MemorySegment w, long offset, float[] out, int o, int n) {
+        for (int b = 0; b < n / 256; b++) {
+            long base = offset + 144L * b;
+            float d = Dequantize.f16(w, base);
+            float dmin = Dequantize.f16(w, base + 2);
+            long scalesLow = w.get(I64, base + 4);
+            int scalesHigh = w.get(I32, base + 12);
+            long qs = base + 16;
+            int y = o + 256 * b;
+            for (int group = 0; group < 4; group++) {
+                // As the scalar reference: d1 * q - m1, a product then a difference (no fused multiply-add).
+                var d1 = FloatVector.broadcast(F, d * VectorDot.q4KScaleOrMin(scalesLow, scalesHigh, 2 * group, false));
+                var m1 = FloatVector.broadcast(F, dmin * VectorDot.q4KScaleOrMin(scalesLow, scalesHigh, 2 * group, true));
+                var d2 = FloatVector.broadcast(F, d * VectorDot.q4KScaleOrMin(scalesLow, scalesHigh, 2 * group + 1, false));
+                var m2 = FloatVector.broadcast(F, dmin * VectorDot.q4KScaleOrMin(scalesLow, scalesHigh, 2 * group + 1, true));
+                for (int l = 0; l < 32; l += L) {
+                    var q = VectorDot.unsignedBytesToInts(w, qs + 32L * group + l);
+                    VectorDot.toFloats(q.and(NIBBLE)).mul(d1).sub(m1).intoArray(out, y + 64 * group + l);
+                    VectorDot.toFloats(q.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).intoArray(out, y + 64 * group + 32 + l);
+                }
             }
         }
     }
