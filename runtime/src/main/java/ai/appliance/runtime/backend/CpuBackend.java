@@ -21,6 +21,11 @@ public final class CpuBackend implements Backend {
     private final float[][] rowScratch;
     private final float[][] scoreScratch;
     private final float[][] sumScratch;
+    private final MatmulTask matmulTask = new MatmulTask();
+    private final AttentionTask attentionTask = new AttentionTask();
+    private final SwiGluTask swiGluTask = new SwiGluTask();
+    private final Tensor[] single = new Tensor[1];
+    private final float[][] singleOut = new float[1][];
 
     public CpuBackend(int threads) {
         this.pool = new WorkerPool(threads);
@@ -35,21 +40,49 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void matmul(Tensor weight, float[] x, int batch, float[] out) {
-        int rows = (int) weight.rowCount();
-        pool.forRange(rows, MatMul.ROW_TILE, threadsFor(weight.elementCount() * batch),
-                (from, to, worker) -> rows(weight, x, batch, out, from, to, worker));
+    public synchronized void matmul(Tensor weight, float[] x, int batch, float[] out) {
+        single[0] = weight;
+        singleOut[0] = out;
+        matmuls(single, x, batch, singleOut);
+        single[0] = null;
+        singleOut[0] = null;
     }
 
     @Override
-    public void matmuls(Tensor[] weights, float[] x, int batch, float[][] outs) {
+    public synchronized void matmuls(Tensor[] weights, float[] x, int batch, float[][] outs) {
         int total = 0;
         long work = 0;
         for (var w : weights) {
             total += (int) w.rowCount();
             work += w.elementCount() * batch;
         }
-        pool.forRange(total, MatMul.ROW_TILE, threadsFor(work), (from, to, worker) -> {
+        matmulTask.set(weights, x, batch, outs);
+        try {
+            pool.forRange(total, MatMul.ROW_TILE, threadsFor(work), matmulTask);
+        } finally {
+            matmulTask.set(null, null, 0, null);
+        }
+    }
+
+    /**
+     * The rows of several weights over one input, as one range: a reused object rather than a
+     * capturing lambda, so a decode step allocates nothing per matrix product.
+     */
+    private final class MatmulTask implements WorkerPool.RangeTask {
+        private Tensor[] weights;
+        private float[] x;
+        private int batch;
+        private float[][] outs;
+
+        void set(Tensor[] weights, float[] x, int batch, float[][] outs) {
+            this.weights = weights;
+            this.x = x;
+            this.batch = batch;
+            this.outs = outs;
+        }
+
+        @Override
+        public void run(int from, int to, int worker) {
             int start = 0;
             for (int i = 0; i < weights.length && start < to; i++) {
                 int rows = (int) weights[i].rowCount();
@@ -58,7 +91,7 @@ public final class CpuBackend implements Backend {
                 if (lo < hi) rows(weights[i], x, batch, outs[i], lo - start, hi - start, worker);
                 start += rows;
             }
-        });
+        }
     }
 
     /** Rows [from, to) of weight · x: a dot product per row for one activation row, tiles for several. */
@@ -123,8 +156,25 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void swiGlu(float[] gate, float[] up, int n) {
-        pool.forRange(n, 1, threadsFor(n * 8L), (from, to, worker) -> SwiGlu.apply(gate, up, from, to - from));
+    public synchronized void swiGlu(float[] gate, float[] up, int n) {
+        swiGluTask.gate = gate;
+        swiGluTask.up = up;
+        try {
+            pool.forRange(n, 1, threadsFor(n * 8L), swiGluTask);
+        } finally {
+            swiGluTask.gate = null;
+            swiGluTask.up = null;
+        }
+    }
+
+    private static final class SwiGluTask implements WorkerPool.RangeTask {
+        private float[] gate;
+        private float[] up;
+
+        @Override
+        public void run(int from, int to, int worker) {
+            SwiGlu.apply(gate, up, from, to - from);
+        }
     }
 
     @Override
@@ -135,14 +185,45 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void attention(float[] q, int batch, int heads, int kvHeads, int headDimension,
-                          float[][] keys, float[][] values, int[] lengths, float[] out) {
-        int group = heads / kvHeads;
-        int kvStride = kvHeads * headDimension;
-        int width = heads * headDimension;
+    public synchronized void attention(float[] q, int batch, int heads, int kvHeads, int headDimension,
+                                       float[][] keys, float[][] values, int[] lengths, float[] out) {
         long work = 0;
         for (int b = 0; b < batch; b++) work += (long) lengths[b] * headDimension * 2 * heads;
-        pool.forRange(batch * heads, 1, threadsFor(work), (from, to, worker) -> {
+        var t = attentionTask;
+        t.q = q;
+        t.heads = heads;
+        t.group = heads / kvHeads;
+        t.headDimension = headDimension;
+        t.keys = keys;
+        t.values = values;
+        t.lengths = lengths;
+        t.out = out;
+        try {
+            pool.forRange(batch * heads, 1, threadsFor(work), t);
+        } finally {
+            t.q = null;
+            t.keys = null;
+            t.values = null;
+            t.lengths = null;
+            t.out = null;
+        }
+    }
+
+    /** Attention of (token, head) items; reused like {@link MatmulTask}. */
+    private final class AttentionTask implements WorkerPool.RangeTask {
+        private float[] q;
+        private int heads;
+        private int group;
+        private int headDimension;
+        private float[][] keys;
+        private float[][] values;
+        private int[] lengths;
+        private float[] out;
+
+        @Override
+        public void run(int from, int to, int worker) {
+            int kvStride = heads / group * headDimension;
+            int width = heads * headDimension;
             for (int item = from; item < to; item++) {
                 int b = item / heads;
                 int h = item % heads;
@@ -150,7 +231,7 @@ public final class CpuBackend implements Backend {
                 Attention.head(q, b * width + h * headDimension, keys[b], values[b], (h / group) * headDimension,
                         kvStride, lengths[b], headDimension, scores, out, b * width + h * headDimension);
             }
-        });
+        }
     }
 
     @Override
