@@ -148,25 +148,38 @@ public final class VectorDot {
     }
 
     private static float f16(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        var acc = FloatVector.zero(F);
+        // Two accumulators: with one, the FMA latency chain bounds the loop below the memory rate.
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
         int i = 0;
-        for (; i + L <= n; i += L) acc = halfs(w, offset + 2L * i).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i + 2 * L <= n; i += 2 * L) {
+            acc0 = halfs(w, offset + 2L * i).fma(FloatVector.fromArray(F, x, xOffset + i), acc0);
+            acc1 = halfs(w, offset + 2L * (i + L)).fma(FloatVector.fromArray(F, x, xOffset + i + L), acc1);
+        }
+        for (; i + L <= n; i += L) acc0 = halfs(w, offset + 2L * i).fma(FloatVector.fromArray(F, x, xOffset + i), acc0);
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) sum += Float.float16ToFloat(w.get(Dequantize.I16, offset + 2L * i)) * x[xOffset + i];
         return sum;
     }
 
     private static float bf16(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        var acc = FloatVector.zero(F);
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
         int i = 0;
-        for (; i + L <= n; i += L) {
-            var bits = (IntVector) ShortVector.fromMemorySegment(S, w, offset + 2L * i, LE).convertShape(VectorOperators.S2I, I, 0);
-            var v = bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            acc = v.fma(FloatVector.fromArray(F, x, xOffset + i), acc);
+        for (; i + 2 * L <= n; i += 2 * L) {
+            acc0 = bfloats(w, offset + 2L * i).fma(FloatVector.fromArray(F, x, xOffset + i), acc0);
+            acc1 = bfloats(w, offset + 2L * (i + L)).fma(FloatVector.fromArray(F, x, xOffset + i + L), acc1);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i + L <= n; i += L) acc0 = bfloats(w, offset + 2L * i).fma(FloatVector.fromArray(F, x, xOffset + i), acc0);
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) sum += Dequantize.bf16(w.get(Dequantize.I16, offset + 2L * i)) * x[xOffset + i];
         return sum;
+    }
+
+    /** Decodes L bfloat16 values: the top half of a float's bits. */
+    static FloatVector bfloats(MemorySegment w, long offset) {
+        var bits = (IntVector) ShortVector.fromMemorySegment(S, w, offset, LE).convertShape(VectorOperators.S2I, I, 0);
+        return bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     /** L bytes at offset, sign-extended to int lanes (bit operations on int lanes are native; on byte lanes they are not). */
