@@ -44,6 +44,7 @@ public class MatVecBenchmark {
     private Tensor weight;
     private float[] x;
     private float[] out;
+    private float[] blockSums;
 
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     @State(Scope.Thread)
@@ -67,6 +68,7 @@ public class MatVecBenchmark {
         weight = BenchWeights.matrix("w", type, rows, columns, arena, random);
         x = BenchWeights.activations(columns, random);
         out = new float[rows];
+        blockSums = new float[columns / 32];
     }
 
     @TearDown
@@ -80,7 +82,13 @@ public class MatVecBenchmark {
         int columns = (int) weight.rowLength();
         long rowBytes = type.bytesFor(columns);
         var data = weight.data();
-        for (int r = 0; r < rows; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns);
+        // As CpuBackend: the activation's block sums (Q4_0, Q4_K) once per product, not per row.
+        float[] sums = null;
+        if (VectorDot.needsBlockSums(type)) {
+            sums = blockSums;
+            VectorDot.blockSums(x, 0, columns, sums);
+        }
+        for (int r = 0; r < rows; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns, sums);
         traffic.bytes += rows * rowBytes;
         return out;
     }
