@@ -87,6 +87,43 @@ public final class VectorDot {
         };
     }
 
+    /**
+     * Two rows at once: out[i0] = row at {@code offset0} · x and out[i1] = row at {@code offset1} · x.
+     * For Q8_0 the two rows are read as two interleaved streams: with rows far apart (the two halves
+     * of a thread's chunk) the memory system fetches both at once, which measured 19 GB/s per thread
+     * from the page cache against 15 for one row at a time. Other types take one row at a time.
+     */
+    public static void dot2(GgmlType type, MemorySegment w, long offset0, long offset1, float[] x, int xOffset, int n,
+                            float[] blockSums, float[] out, int i0, int i1) {
+        if (type == GgmlType.Q8_0 && L == 16) {
+            q8_0Pair(w, offset0, offset1, x, xOffset, n, out, i0, i1);
+        } else {
+            out[i0] = dot(type, w, offset0, x, xOffset, n, blockSums);
+            out[i1] = dot(type, w, offset1, x, xOffset, n, blockSums);
+        }
+    }
+
+    private static void q8_0Pair(MemorySegment w, long offset0, long offset1, float[] x, int xOffset, int n,
+                                 float[] out, int i0, int i1) {
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        for (int b = 0; b < n / 32; b++) {
+            int xb = xOffset + 32 * b;
+            long p0 = offset0 + 34L * b;
+            long p1 = offset1 + 34L * b;
+            var x0 = FloatVector.fromArray(F, x, xb);
+            var x1 = FloatVector.fromArray(F, x, xb + 16);
+            var s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, p0 + 2, LE)).mul(x0);
+            var s1 = bytesToFloats(ByteVector.fromMemorySegment(B, w, p1 + 2, LE)).mul(x0);
+            s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, p0 + 18, LE)).fma(x1, s0);
+            s1 = bytesToFloats(ByteVector.fromMemorySegment(B, w, p1 + 18, LE)).fma(x1, s1);
+            acc0 = s0.fma(FloatVector.broadcast(F, Dequantize.f16(w, p0)), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(F, Dequantize.f16(w, p1)), acc1);
+        }
+        out[i0] = acc0.reduceLanes(VectorOperators.ADD);
+        out[i1] = acc1.reduceLanes(VectorOperators.ADD);
+    }
+
     /** Sum over i < n of a[aOffset + i] * b[bOffset + i]. */
     public static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
         int i = 0;
