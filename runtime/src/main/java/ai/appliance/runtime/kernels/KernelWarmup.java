@@ -29,14 +29,15 @@ public final class KernelWarmup {
             int rows = (int) Math.min(ROWS, t.rowCount());
             long rowBytes = t.type().bytesFor(columns);
             var x = new float[columns];
-            var pair = new float[2];
+            var four = new float[4];
+            var sums = new float[columns / 32]; // block sums of a zero vector
+            int quarter = Math.max(1, rows / 4);
             for (int call = 0; call < CALLS; call++) {
                 sink += VectorDot.dot(t.type(), t.data(), (call % rows) * rowBytes, x, 0, columns);
-                if (call % 2 == 0) {
-                    // dot2 as the backend calls it; the block sums of a zero vector are zero
-                    VectorDot.dot2(t.type(), t.data(), 0, ((call / 2) % rows) * rowBytes, x, 0, columns,
-                            new float[columns / 32], pair, 0, 1);
-                    sink += pair[0] + pair[1];
+                if (call % 4 == 0 && rows >= 4) {
+                    // dot4 as the backend calls it
+                    VectorDot.dot4(t.type(), t.data(), 0, quarter * rowBytes, x, 0, columns, sums, four, 0, 1);
+                    sink += four[0] + four[1] + four[2] + four[3];
                 }
             }
         }

@@ -88,40 +88,52 @@ public final class VectorDot {
     }
 
     /**
-     * Two rows at once: out[i0] = row at {@code offset0} · x and out[i1] = row at {@code offset1} · x.
-     * For Q8_0 the two rows are read as two interleaved streams: with rows far apart (the two halves
-     * of a thread's chunk) the memory system fetches both at once, which measured 19 GB/s per thread
-     * from the page cache against 15 for one row at a time. Other types take one row at a time.
+     * Four rows {@code stride} bytes apart at once: out[i0 + k·iStride] = row at offset0 + k·stride · x.
+     * For Q8_0 the rows are read as four interleaved streams: with rows far apart (the four quarters of
+     * a thread's chunk) the memory system fetches them all at once. Decode of the 1.5B Q8_0 model,
+     * idle machine: 7.8 tokens/s on one thread one row at a time, 9.1 with two streams, 10.6 with
+     * four. Other types take one row at a time.
      */
-    public static void dot2(GgmlType type, MemorySegment w, long offset0, long offset1, float[] x, int xOffset, int n,
-                            float[] blockSums, float[] out, int i0, int i1) {
+    public static void dot4(GgmlType type, MemorySegment w, long offset0, long stride, float[] x, int xOffset, int n,
+                            float[] blockSums, float[] out, int i0, int iStride) {
         if (type == GgmlType.Q8_0 && L == 16) {
-            q8_0Pair(w, offset0, offset1, x, xOffset, n, out, i0, i1);
+            q8_0Quad(w, offset0, stride, x, xOffset, n, out, i0, iStride);
         } else {
-            out[i0] = dot(type, w, offset0, x, xOffset, n, blockSums);
-            out[i1] = dot(type, w, offset1, x, xOffset, n, blockSums);
+            for (int k = 0; k < 4; k++) out[i0 + k * iStride] = dot(type, w, offset0 + k * stride, x, xOffset, n, blockSums);
         }
     }
 
-    private static void q8_0Pair(MemorySegment w, long offset0, long offset1, float[] x, int xOffset, int n,
-                                 float[] out, int i0, int i1) {
+    private static void q8_0Quad(MemorySegment w, long offset0, long stride, float[] x, int xOffset, int n,
+                                 float[] out, int i0, int iStride) {
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
+        var acc2 = FloatVector.zero(F);
+        var acc3 = FloatVector.zero(F);
         for (int b = 0; b < n / 32; b++) {
             int xb = xOffset + 32 * b;
             long p0 = offset0 + 34L * b;
-            long p1 = offset1 + 34L * b;
+            long p1 = p0 + stride;
+            long p2 = p1 + stride;
+            long p3 = p2 + stride;
             var x0 = FloatVector.fromArray(F, x, xb);
             var x1 = FloatVector.fromArray(F, x, xb + 16);
             var s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, p0 + 2, LE)).mul(x0);
             var s1 = bytesToFloats(ByteVector.fromMemorySegment(B, w, p1 + 2, LE)).mul(x0);
+            var s2 = bytesToFloats(ByteVector.fromMemorySegment(B, w, p2 + 2, LE)).mul(x0);
+            var s3 = bytesToFloats(ByteVector.fromMemorySegment(B, w, p3 + 2, LE)).mul(x0);
             s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, p0 + 18, LE)).fma(x1, s0);
             s1 = bytesToFloats(ByteVector.fromMemorySegment(B, w, p1 + 18, LE)).fma(x1, s1);
+            s2 = bytesToFloats(ByteVector.fromMemorySegment(B, w, p2 + 18, LE)).fma(x1, s2);
+            s3 = bytesToFloats(ByteVector.fromMemorySegment(B, w, p3 + 18, LE)).fma(x1, s3);
             acc0 = s0.fma(FloatVector.broadcast(F, Dequantize.f16(w, p0)), acc0);
             acc1 = s1.fma(FloatVector.broadcast(F, Dequantize.f16(w, p1)), acc1);
+            acc2 = s2.fma(FloatVector.broadcast(F, Dequantize.f16(w, p2)), acc2);
+            acc3 = s3.fma(FloatVector.broadcast(F, Dequantize.f16(w, p3)), acc3);
         }
         out[i0] = acc0.reduceLanes(VectorOperators.ADD);
-        out[i1] = acc1.reduceLanes(VectorOperators.ADD);
+        out[i0 + iStride] = acc1.reduceLanes(VectorOperators.ADD);
+        out[i0 + 2 * iStride] = acc2.reduceLanes(VectorOperators.ADD);
+        out[i0 + 3 * iStride] = acc3.reduceLanes(VectorOperators.ADD);
     }
 
     /** Sum over i < n of a[aOffset + i] * b[bOffset + i]. */
