@@ -19,6 +19,14 @@ public interface Backend extends AutoCloseable {
      */
     void matmul(Tensor weight, float[] x, int batch, float[] out);
 
+    /**
+     * {@link #matmul} of several weights with the same input columns over the same activations
+     * (query/key/value, gate/up) as one parallel step: one hand-off to the threads instead of one per weight.
+     */
+    default void matmuls(Tensor[] weights, float[] x, int batch, float[][] outs) {
+        for (int i = 0; i < weights.length; i++) matmul(weights[i], x, batch, outs[i]);
+    }
+
     /** Copies row {@code row} of {@code table} (e.g. a token embedding) as F32 to out[outOffset..]. */
     void gatherRow(Tensor table, int row, float[] out, int outOffset);
 

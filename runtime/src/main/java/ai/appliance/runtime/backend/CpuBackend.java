@@ -1,12 +1,11 @@
 package ai.appliance.runtime.backend;
 
 import ai.appliance.runtime.kernels.Attention;
-import ai.appliance.runtime.kernels.BatchDot;
 import ai.appliance.runtime.kernels.Dequantize;
+import ai.appliance.runtime.kernels.MatMul;
 import ai.appliance.runtime.kernels.RmsNorm;
 import ai.appliance.runtime.kernels.Rope;
 import ai.appliance.runtime.kernels.SwiGlu;
-import ai.appliance.runtime.kernels.VectorDequantize;
 import ai.appliance.runtime.kernels.VectorDot;
 import ai.appliance.runtime.tensor.Tensor;
 
@@ -18,15 +17,21 @@ import ai.appliance.runtime.tensor.Tensor;
 public final class CpuBackend implements Backend {
     /** Multiply-adds below which waking another thread costs more than it saves. */
     private static final long WORK_PER_THREAD = 1 << 16;
-
     private final WorkerPool pool;
     private final float[][] rowScratch;
     private final float[][] scoreScratch;
+    private final float[][] sumScratch;
+    private final MatmulTask matmulTask = new MatmulTask();
+    private final AttentionTask attentionTask = new AttentionTask();
+    private final SwiGluTask swiGluTask = new SwiGluTask();
+    private final Tensor[] single = new Tensor[1];
+    private final float[][] singleOut = new float[1][];
 
     public CpuBackend(int threads) {
         this.pool = new WorkerPool(threads);
         this.rowScratch = new float[threads][0];
         this.scoreScratch = new float[threads][0];
+        this.sumScratch = new float[threads][0];
     }
 
     @Override
@@ -35,47 +40,91 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void matmul(Tensor weight, float[] x, int batch, float[] out) {
-        int rows = (int) weight.rowCount();
+    public synchronized void matmul(Tensor weight, float[] x, int batch, float[] out) {
+        single[0] = weight;
+        singleOut[0] = out;
+        matmuls(single, x, batch, singleOut);
+        single[0] = null;
+        singleOut[0] = null;
+    }
+
+    @Override
+    public synchronized void matmuls(Tensor[] weights, float[] x, int batch, float[][] outs) {
+        int total = 0;
+        long work = 0;
+        for (var w : weights) {
+            total += (int) w.rowCount();
+            work += w.elementCount() * batch;
+        }
+        matmulTask.set(weights, x, batch, outs);
+        try {
+            pool.forRange(total, MatMul.ROW_TILE, threadsFor(work), matmulTask);
+        } finally {
+            matmulTask.set(null, null, 0, null);
+        }
+    }
+
+    /**
+     * The rows of several weights over one input, as one range: a reused object rather than a
+     * capturing lambda, so a decode step allocates nothing per matrix product.
+     */
+    private final class MatmulTask implements WorkerPool.RangeTask {
+        private Tensor[] weights;
+        private float[] x;
+        private int batch;
+        private float[][] outs;
+
+        void set(Tensor[] weights, float[] x, int batch, float[][] outs) {
+            this.weights = weights;
+            this.x = x;
+            this.batch = batch;
+            this.outs = outs;
+        }
+
+        @Override
+        public void run(int from, int to, int worker) {
+            int start = 0;
+            for (int i = 0; i < weights.length && start < to; i++) {
+                int rows = (int) weights[i].rowCount();
+                int lo = Math.max(from, start);
+                int hi = Math.min(to, start + rows);
+                if (lo < hi) rows(weights[i], x, batch, outs[i], lo - start, hi - start, worker);
+                start += rows;
+            }
+        }
+    }
+
+    /** Rows [from, to) of weight · x: a dot product per row for one activation row, tiles for several. */
+    private void rows(Tensor weight, float[] x, int batch, float[] out, int from, int to, int worker) {
         int columns = (int) weight.rowLength();
         var type = weight.type();
         var data = weight.data();
         long rowBytes = type.bytesFor(columns);
-        int threads = threadsFor((long) rows * columns * batch);
         if (batch == 1) {
-            pool.forRange(rows, threads, (from, to, worker) -> {
-                for (int r = from; r < to; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns);
-            });
-            return;
-        }
-        // Several activation rows: decode 4 weight rows at a time into F32 once, then multiply them with
-        // 3 activation rows at a time (BatchDot), so each vector load feeds several FMAs.
-        int groups = (rows + BatchDot.WEIGHT_ROWS - 1) / BatchDot.WEIGHT_ROWS;
-        pool.forRange(groups, threads, (from, to, worker) -> {
-            var decoded = rowBuffer(worker, BatchDot.WEIGHT_ROWS * columns);
-            for (int g = from; g < to; g++) {
-                int r0 = g * BatchDot.WEIGHT_ROWS;
-                int count = Math.min(BatchDot.WEIGHT_ROWS, rows - r0);
-                for (int i = 0; i < count; i++) {
-                    VectorDequantize.values(type, data, (r0 + i) * rowBytes, decoded, i * columns, columns);
-                }
-                int b = 0;
-                if (count == BatchDot.WEIGHT_ROWS) {
-                    for (; b + BatchDot.ACTIVATION_ROWS <= batch; b += BatchDot.ACTIVATION_ROWS) {
-                        BatchDot.dot4x3(decoded, x, b, columns, out, rows, r0);
-                    }
-                }
-                for (; b < batch; b++) {
-                    for (int i = 0; i < count; i++) {
-                        out[b * rows + r0 + i] = VectorDot.dot(decoded, i * columns, x, b * columns, columns);
-                    }
-                }
+            float[] sums = null;
+            if (VectorDot.needsBlockSums(type)) {
+                sums = sumBuffer(worker, columns / 32);
+                VectorDot.blockSums(x, 0, columns, sums);
             }
-        });
+            // Rows four at a time from the four quarters of the chunk: four memory streams at once (VectorDot.dot4).
+            int quarter = (to - from) / 4;
+            for (int r = from; r < from + quarter; r++) {
+                VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, sums, out, r, quarter);
+            }
+            for (int r = from + 4 * quarter; r < to; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns, sums);
+        } else {
+            MatMul.rows(type, data, rowBytes, columns, (int) weight.rowCount(), from, to, x, batch, out,
+                    rowBuffer(worker, MatMul.scratchSize(columns)));
+        }
     }
 
     private static int threadsFor(long work) {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, work / WORK_PER_THREAD));
+    }
+
+    private float[] sumBuffer(int worker, int size) {
+        if (sumScratch[worker].length < size) sumScratch[worker] = new float[size];
+        return sumScratch[worker];
     }
 
     private float[] rowBuffer(int worker, int size) {
@@ -112,8 +161,25 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void swiGlu(float[] gate, float[] up, int n) {
-        pool.forRange(n, threadsFor(n * 8L), (from, to, worker) -> SwiGlu.apply(gate, up, from, to - from));
+    public synchronized void swiGlu(float[] gate, float[] up, int n) {
+        swiGluTask.gate = gate;
+        swiGluTask.up = up;
+        try {
+            pool.forRange(n, 1, threadsFor(n * 8L), swiGluTask);
+        } finally {
+            swiGluTask.gate = null;
+            swiGluTask.up = null;
+        }
+    }
+
+    private static final class SwiGluTask implements WorkerPool.RangeTask {
+        private float[] gate;
+        private float[] up;
+
+        @Override
+        public void run(int from, int to, int worker) {
+            SwiGlu.apply(gate, up, from, to - from);
+        }
     }
 
     @Override
@@ -124,14 +190,45 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void attention(float[] q, int batch, int heads, int kvHeads, int headDimension,
-                          float[][] keys, float[][] values, int[] lengths, float[] out) {
-        int group = heads / kvHeads;
-        int kvStride = kvHeads * headDimension;
-        int width = heads * headDimension;
+    public synchronized void attention(float[] q, int batch, int heads, int kvHeads, int headDimension,
+                                       float[][] keys, float[][] values, int[] lengths, float[] out) {
         long work = 0;
         for (int b = 0; b < batch; b++) work += (long) lengths[b] * headDimension * 2 * heads;
-        pool.forRange(batch * heads, threadsFor(work), (from, to, worker) -> {
+        var t = attentionTask;
+        t.q = q;
+        t.heads = heads;
+        t.group = heads / kvHeads;
+        t.headDimension = headDimension;
+        t.keys = keys;
+        t.values = values;
+        t.lengths = lengths;
+        t.out = out;
+        try {
+            pool.forRange(batch * heads, 1, threadsFor(work), t);
+        } finally {
+            t.q = null;
+            t.keys = null;
+            t.values = null;
+            t.lengths = null;
+            t.out = null;
+        }
+    }
+
+    /** Attention of (token, head) items; reused like {@link MatmulTask}. */
+    private final class AttentionTask implements WorkerPool.RangeTask {
+        private float[] q;
+        private int heads;
+        private int group;
+        private int headDimension;
+        private float[][] keys;
+        private float[][] values;
+        private int[] lengths;
+        private float[] out;
+
+        @Override
+        public void run(int from, int to, int worker) {
+            int kvStride = heads / group * headDimension;
+            int width = heads * headDimension;
             for (int item = from; item < to; item++) {
                 int b = item / heads;
                 int h = item % heads;
@@ -139,7 +236,7 @@ public final class CpuBackend implements Backend {
                 Attention.head(q, b * width + h * headDimension, keys[b], values[b], (h / group) * headDimension,
                         kvStride, lengths[b], headDimension, scores, out, b * width + h * headDimension);
             }
-        });
+        }
     }
 
     @Override

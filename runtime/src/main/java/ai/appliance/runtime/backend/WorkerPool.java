@@ -4,12 +4,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed set of compute threads that split a range of work items (matrix rows, attention heads)
- * into contiguous slices, one per thread; the calling thread takes the first slice. Threads spin
- * briefly between tasks (a decode step issues hundreds of small tasks) and then park.
+ * into contiguous chunks, a few per thread, which every thread (the caller too) claims in order.
+ * Chunks rather than one slice per thread keep a step from waiting on a thread the OS has
+ * descheduled (a busy machine): the others take its share, and the caller waits only for chunks
+ * already claimed. Threads spin briefly between tasks (a decode step issues hundreds of small
+ * tasks) and then park. Nothing is allocated per task.
+ *
+ * <p>Claiming: one atomic word holds the task's epoch (high 32 bits), its chunk count (16 bits)
+ * and the next unclaimed chunk (16 bits). A claim succeeds only for the current epoch and a chunk
+ * that exists, so a thread that wakes late cannot run a chunk of a finished task; the task's fields
+ * stay fixed while any chunk of it is claimed, because the caller waits for every chunk to finish.
  */
 public final class WorkerPool implements AutoCloseable {
 
@@ -19,40 +28,21 @@ public final class WorkerPool implements AutoCloseable {
         void run(int from, int to, int worker);
     }
 
-    /**
-     * One dispatched task, published to the workers by a single volatile write. Its range is cut
-     * into more chunks than threads and every thread, the caller included, claims chunks until none
-     * are left: a worker the OS has not scheduled yet just finds nothing to do, so a busy machine
-     * slows a task down to the caller's own speed instead of stalling it.
-     */
-    private record Job(long epoch, RangeTask task, int count, int chunk, int chunks, int threads, Thread caller,
-                       AtomicInteger next, AtomicInteger done, Throwable[] failure) {
-        void work(int worker) {
-            int c;
-            while ((c = next.getAndIncrement()) < chunks) {
-                int from = c * chunk;
-                int to = Math.min(count, from + chunk);
-                try {
-                    task.run(from, to, worker);
-                } catch (Throwable t) {
-                    synchronized (this) {
-                        if (failure[0] == null) failure[0] = t;
-                    }
-                } finally {
-                    if (done.incrementAndGet() == chunks && Thread.currentThread() != caller) LockSupport.unpark(caller);
-                }
-            }
-        }
-    }
-
-    /** Chunks per thread: enough to even out uneven progress, few enough to keep claiming cheap. */
-    private static final int CHUNKS_PER_THREAD = 8;
-    /** Busy-wait rounds (~0.1 ms) before parking: a decode step dispatches a task every few tens of microseconds. */
-    private static final int SPIN_LIMIT = 2_000;
+    private static final int SPIN_LIMIT = 20_000;
+    /** Chunks per thread: enough to absorb a descheduled thread's share, few enough to stay long and sequential. */
+    private static final int CHUNKS_PER_THREAD = 4;
+    private static final int MAX_CHUNKS = 0xffff;
 
     private final Thread[] workers;
-    private volatile Job job = new Job(0, null, 0, 1, 0, 1, null, new AtomicInteger(), new AtomicInteger(), new Throwable[1]);
+    private final AtomicLong ticket = new AtomicLong();
+    private final AtomicInteger done = new AtomicInteger();
+    private volatile long epoch;
     private volatile boolean closed;
+    private volatile RangeTask task;
+    private volatile int count;
+    private volatile int chunkSize;
+    private volatile Thread caller;
+    private volatile Throwable failure;
 
     public WorkerPool(int threads) {
         if (threads < 1) throw new IllegalArgumentException("a worker pool needs at least 1 thread, got " + threads);
@@ -84,41 +74,70 @@ public final class WorkerPool implements AutoCloseable {
         return workers.length + 1;
     }
 
-    /** Runs {@code task} over [0, count) split across all threads; returns when every slice is done. */
+    /** Runs {@code task} over [0, count) split across all threads; returns when every item is done. */
     public void forRange(int count, RangeTask task) {
-        forRange(count, threads(), task);
+        forRange(count, 1, threads(), task);
     }
 
     /**
-     * Runs {@code task} over [0, count) split across at most {@code maxThreads} threads (work too small
-     * to repay waking a thread should ask for fewer); returns when every slice is done.
+     * As {@link #forRange(int, RangeTask)}, with chunk boundaries at multiples of {@code align}
+     * items (e.g. a kernel's row tile), except at the end of the range, and on the calling thread
+     * alone when {@code maxThreads} is 1 (work too small to repay waking another thread).
      */
-    public synchronized void forRange(int count, int maxThreads, RangeTask task) {
+    public synchronized void forRange(int count, int align, int maxThreads, RangeTask task) {
         if (closed) throw new IllegalStateException("worker pool is closed");
         if (count <= 0) return;
-        int parallel = Math.max(1, Math.min(Math.min(threads(), maxThreads), count));
-        if (parallel == 1) {
+        int threads = Math.min(threads(), maxThreads);
+        if (threads <= 1 || count <= align) {
             task.run(0, count, 0);
             return;
         }
-        int chunks = Math.min(count, parallel * CHUNKS_PER_THREAD);
-        int chunk = (count + chunks - 1) / chunks;
-        chunks = (count + chunk - 1) / chunk;
-        var current = new Job(job.epoch() + 1, task, count, chunk, chunks, parallel, Thread.currentThread(),
-                new AtomicInteger(), new AtomicInteger(), new Throwable[1]);
-        job = current;
-        for (int i = 0; i < parallel - 1; i++) LockSupport.unpark(workers[i]);
-        current.work(0);
+        int units = (count + align - 1) / align;
+        int chunks = Math.min(Math.min(units, threads * CHUNKS_PER_THREAD), MAX_CHUNKS);
+        int unitsPerChunk = (units + chunks - 1) / chunks;
+        chunks = (units + unitsPerChunk - 1) / unitsPerChunk;
+        this.task = task;
+        this.count = count;
+        this.chunkSize = unitsPerChunk * align;
+        this.caller = Thread.currentThread();
+        this.failure = null;
+        done.set(0);
+        long e = epoch + 1;
+        ticket.set(e << 32 | (long) chunks << 16);
+        epoch = e;
+        for (var w : workers) LockSupport.unpark(w);
+        runChunks(e, 0);
         int spins = 0;
-        while (current.done().get() < current.chunks()) {
+        while (done.get() < chunks) {
             if (++spins < SPIN_LIMIT) Thread.onSpinWait();
             else LockSupport.park(this);
         }
-        var failed = current.failure()[0];
+        this.task = null;
+        var failed = failure;
         if (failed != null) {
             if (failed instanceof RuntimeException r) throw r;
-            if (failed instanceof Error e) throw e;
+            if (failed instanceof Error err) throw err;
             throw new IllegalStateException(failed);
+        }
+    }
+
+    /** Claims and runs chunks of task {@code e} until none is left. */
+    private void runChunks(long e, int worker) {
+        while (true) {
+            long t = ticket.get();
+            int chunks = (int) (t >>> 16) & 0xffff;
+            int next = (int) t & 0xffff;
+            if (t >>> 32 != e || next >= chunks) return;
+            if (!ticket.compareAndSet(t, t + 1)) continue;
+            int from = next * chunkSize;
+            int to = Math.min(count, from + chunkSize);
+            try {
+                task.run(from, to, worker);
+            } catch (Throwable failed) {
+                failure = failed;
+            } finally {
+                if (done.incrementAndGet() == chunks && worker != 0) LockSupport.unpark(caller);
+            }
         }
     }
 
@@ -126,14 +145,13 @@ public final class WorkerPool implements AutoCloseable {
         long seen = 0;
         while (true) {
             int spins = 0;
-            Job current;
-            while ((current = job).epoch() == seen && !closed) {
+            while (epoch == seen && !closed) {
                 if (++spins < SPIN_LIMIT) Thread.onSpinWait();
                 else LockSupport.park(this);
             }
             if (closed) return;
-            seen = current.epoch();
-            if (worker < current.threads()) current.work(worker);
+            seen = epoch;
+            runChunks(seen, worker);
         }
     }
 

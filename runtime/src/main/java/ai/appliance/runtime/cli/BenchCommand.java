@@ -1,81 +1,115 @@
 package ai.appliance.runtime.cli;
 
 import ai.appliance.runtime.backend.WorkerPool;
-import ai.appliance.runtime.engine.Sequence;
+import ai.appliance.runtime.bench.Bench;
+import ai.appliance.runtime.bench.BenchReport;
+import ai.appliance.runtime.bench.BenchResult;
+import ai.appliance.runtime.bench.BenchTest;
+import ai.appliance.runtime.bench.Machine;
 import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.transformer.Transformer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code appliance bench}: prompt-processing and decode speed, as llama-bench's pp/tg tests measure them. */
+/** {@code appliance bench}: prompt-processing and generation speed in the manner of llama-bench. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measures prompt processing (pp) and decode (tg) tokens/s of a model on this machine's CPU.")
+        description = {"Measures prompt processing (pp N: an N-token prompt in one pass) and generation (tg N: N tokens "
+                + "one at a time) in tokens/s, like llama-bench: one warm-up run, then mean ± sd over the repetitions.",
+                "Token ids are random, so any model file works, synth ones included."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "PATH", description = "GGUF file or Hugging Face checkpoint folder.")
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "PATH", description = "GGUF file or Hugging Face checkpoint folder.")
     Path model;
 
-    @Option(names = "--prompt-tokens", paramLabel = "N", defaultValue = "128", description = "Prompt length (default: ${DEFAULT-VALUE}).")
-    int promptTokens;
+    @Option(names = {"-p", "--n-prompt"}, split = ",", paramLabel = "N", defaultValue = "512",
+            description = "Prompt lengths to test, comma-separated; 0 skips (default: ${DEFAULT-VALUE}).")
+    int[] prompt;
 
-    @Option(names = "--gen-tokens", paramLabel = "N", defaultValue = "64", description = "Decoded tokens (default: ${DEFAULT-VALUE}).")
-    int genTokens;
+    @Option(names = {"-n", "--n-gen"}, split = ",", paramLabel = "N", defaultValue = "128",
+            description = "Generation lengths to test, comma-separated; 0 skips (default: ${DEFAULT-VALUE}).")
+    int[] generation;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "1", description = "Sequences decoded together (default: ${DEFAULT-VALUE}).")
-    int batch;
+    @Option(names = {"-t", "--threads"}, split = ",", paramLabel = "N",
+            description = "Thread counts to test, comma-separated (default: physical cores).")
+    int[] threads;
 
-    @Option(names = "--repetitions", paramLabel = "N", defaultValue = "3", description = "Runs; the best is reported (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "5",
+            description = "Measured runs per test (default: ${DEFAULT-VALUE}).")
     int repetitions;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: physical cores).")
-    Integer threads;
+    @Option(names = "--json", description = "Print the results as one JSON object.")
+    boolean json;
 
     @Override
     public Integer call() {
-        try (var files = ModelFiles.open(model);
-             var transformer = Transformer.onCpu(files, threads != null ? threads : WorkerPool.physicalCores())) {
-            var out = spec.commandLine().getOut();
-            out.println("model " + model + ", " + transformer.backend().description());
-            int vocabulary = files.config().vocabularySize();
-            var prompt = new int[promptTokens];
-            for (int i = 0; i < prompt.length; i++) prompt[i] = (int) ((i * 2654435761L) % vocabulary);
-            double bestPrompt = 0;
-            double bestDecode = 0;
-            for (int r = 0; r < repetitions; r++) {
-                var sequences = new ArrayList<Sequence>();
-                for (int s = 0; s < batch; s++) sequences.add(transformer.newSequence(promptTokens + genTokens));
-                long t0 = System.nanoTime();
-                transformer.forward(List.of(sequences.getFirst()), List.of(prompt));
-                long t1 = System.nanoTime();
-                for (int s = 1; s < batch; s++) transformer.forward(List.of(sequences.get(s)), List.of(prompt));
-                var next = new ArrayList<int[]>();
-                for (int s = 0; s < batch; s++) next.add(new int[] {1});
-                long t2 = System.nanoTime();
-                for (int i = 0; i < genTokens; i++) transformer.forward(sequences, next);
-                long t3 = System.nanoTime();
-                sequences.forEach(Sequence::close);
-                double pp = promptTokens * 1e9 / (t1 - t0);
-                double tg = (double) genTokens * batch * 1e9 / (t3 - t2);
-                out.println(String.format(Locale.ROOT, "run %d: pp%d %.2f tok/s, tg%d (batch %d) %.2f tok/s", r + 1,
-                        promptTokens, pp, genTokens, batch, tg));
+        try {
+            var tests = tests();
+            int[] threadCounts = threads != null ? threads : new int[]{WorkerPool.physicalCores()};
+            for (int t : threadCounts) if (t < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + t);
+            long loadStart = System.nanoTime();
+            try (var files = ModelFiles.open(model)) {
+                var results = new ArrayList<BenchResult>();
+                double loadToFirstToken = Double.NaN;
+                for (int t : threadCounts) {
+                    try (var transformer = Transformer.onCpu(files, t)) {
+                        if (Double.isNaN(loadToFirstToken)) loadToFirstToken = firstToken(transformer, loadStart);
+                        var bench = new Bench(transformer, repetitions);
+                        for (var test : tests) {
+                            var bar = new ProgressLine(spec.commandLine().getErr(), test.label() + " t=" + t);
+                            long total = (long) test.tokens() * (repetitions + 1);
+                            long[] done = {0};
+                            var stats = bench.run(test, n -> {
+                                if (n == test.tokens()) done[0] += n;
+                                bar.update(Math.min(total - 1, done[0] + (n == test.tokens() ? 0 : n)), total);
+                            });
+                            bar.update(total, total);
+                            results.add(new BenchResult(test, t, stats));
+                        }
+                    }
+                }
+                var report = new BenchReport(model.getFileName().toString(), Files.isRegularFile(model) ? Files.size(model) : -1,
+                        BenchReport.parameterCount(files.weights()), BenchReport.weightTypes(files.weights()), Machine.current(),
+                        loadToFirstToken, Machine.residentMemory()[1], results);
+                var out = spec.commandLine().getOut();
+                out.print(json ? report.json() : report.table());
                 out.flush();
-                bestPrompt = Math.max(bestPrompt, pp);
-                bestDecode = Math.max(bestDecode, tg);
+                return 0;
             }
-            out.println(String.format(Locale.ROOT, "best: pp%d %.2f tok/s, tg%d %.2f tok/s", promptTokens, bestPrompt, genTokens, bestDecode));
-            return 0;
         } catch (Exception e) {
             return CommandFailure.report(spec, e);
         }
+    }
+
+    /** Milliseconds from the start of loading to the logits of a first one-token prompt. */
+    private static double firstToken(Transformer transformer, long loadStart) {
+        try (var sequence = transformer.newSequence(1)) {
+            transformer.forward(List.of(sequence), List.of(new int[]{0}));
+        }
+        return (System.nanoTime() - loadStart) / 1e6;
+    }
+
+    private List<BenchTest> tests() {
+        if (repetitions < 1) throw new IllegalArgumentException("--repetitions must be at least 1, got " + repetitions);
+        var tests = new ArrayList<BenchTest>();
+        for (int p : prompt) {
+            if (p < 0) throw new IllegalArgumentException("--n-prompt must not be negative, got " + p);
+            if (p > 0) tests.add(BenchTest.prompt(p));
+        }
+        for (int n : generation) {
+            if (n < 0) throw new IllegalArgumentException("--n-gen must not be negative, got " + n);
+            if (n > 0) tests.add(BenchTest.generation(n));
+        }
+        if (tests.isEmpty()) throw new IllegalArgumentException("nothing to measure: every --n-prompt and --n-gen is 0");
+        return tests;
     }
 }

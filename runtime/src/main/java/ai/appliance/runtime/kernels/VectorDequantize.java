@@ -1,42 +1,114 @@
 package ai.appliance.runtime.kernels;
 
+import static ai.appliance.runtime.kernels.VectorDot.B;
+import static ai.appliance.runtime.kernels.VectorDot.F;
+import static ai.appliance.runtime.kernels.VectorDot.I;
+import static ai.appliance.runtime.kernels.VectorDot.L;
+import static ai.appliance.runtime.kernels.VectorDot.LE;
+import static ai.appliance.runtime.kernels.VectorDot.S;
+
 import ai.appliance.runtime.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
- * Vector decoding of weight rows to F32 (for the batched matmul, which decodes a row once and uses
- * it for many activation rows). Bit-identical to {@link Dequantize}, which handles the other types.
+ * Vector API decoding of a weight row to F32, bit-identical to {@link Dequantize} (the same
+ * products of the same floats). The matrix-matrix kernel decodes each weight row once per chunk of
+ * tokens, so this must be cheap next to the products it feeds; Q6_K uses the scalar decoder.
  */
 public final class VectorDequantize {
     private VectorDequantize() {
     }
 
-    public static void values(GgmlType type, MemorySegment data, long offset, float[] out, int outOffset, int n) {
+    /** As {@link Dequantize#values}: {@code n} values of {@code type} from byte {@code offset} to out[outOffset..]. */
+    public static void values(GgmlType type, MemorySegment w, long offset, float[] out, int outOffset, int n) {
         if (!VectorDot.ENABLED) {
-            Dequantize.values(type, data, offset, out, outOffset, n);
+            Dequantize.values(type, w, offset, out, outOffset, n);
             return;
         }
         switch (type) {
-            case F32 -> MemorySegment.copy(data, Dequantize.F32, offset, out, outOffset, n);
-            case F16 -> {
-                int i = 0;
-                for (; i + VectorDot.L <= n; i += VectorDot.L) VectorDot.halfs(data, offset + 2L * i).intoArray(out, outOffset + i);
-                for (; i < n; i++) out[outOffset + i] = Float.float16ToFloat(data.get(Dequantize.I16, offset + 2L * i));
-            }
-            case Q8_0 -> {
-                for (int b = 0; b < n / 32; b++) {
-                    long base = offset + 34L * b;
-                    var d = FloatVector.broadcast(VectorDot.F, Dequantize.f16(data, base));
-                    for (int j = 0; j < 32; j += VectorDot.L) {
-                        VectorDot.bytesToFloats(ByteVector.fromMemorySegment(VectorDot.B, data, base + 2 + j, VectorDot.LE))
-                                .mul(d).intoArray(out, outOffset + 32 * b + j);
-                    }
-                }
-            }
-            default -> Dequantize.values(type, data, offset, out, outOffset, n);
+            case F32 -> f32(w, offset, out, outOffset, n);
+            case F16 -> f16(w, offset, out, outOffset, n);
+            case BF16 -> bf16(w, offset, out, outOffset, n);
+            case Q8_0 -> q8_0(w, offset, out, outOffset, n);
+            case Q4_0 -> q4_0(w, offset, out, outOffset, n);
+            case Q4_K -> q4_K(w, offset, out, outOffset, n);
+            case Q6_K -> Dequantize.values(type, w, offset, out, outOffset, n);
         }
     }
 
+    private static void f32(MemorySegment w, long offset, float[] out, int o, int n) {
+        MemorySegment.copy(w, Dequantize.F32, offset, out, o, n);
+    }
+
+    private static void f16(MemorySegment w, long offset, float[] out, int o, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) VectorDot.halfs(w, offset + 2L * i).intoArray(out, o + i);
+        for (; i < n; i++) out[o + i] = Float.float16ToFloat(w.get(Dequantize.I16, offset + 2L * i));
+    }
+
+    private static void bf16(MemorySegment w, long offset, float[] out, int o, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            var bits = (IntVector) ShortVector.fromMemorySegment(S, w, offset + 2L * i, LE).convertShape(VectorOperators.S2I, I, 0);
+            bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(out, o + i);
+        }
+        for (; i < n; i++) out[o + i] = Dequantize.bf16(w.get(Dequantize.I16, offset + 2L * i));
+    }
+
+    private static void q8_0(MemorySegment w, long offset, float[] out, int o, int n) {
+        for (int b = 0; b < n / 32; b++) {
+            long base = offset + 34L * b;
+            var d = FloatVector.broadcast(F, Dequantize.f16(w, base));
+            for (int j = 0; j < 32; j += L) {
+                VectorDot.bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 2 + j, LE)).mul(d).intoArray(out, o + 32 * b + j);
+            }
+        }
+    }
+
+    private static void q4_0(MemorySegment w, long offset, float[] out, int o, int n) {
+        for (int b = 0; b < n / 32; b++) {
+            long base = offset + 18L * b;
+            var d = FloatVector.broadcast(F, Dequantize.f16(w, base));
+            for (int j = 0; j < 16; j += L) {
+                var q = ByteVector.fromMemorySegment(B, w, base + 2 + j, LE);
+                VectorDot.bytesToFloats(q.and((byte) 0xf).sub((byte) 8)).mul(d).intoArray(out, o + 32 * b + j);
+                VectorDot.bytesToFloats(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).mul(d).intoArray(out, o + 32 * b + 16 + j);
+            }
+        }
+    }
+
+    private static final jdk.incubator.vector.IntVector NIBBLE = jdk.incubator.vector.IntVector.broadcast(I, 0xf);
+    private static final java.lang.foreign.ValueLayout.OfLong I64 =
+            java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+    private static final java.lang.foreign.ValueLayout.OfInt I32 =
+            java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+
+    private static void q4_K(MemorySegment w, long offset, float[] out, int o, int n) {
+        for (int b = 0; b < n / 256; b++) {
+            long base = offset + 144L * b;
+            float d = Dequantize.f16(w, base);
+            float dmin = Dequantize.f16(w, base + 2);
+            long scalesLow = w.get(I64, base + 4);
+            int scalesHigh = w.get(I32, base + 12);
+            long qs = base + 16;
+            int y = o + 256 * b;
+            for (int group = 0; group < 4; group++) {
+                // As the scalar reference: d1 * q - m1, a product then a difference (no fused multiply-add).
+                var d1 = FloatVector.broadcast(F, d * VectorDot.q4KScaleOrMin(scalesLow, scalesHigh, 2 * group, false));
+                var m1 = FloatVector.broadcast(F, dmin * VectorDot.q4KScaleOrMin(scalesLow, scalesHigh, 2 * group, true));
+                var d2 = FloatVector.broadcast(F, d * VectorDot.q4KScaleOrMin(scalesLow, scalesHigh, 2 * group + 1, false));
+                var m2 = FloatVector.broadcast(F, dmin * VectorDot.q4KScaleOrMin(scalesLow, scalesHigh, 2 * group + 1, true));
+                for (int l = 0; l < 32; l += L) {
+                    var q = VectorDot.unsignedBytesToInts(w, qs + 32L * group + l);
+                    VectorDot.toFloats(q.and(NIBBLE)).mul(d1).sub(m1).intoArray(out, y + 64 * group + l);
+                    VectorDot.toFloats(q.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).intoArray(out, y + 64 * group + 32 + l);
+                }
+            }
+        }
+    }
 }

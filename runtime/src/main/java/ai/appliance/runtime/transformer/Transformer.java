@@ -5,10 +5,12 @@ import ai.appliance.runtime.backend.CpuBackend;
 import ai.appliance.runtime.engine.ContextOverflowException;
 import ai.appliance.runtime.engine.LanguageModel;
 import ai.appliance.runtime.engine.Sequence;
+import ai.appliance.runtime.kernels.KernelWarmup;
 import ai.appliance.runtime.kernels.Rope;
 import ai.appliance.runtime.model.ModelConfig;
 import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.model.ModelWeights;
+import ai.appliance.runtime.tensor.Tensor;
 import java.util.IdentityHashMap;
 import java.util.List;
 
@@ -34,6 +36,9 @@ public final class Transformer implements LanguageModel {
     // Scratch for one chunk, allocated once.
     private final float[] x, xb, q, k, v, attention, projected, gate, up, cos, sin;
     private final float[][] chunkKeys, chunkValues;
+    // Per layer, the weights that read the same input, multiplied in one parallel step.
+    private final Tensor[][] queryKeyValue, gateUp;
+    private final float[][] qkvOut, gateUpOut;
     private final int[] chunkLengths;
     private final TransformerSequence[] chunkSequences;
     private final int[] chunkPositions;
@@ -69,11 +74,31 @@ public final class Transformer implements LanguageModel {
         chunkSequences = new TransformerSequence[chunkTokens];
         chunkPositions = new int[chunkTokens];
         chunkEmitsLogits = new boolean[chunkTokens];
+        queryKeyValue = new Tensor[c.layerCount()][];
+        gateUp = new Tensor[c.layerCount()][];
+        for (int l = 0; l < c.layerCount(); l++) {
+            var layer = w.layers().get(l);
+            queryKeyValue[l] = new Tensor[]{layer.query(), layer.key(), layer.value()};
+            gateUp[l] = new Tensor[]{layer.gate(), layer.up()};
+        }
+        qkvOut = new float[][]{q, k, v};
+        gateUpOut = new float[][]{gate, up};
     }
 
     /** The model in {@code files} on a CPU backend with {@code threads} compute threads. */
     public static Transformer onCpu(ModelFiles files, int threads) {
+        KernelWarmup.decodeKernels(matrices(files.weights()));
         return new Transformer(files.config(), files.weights(), new CpuBackend(threads), DEFAULT_CHUNK_TOKENS);
+    }
+
+    /** Every matrix the forward pass multiplies by. */
+    private static List<Tensor> matrices(ModelWeights w) {
+        var all = new java.util.ArrayList<Tensor>();
+        for (var layer : w.layers()) {
+            all.addAll(List.of(layer.query(), layer.key(), layer.value(), layer.attentionOutput(), layer.gate(), layer.up(), layer.down()));
+        }
+        all.add(w.output());
+        return all;
     }
 
     @Override
@@ -151,9 +176,7 @@ public final class Transformer implements LanguageModel {
             var layer = w.layers().get(l);
             // Attention block.
             backend.rmsNorm(x, n, dim, norms.attentionNorm(l), c.rmsNormEpsilon(), xb);
-            backend.matmul(layer.query(), xb, n, q);
-            backend.matmul(layer.key(), xb, n, k);
-            backend.matmul(layer.value(), xb, n, v);
+            backend.matmuls(queryKeyValue[l], xb, n, qkvOut);
             if (norms.queryBias(l) != null) {
                 backend.addBias(q, n, norms.queryBias(l));
                 backend.addBias(k, n, norms.keyBias(l));
@@ -174,8 +197,7 @@ public final class Transformer implements LanguageModel {
             backend.add(x, projected, n * dim);
             // Feed-forward block: down(silu(gate(x)) * up(x)).
             backend.rmsNorm(x, n, dim, norms.feedForwardNorm(l), c.rmsNormEpsilon(), xb);
-            backend.matmul(layer.gate(), xb, n, gate);
-            backend.matmul(layer.up(), xb, n, up);
+            backend.matmuls(gateUp[l], xb, n, gateUpOut);
             backend.swiGlu(gate, up, n * c.feedForwardLength());
             backend.matmul(layer.down(), gate, n, projected);
             backend.add(x, projected, n * dim);

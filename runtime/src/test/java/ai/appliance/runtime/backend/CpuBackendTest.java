@@ -1,5 +1,6 @@
 package ai.appliance.runtime.backend;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -53,6 +54,29 @@ class CpuBackendTest {
                         double expected = 0;
                         for (int c = 0; c < columns; c++) expected += dense[r * columns + c] * x[b * columns + c];
                         assertEquals(expected, out[b * rows + r], 1e-4, "batch " + batch + " row " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void severalWeightsInOneStepEqualSeparateMatmuls() {
+        var random = new Random(4);
+        int columns = 64;
+        var weights = new Tensor[] {q8Matrix(13, columns, random), q8Matrix(6, columns, random), q8Matrix(6, columns, random)};
+        try (var backend = new CpuBackend(2)) {
+            for (int batch : new int[] {1, 3}) {
+                var x = gaussian(batch * columns, random);
+                var outs = new float[weights.length][];
+                for (int i = 0; i < weights.length; i++) outs[i] = new float[batch * (int) weights[i].rowCount()];
+                backend.matmuls(weights, x, batch, outs);
+                for (int i = 0; i < weights.length; i++) {
+                    var expected = new float[outs[i].length];
+                    backend.matmul(weights[i], x, batch, expected);
+                    // Equal up to summation order: a weight's rows may fall into row tiles differently.
+                    for (int j = 0; j < expected.length; j++) {
+                        assertEquals(expected[j], outs[i][j], 1e-5 * (1 + Math.abs(expected[j])), "weight " + i + " batch " + batch);
                     }
                 }
             }
@@ -161,6 +185,22 @@ class CpuBackendTest {
                 for (int i = from; i < to; i++) hits.incrementAndGet(i);
             });
             assertEquals(1, hits.get(3));
+        }
+    }
+
+    @Test
+    void alignedChunksStartAtMultiplesOfTheAlignmentAndCoverTheRange() {
+        try (var pool = new WorkerPool(2)) {
+            for (int n : new int[] {1, 3, 4, 5, 37, 1536, 8961}) {
+                var hits = new AtomicIntegerArray(n);
+                var misaligned = new java.util.concurrent.atomic.AtomicInteger();
+                pool.forRange(n, 4, 2, (from, to, worker) -> {
+                    if (from % 4 != 0 || (to % 4 != 0 && to != n)) misaligned.incrementAndGet();
+                    for (int i = from; i < to; i++) hits.incrementAndGet(i);
+                });
+                assertEquals(0, misaligned.get(), "chunks of " + n);
+                for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), "item " + i + " of " + n);
+            }
         }
     }
 }

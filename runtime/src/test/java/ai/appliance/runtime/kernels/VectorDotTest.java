@@ -53,23 +53,25 @@ class VectorDotTest {
         }
     }
 
-    @Test
-    void batchDotComputesAllTwelveProductsIncludingTheTail() {
-        var random = new Random(13);
-        for (int n : new int[] {5, 16, 37, 64, 100}) {
-            var w = RandomWeights.gaussian(4 * n, random);
-            var x = RandomWeights.gaussian(5 * n, random);
-            int stride = 9;
-            var out = new float[5 * stride];
-            BatchDot.dot4x3(w, x, 2, n, out, stride, 3);
-            for (int i = 0; i < 4; i++) {
-                for (int j = 0; j < 3; j++) {
-                    double expected = 0;
-                    for (int t = 0; t < n; t++) expected += w[i * n + t] * x[(2 + j) * n + t];
-                    assertEquals(expected, out[(2 + j) * stride + 3 + i], 1e-4, "n=" + n + " i=" + i + " j=" + j);
-                }
-            }
+    @ParameterizedTest
+    @EnumSource(GgmlType.class)
+    void fourRowsAtOnceEqualFourSingleDots(GgmlType type) {
+        var random = new Random(21 + type.ordinal());
+        int n = 3 * Math.max(32, type.blockSize());
+        int rows = 9;
+        long rowBytes = type.bytesFor(n);
+        var w = RandomWeights.of(type, (long) rows * n, random);
+        var x = RandomWeights.gaussian(n, random);
+        var sums = new float[n / 32];
+        VectorDot.blockSums(x, 0, n, sums);
+        var out = new float[12];
+        // rows 1, 3, 5, 7 into out[2], out[4], out[6], out[8]
+        VectorDot.dot4(type, w, rowBytes, 2 * rowBytes, x, 0, n, sums, out, 2, 2);
+        for (int k = 0; k < 4; k++) {
+            float expected = VectorDot.dot(type, w, (1 + 2L * k) * rowBytes, x, 0, n);
+            assertEquals(expected, out[2 + 2 * k], 1e-4 * (1 + Math.abs(expected)), type + " row " + (1 + 2 * k));
         }
+        assertEquals(0f, out[3]);
     }
 
     @Test

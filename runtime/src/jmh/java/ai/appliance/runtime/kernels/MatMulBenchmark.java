@@ -1,0 +1,103 @@
+package ai.appliance.runtime.kernels;
+
+import ai.appliance.runtime.tensor.GgmlType;
+import ai.appliance.runtime.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Prompt processing's kernel on one thread: a weight matrix times a chunk of 64 activation rows.
+ * {@code tiled} is {@link MatMul#rows} (4×4 register tiles); {@code rowByRow} decodes each weight
+ * row and takes one dot product per activation row (the untiled form it replaced). The
+ * {@code flops} counter is 2·rows·columns·batch per call.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC"})
+public class MatMulBenchmark {
+
+    @Param({"Q8_0", "Q4_K", "F16"})
+    public GgmlType type;
+
+    @Param({"1536x1536", "8960x1536", "1536x8960"})
+    public String shape;
+
+    @Param({"64"})
+    public int batch;
+
+    private Arena arena;
+    private Tensor weight;
+    private float[] x;
+    private float[] out;
+    private float[] scratch;
+
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    @State(Scope.Thread)
+    public static class Work {
+        /** Floating-point operations (a multiply-add counts 2). */
+        public long flops;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            flops = 0;
+        }
+    }
+
+    @Setup
+    public void setup() {
+        var dims = shape.split("x");
+        int rows = Integer.parseInt(dims[0]);
+        int columns = Integer.parseInt(dims[1]);
+        var random = new SplittableRandom(7);
+        arena = Arena.ofShared();
+        weight = BenchWeights.matrix("w", type, rows, columns, arena, random);
+        x = BenchWeights.activations(batch * columns, random);
+        out = new float[batch * rows];
+        scratch = new float[Math.max(MatMul.scratchSize(columns), columns)];
+    }
+
+    @TearDown
+    public void tearDown() {
+        arena.close();
+    }
+
+    @Benchmark
+    public float[] tiled(Work work) {
+        int rows = (int) weight.rowCount();
+        int columns = (int) weight.rowLength();
+        MatMul.rows(type, weight.data(), type.bytesFor(columns), columns, rows, 0, rows, x, batch, out, scratch);
+        work.flops += 2L * rows * columns * batch;
+        return out;
+    }
+
+    @Benchmark
+    public float[] rowByRow(Work work) {
+        int rows = (int) weight.rowCount();
+        int columns = (int) weight.rowLength();
+        long rowBytes = type.bytesFor(columns);
+        for (int r = 0; r < rows; r++) {
+            Dequantize.values(type, weight.data(), r * rowBytes, scratch, 0, columns);
+            for (int b = 0; b < batch; b++) out[b * rows + r] = VectorDot.dot(scratch, 0, x, b * columns, columns);
+        }
+        work.flops += 2L * rows * columns * batch;
+        return out;
+    }
+}

@@ -1,0 +1,62 @@
+package ai.appliance.runtime.bench;
+
+import ai.appliance.runtime.engine.LanguageModel;
+import ai.appliance.runtime.engine.Sequence;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
+
+/**
+ * Runs llama-bench style tests on a {@link LanguageModel}: each test once unmeasured (JIT warm-up,
+ * page cache), then {@code repetitions} measured runs on a fresh sequence each. Token ids are
+ * random (seeded) so the measurement does not depend on a tokenizer or prompt.
+ */
+public final class Bench {
+    private final LanguageModel model;
+    private final int repetitions;
+    private final SplittableRandom random = new SplittableRandom(1234);
+
+    public Bench(LanguageModel model, int repetitions) {
+        if (repetitions < 1) throw new IllegalArgumentException("repetitions must be at least 1, got " + repetitions);
+        this.model = model;
+        this.repetitions = repetitions;
+    }
+
+    /** Measures {@code test}; {@code onToken} hears the tokens done so far in each run (for a progress bar). */
+    public Stats run(BenchTest test, LongConsumer onToken) {
+        int context = model.config().contextLength();
+        if (test.tokens() > context) {
+            throw new IllegalArgumentException(test.label() + " needs " + test.tokens() + " positions but the model's context is " + context);
+        }
+        once(test, onToken);
+        var samples = new double[repetitions];
+        for (int r = 0; r < repetitions; r++) {
+            long nanos = once(test, onToken);
+            samples[r] = test.tokens() / (nanos / 1e9);
+        }
+        return Stats.of(samples);
+    }
+
+    private long once(BenchTest test, LongConsumer onToken) {
+        int[] ids = randomIds(test.tokens());
+        try (Sequence sequence = model.newSequence(test.tokens())) {
+            long start = System.nanoTime();
+            if (test.kind() == BenchTest.Kind.PROMPT) {
+                model.forward(List.of(sequence), List.of(ids));
+                onToken.accept(ids.length);
+            } else {
+                for (int i = 0; i < ids.length; i++) {
+                    model.forward(List.of(sequence), List.of(new int[]{ids[i]}));
+                    onToken.accept(i + 1);
+                }
+            }
+            return System.nanoTime() - start;
+        }
+    }
+
+    private int[] randomIds(int n) {
+        var ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = random.nextInt(model.config().vocabularySize());
+        return ids;
+    }
+}

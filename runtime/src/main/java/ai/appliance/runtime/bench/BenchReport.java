@@ -1,0 +1,111 @@
+package ai.appliance.runtime.bench;
+
+import ai.appliance.runtime.model.ModelWeights;
+import ai.appliance.runtime.tensor.Tensor;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A finished benchmark: what ran where, and the results, as a llama-bench style Markdown table
+ * or JSON (field names follow llama-bench's JSON output where one exists: avg_ts, stddev_ts, samples_ts).
+ *
+ * @param peakResidentBytes the process's peak resident memory (VmHWM) after all tests, or -1
+ */
+public record BenchReport(String model, long fileBytes, long parameters, String weightTypes, Machine machine,
+                          double loadToFirstTokenMillis, long peakResidentBytes, List<BenchResult> results) {
+
+    /** Weights counted once even where two roles share one tensor (tied embeddings). */
+    public static long parameterCount(ModelWeights w) {
+        long n = 0;
+        for (var t : tensors(w)) n += t.elementCount();
+        return n;
+    }
+
+    /** The weight types and how many tensors of each, e.g. "Q8_0 ×198, F32 ×113". */
+    public static String weightTypes(ModelWeights w) {
+        var counts = new TreeMap<String, Integer>();
+        for (var t : tensors(w)) counts.merge(t.type().name(), 1, Integer::sum);
+        var parts = new ArrayList<String>();
+        counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(e -> parts.add(e.getKey() + " x" + e.getValue()));
+        return String.join(", ", parts);
+    }
+
+    private static List<Tensor> tensors(ModelWeights w) {
+        var seen = Collections.newSetFromMap(new IdentityHashMap<Tensor, Boolean>());
+        var all = new ArrayList<Tensor>();
+        all.add(w.tokenEmbedding());
+        for (var l : w.layers()) {
+            all.addAll(java.util.Arrays.asList(l.attentionNorm(), l.query(), l.key(), l.value(), l.queryBias(), l.keyBias(),
+                    l.valueBias(), l.attentionOutput(), l.feedForwardNorm(), l.gate(), l.up(), l.down()));
+        }
+        all.add(w.outputNorm());
+        all.add(w.output());
+        var unique = new ArrayList<Tensor>();
+        for (var t : all) if (t != null && seen.add(t)) unique.add(t);
+        return unique;
+    }
+
+    public String table() {
+        var s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "CPU: %s, %d physical cores (%d logical), %.1f GiB memory, %d-bit vectors%n",
+                machine.cpu(), machine.physicalCores(), machine.logicalCores(), machine.memoryBytes() / (double) (1L << 30),
+                machine.vectorBits()));
+        s.append(String.format(Locale.ROOT, "JVM: %s%n", machine.java()));
+        s.append(String.format(Locale.ROOT, "load to first token: %.0f ms; peak RSS: %s%n%n", loadToFirstTokenMillis,
+                peakResidentBytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", peakResidentBytes / (double) (1 << 20))));
+        s.append("| model | size | params | types | backend | threads | test | t/s |\n");
+        s.append("| --- | ---: | ---: | --- | --- | ---: | ---: | ---: |\n");
+        for (var r : results) {
+            s.append(String.format(Locale.ROOT, "| %s | %s | %.2f B | %s | CPU | %d | %s | %.2f ± %.2f |%n", model,
+                    fileBytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f GiB", fileBytes / (double) (1L << 30)),
+                    parameters / 1e9, weightTypes, r.threads(), r.test().label(), r.tokensPerSecond().mean(),
+                    r.tokensPerSecond().standardDeviation()));
+        }
+        return s.toString();
+    }
+
+    public String json() {
+        var root = new LinkedHashMap<String, Object>();
+        root.put("model", model);
+        root.put("model_size", fileBytes);
+        root.put("model_n_params", parameters);
+        root.put("weight_types", weightTypes);
+        var m = new LinkedHashMap<String, Object>();
+        m.put("cpu_info", machine.cpu());
+        m.put("physical_cores", machine.physicalCores());
+        m.put("logical_cores", machine.logicalCores());
+        m.put("memory_bytes", machine.memoryBytes());
+        m.put("java", machine.java());
+        m.put("vector_bits", machine.vectorBits());
+        root.put("machine", m);
+        root.put("load_to_first_token_ms", loadToFirstTokenMillis);
+        root.put("peak_rss_bytes", peakResidentBytes);
+        var rows = new ArrayList<Map<String, Object>>();
+        for (var r : results) {
+            var row = new LinkedHashMap<String, Object>();
+            row.put("test", r.test().label());
+            row.put("n_prompt", r.test().kind() == BenchTest.Kind.PROMPT ? r.test().tokens() : 0);
+            row.put("n_gen", r.test().kind() == BenchTest.Kind.GENERATION ? r.test().tokens() : 0);
+            row.put("n_threads", r.threads());
+            row.put("avg_ts", r.tokensPerSecond().mean());
+            row.put("stddev_ts", r.tokensPerSecond().standardDeviation());
+            row.put("samples_ts", r.tokensPerSecond().samples());
+            rows.add(row);
+        }
+        root.put("results", rows);
+        try {
+            return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write the benchmark report as JSON", e);
+        }
+    }
+}
