@@ -14,16 +14,24 @@ public final class ProgressBar {
     private final PrintStream out;
     private final String label;
     private final long total;
+    private final String unit; // null: bytes, shown in MiB
     private final long started = System.nanoTime();
     private long lastDraw;
 
+    /** A bar over {@code totalBytes} bytes, shown in MiB and MiB/s. */
     public ProgressBar(PrintStream out, String label, long totalBytes) {
-        this.out = out;
-        this.label = label;
-        this.total = Math.max(1, totalBytes);
+        this(out, label, totalBytes, null);
     }
 
-    /** Reports {@code done} bytes; cheap enough to call for every buffer flush. */
+    /** A bar over {@code total} items of {@code unit} (e.g. "tokens"), shown as counts and a rate. */
+    public ProgressBar(PrintStream out, String label, long total, String unit) {
+        this.out = out;
+        this.label = label;
+        this.total = Math.max(1, total);
+        this.unit = unit;
+    }
+
+    /** Reports {@code done} bytes or items; cheap enough to call for every buffer flush. */
     public void update(long done) {
         long now = System.nanoTime();
         if (now - lastDraw < REDRAW_NANOS && done < total) return;
@@ -41,10 +49,16 @@ public final class ProgressBar {
         double fraction = Math.min(1.0, (double) done / total);
         int filled = (int) Math.round(fraction * WIDTH);
         double seconds = (now - started) / 1e9;
-        double mib = done / 1048576.0;
-        out.print(String.format(Locale.ROOT, "\r%s [%s%s] %3d%% %,.0f/%,.0f MiB %.1fs %.0f MiB/s", label,
-                "#".repeat(filled), ".".repeat(WIDTH - filled), Math.round(fraction * 100), mib, total / 1048576.0,
-                seconds, seconds > 0 ? mib / seconds : 0.0));
+        var bar = "#".repeat(filled) + ".".repeat(WIDTH - filled);
+        int percent = (int) Math.round(fraction * 100);
+        if (unit == null) {
+            double mib = done / 1048576.0;
+            out.print(String.format(Locale.ROOT, "\r%s [%s] %3d%% %,.0f/%,.0f MiB %.1fs %.0f MiB/s", label, bar, percent,
+                    mib, total / 1048576.0, seconds, seconds > 0 ? mib / seconds : 0.0));
+        } else {
+            out.print(String.format(Locale.ROOT, "\r%s [%s] %3d%% %d/%d %s %.1fs %.1f %s/s", label, bar, percent,
+                    done, total, unit, seconds, seconds > 0 ? done / seconds : 0.0, unit));
+        }
         out.flush();
     }
 }

@@ -94,7 +94,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
             double single = 0;
             out.println("streams  tokens  seconds  tokens/s  vs-1-stream");
             for (int n : streams) {
-                var bar = new ProgressBar(System.err, n + " streams", (long) n * maxTokens);
+                var bar = new ProgressBar(System.err, n + " streams", (long) n * maxTokens, "tokens");
                 var result = round(http, base, n, bar);
                 bar.finish();
                 double rate = result[0] / result[1];
