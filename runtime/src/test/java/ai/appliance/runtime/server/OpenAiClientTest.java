@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The REST API as the official OpenAI client library (npm {@code openai}, run by Node) sees it: chat and
  * completions, streaming and not, with every response checked against OpenAI's schema.
- * Needs {@code npm ci --prefix runtime/src/test/node} (done by .ci/run); fails loudly without it.
+ * Needs {@code npm ci --prefix runtime/src/test/node} (the runtime module's Maven build does it); fails loudly without it.
  */
 class OpenAiClientTest {
 
@@ -23,7 +23,7 @@ class OpenAiClientTest {
     void officialOpenAiClientDrivesChatAndCompletionsStreamingAndNot() throws Exception {
         var folder = Fixtures.repositoryRoot().resolve("runtime/src/test/node");
         if (!Files.isDirectory(folder.resolve("node_modules/openai"))) {
-            fail("the OpenAI Node client is not installed: run `npm ci --prefix runtime/src/test/node` (.ci/run does)");
+            fail("the OpenAI Node client is not installed: run `npm ci --prefix runtime/src/test/node` (the Maven build does this in generate-test-resources)");
         }
         try (var harness = Harness.start(Map.of())) {
             var pb = new ProcessBuilder("node", "openai-check.mjs").directory(folder.toFile())
