@@ -2,7 +2,7 @@ package ai.appliance.runtime.bench;
 
 import ai.appliance.runtime.engine.LanguageModel;
 import ai.appliance.runtime.engine.Sequence;
-import java.util.List;
+import java.util.ArrayList;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
 
@@ -22,7 +22,7 @@ public final class Bench {
         this.repetitions = repetitions;
     }
 
-    /** Measures {@code test}; {@code onToken} hears the tokens done so far in each run (for a progress bar). */
+    /** Measures {@code test}; {@code onToken} hears the tokens done so far in each run (of all sequences) (for a progress bar). */
     public Stats run(BenchTest test, LongConsumer onToken) {
         int context = model.config().contextLength();
         if (test.tokens() > context) {
@@ -32,25 +32,33 @@ public final class Bench {
         var samples = new double[repetitions];
         for (int r = 0; r < repetitions; r++) {
             long nanos = once(test, onToken);
-            samples[r] = test.tokens() / (nanos / 1e9);
+            samples[r] = test.totalTokens() / (nanos / 1e9);
         }
         return Stats.of(samples);
     }
 
     private long once(BenchTest test, LongConsumer onToken) {
-        int[] ids = randomIds(test.tokens());
-        try (Sequence sequence = model.newSequence(test.tokens())) {
+        var sequences = new ArrayList<Sequence>();
+        try {
+            for (int s = 0; s < test.sequences(); s++) sequences.add(model.newSequence(test.tokens()));
+            var ids = new ArrayList<int[]>();
+            for (int s = 0; s < test.sequences(); s++) ids.add(randomIds(test.tokens()));
             long start = System.nanoTime();
             if (test.kind() == BenchTest.Kind.PROMPT) {
-                model.forward(List.of(sequence), List.of(ids));
-                onToken.accept(ids.length);
+                model.forward(sequences, ids);
+                onToken.accept(test.tokens());
             } else {
-                for (int i = 0; i < ids.length; i++) {
-                    model.forward(List.of(sequence), List.of(new int[]{ids[i]}));
-                    onToken.accept(i + 1);
+                var step = new ArrayList<int[]>();
+                for (int i = 0; i < test.tokens(); i++) {
+                    step.clear();
+                    for (int[] sequenceIds : ids) step.add(new int[]{sequenceIds[i]});
+                    model.forward(sequences, step);
+                    onToken.accept((long) (i + 1) * test.sequences());
                 }
             }
             return System.nanoTime() - start;
+        } finally {
+            for (var sequence : sequences) sequence.close();
         }
     }
 

@@ -95,6 +95,7 @@ public record BenchReport(String model, long fileBytes, long parameters, String 
             row.put("test", r.test().label());
             row.put("n_prompt", r.test().kind() == BenchTest.Kind.PROMPT ? r.test().tokens() : 0);
             row.put("n_gen", r.test().kind() == BenchTest.Kind.GENERATION ? r.test().tokens() : 0);
+            row.put("n_sequences", r.test().sequences());
             row.put("n_threads", r.threads());
             row.put("avg_ts", r.tokensPerSecond().mean());
             row.put("stddev_ts", r.tokensPerSecond().standardDeviation());

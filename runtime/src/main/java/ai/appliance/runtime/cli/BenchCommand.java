@@ -39,6 +39,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Generation lengths to test, comma-separated; 0 skips (default: ${DEFAULT-VALUE}).")
     int[] generation;
 
+    @Option(names = {"-s", "--sequences"}, split = ",", paramLabel = "N", defaultValue = "1",
+            description = {"Sequences decoding side by side in each tg test, comma-separated (default: ${DEFAULT-VALUE}):",
+                    "tokens/s then counts all of them, as the server's continuous batching would."})
+    int[] sequences;
+
     @Option(names = {"-t", "--threads"}, split = ",", paramLabel = "N",
             description = "Thread counts to test, comma-separated (default: physical cores).")
     int[] threads;
@@ -66,11 +71,11 @@ public final class BenchCommand implements Callable<Integer> {
                         var bench = new Bench(transformer, repetitions);
                         for (var test : tests) {
                             var bar = new ProgressLine(spec.commandLine().getErr(), test.label() + " t=" + t);
-                            long total = (long) test.tokens() * (repetitions + 1);
+                            long total = test.totalTokens() * (repetitions + 1);
                             long[] done = {0};
                             var stats = bench.run(test, n -> {
-                                if (n == test.tokens()) done[0] += n;
-                                bar.update(Math.min(total - 1, done[0] + (n == test.tokens() ? 0 : n)), total);
+                                if (n == test.totalTokens()) done[0] += n;
+                                bar.update(Math.min(total - 1, done[0] + (n == test.totalTokens() ? 0 : n)), total);
                             });
                             bar.update(total, total);
                             results.add(new BenchResult(test, t, stats));
@@ -107,7 +112,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
         for (int n : generation) {
             if (n < 0) throw new IllegalArgumentException("--n-gen must not be negative, got " + n);
-            if (n > 0) tests.add(BenchTest.generation(n));
+            if (n == 0) continue;
+            for (int s : sequences) {
+                if (s < 1) throw new IllegalArgumentException("--sequences must be at least 1, got " + s);
+                tests.add(BenchTest.generation(n, s));
+            }
         }
         if (tests.isEmpty()) throw new IllegalArgumentException("nothing to measure: every --n-prompt and --n-gen is 0");
         return tests;

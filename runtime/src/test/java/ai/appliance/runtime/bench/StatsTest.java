@@ -24,6 +24,9 @@ class StatsTest {
     void testLabelsFollowLlamaBench() {
         assertEquals("pp512", BenchTest.prompt(512).label());
         assertEquals("tg128", BenchTest.generation(128).label());
+        assertEquals("tg128 x8", BenchTest.generation(128, 8).label());
+        assertEquals(1024, BenchTest.generation(128, 8).totalTokens());
+        assertThrows(IllegalArgumentException.class, () -> new BenchTest(BenchTest.Kind.PROMPT, 16, 2));
         assertThrows(IllegalArgumentException.class, () -> BenchTest.generation(0));
     }
 }
