@@ -2,8 +2,6 @@ package ai.appliance.runtime.sampling;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Picks tokens from logits under {@link SamplerSettings}: penalties, then (unless greedy)
@@ -17,6 +15,7 @@ public final class Sampler {
     private final float[] work;
     private final int[] counts;
     private final long[] order;
+    private final Nucleus nucleus;
     private final int[] candidates;
     private final float[] probabilities;
 
@@ -25,7 +24,9 @@ public final class Sampler {
         this.random = settings.seed() == null ? new SplittableRandom() : new SplittableRandom(settings.seed());
         this.work = new float[vocabularySize];
         this.counts = settings.penalises() ? new int[vocabularySize] : null;
-        this.order = settings.isGreedy() ? null : new long[vocabularySize];
+        boolean nucleusOnly = !settings.isGreedy() && settings.topK() == 0 && settings.topP() < 1;
+        this.order = settings.isGreedy() || nucleusOnly ? null : new long[vocabularySize];
+        this.nucleus = nucleusOnly ? new Nucleus(vocabularySize) : null;
         this.candidates = settings.isGreedy() ? null : new int[vocabularySize];
         this.probabilities = settings.isGreedy() ? null : new float[vocabularySize];
     }
@@ -49,28 +50,21 @@ public final class Sampler {
         if (settings.isGreedy()) return argmax(work);
         double temperature = settings.temperature();
         float max = work[argmax(work)];
-        double mass = settings.topK() == 0 && settings.topP() < 1 ? totalMass(max, temperature) : 0;
-        int n = candidates(max, temperature, mass);
-        // Relative probabilities exp((logit - max) / T) of the candidates; the most likely is 1.
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            double p = Math.exp((work[candidates[i]] - max) / temperature);
-            probabilities[i] = (float) p;
-            sum += p;
-        }
-        if (settings.topP() < 1) {
-            // Candidates are sorted here; the mass is that of all candidates (the whole vocabulary without top-k).
-            if (settings.topK() > 0) mass = sum;
-            double cumulative = 0;
-            int keep = n;
+        int n;
+        if (nucleus != null) {
+            // Top-p without top-k: in linear time, and not in probability order (the draw needs none).
+            n = nucleus.select(work, max, temperature, settings.topP(), candidates, probabilities);
+        } else {
+            n = candidates(max, temperature);
+            // Relative probabilities exp((logit - max) / T) of the candidates; the most likely is 1.
+            double sum = 0;
             for (int i = 0; i < n; i++) {
-                cumulative += probabilities[i];
-                if (cumulative >= settings.topP() * mass) {
-                    keep = i + 1;
-                    break;
-                }
+                double p = Math.exp((work[candidates[i]] - max) / temperature);
+                probabilities[i] = (float) p;
+                sum += p;
             }
-            n = keep;
+            // With top-k the candidates are sorted, and top-p takes its share of their mass.
+            if (settings.topP() < 1) n = topPOfSorted(n, settings.topP() * sum);
         }
         if (settings.minP() > 0) {
             int kept = 0;
@@ -92,42 +86,28 @@ public final class Sampler {
         return candidates[n - 1];
     }
 
+    /** Of candidates sorted by descending probability, how many it takes to reach the needed mass. */
+    private int topPOfSorted(int n, double needed) {
+        double cumulative = 0;
+        for (int i = 0; i < n; i++) {
+            cumulative += probabilities[i];
+            if (cumulative >= needed) return i + 1;
+        }
+        return n;
+    }
+
     /**
-     * Fills candidates[0..n) and returns n: the top-k sorted by descending logit; without top-k but with
-     * top-p, enough of the most likely tokens (sorted) to hold the top-p mass, found by selecting a
-     * growing number of the largest instead of sorting the whole vocabulary; otherwise every token.
+     * Fills candidates[0..n) and returns n: the top-k sorted by descending logit; otherwise every token
+     * (top-p without top-k is {@link Nucleus}'s).
      */
-    private int candidates(float max, double temperature, double mass) {
+    private int candidates(float max, double temperature) {
         int vocabulary = work.length;
         if (settings.topK() > 0) return sortedLargest(Math.min(settings.topK(), vocabulary));
-        if (settings.topP() < 1) {
-            double needed = settings.topP() * mass;
-            for (int k = Math.min(64, vocabulary); ; k = Math.min(vocabulary, k * 4)) {
-                int n = sortedLargest(k);
-                double cumulative = 0;
-                for (int i = 0; i < n; i++) cumulative += Math.exp((work[candidates[i]] - max) / temperature);
-                if (cumulative >= needed || k == vocabulary) return n;
-            }
-        }
         // Min-p alone keeps tokens with exp((logit - max) / T) >= minP: compare logits, skip the exponentials.
         float floor = settings.minP() > 0 ? (float) (max + temperature * Math.log(settings.minP())) : Float.NEGATIVE_INFINITY;
         int n = 0;
         for (int i = 0; i < vocabulary; i++) if (work[i] >= floor) candidates[n++] = i;
         return n;
-    }
-
-    /** Σ exp((logit - max) / T) over the vocabulary, vectorised: it runs once or twice per sampled token. */
-    private double totalMass(float max, double temperature) {
-        var species = FloatVector.SPECIES_PREFERRED;
-        float inverse = (float) (1 / temperature);
-        var acc = FloatVector.zero(species);
-        int i = 0;
-        for (int upper = species.loopBound(work.length); i < upper; i += species.length()) {
-            acc = acc.add(FloatVector.fromArray(species, work, i).sub(max).mul(inverse).lanewise(VectorOperators.EXP));
-        }
-        double total = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < work.length; i++) total += Math.exp((work[i] - max) * inverse);
-        return total;
     }
 
     /** The most likely token; the lowest id wins ties. */
@@ -157,16 +137,25 @@ public final class Sampler {
     /** Fills candidates[0..k) with the k largest logits' ids, descending (ties: lower id first); returns k. */
     private int sortedLargest(int k) {
         int vocabulary = work.length;
-        // Key: order-preserving int bits of the logit, then the inverted id, so an ascending sort ends with the best.
-        for (int i = 0; i < vocabulary; i++) {
-            int bits = Float.floatToIntBits(work[i]);
-            bits ^= (bits >> 31) & 0x7fffffff;
-            order[i] = ((long) bits << 32) | (0x7fffffffL - i);
-        }
+        for (int i = 0; i < vocabulary; i++) order[i] = sortKey(work[i], i);
         if (k < vocabulary) selectLargest(order, vocabulary, k);
         Arrays.sort(order, vocabulary - k, vocabulary);
-        for (int i = 0; i < k; i++) candidates[i] = (int) (0x7fffffffL - (order[vocabulary - 1 - i] & 0xffffffffL));
+        for (int i = 0; i < k; i++) candidates[i] = idOf(order[vocabulary - 1 - i]);
         return k;
+    }
+
+    /**
+     * A key that sorts ascending by logit, then by descending id (so the best, lowest id first among ties,
+     * ends up last): the order-preserving int bits of the logit, then the inverted id.
+     */
+    static long sortKey(float logit, int id) {
+        int bits = Float.floatToIntBits(logit);
+        bits ^= (bits >> 31) & 0x7fffffff;
+        return ((long) bits << 32) | (0x7fffffffL - id);
+    }
+
+    static int idOf(long sortKey) {
+        return (int) (0x7fffffffL - (sortKey & 0xffffffffL));
     }
 
     /** Moves the k largest of a[0..n) to a[n-k..n) (quickselect, no allocation). */

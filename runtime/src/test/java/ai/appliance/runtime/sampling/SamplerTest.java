@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
@@ -27,6 +30,44 @@ class SamplerTest {
 
     private static SamplerSettings.Builder plain() {
         return SamplerSettings.builder().temperature(1).topP(1).topK(0).minP(0).seed(1L);
+    }
+
+    /** The nucleus by a full sort: most likely first (ties: lower id), until the mass reaches topP of the total. */
+    private static Set<Integer> referenceNucleus(float[] logits, double temperature, double topP) {
+        Integer[] order = new Integer[logits.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Arrays.sort(order, (a, b) -> logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : Integer.compare(a, b));
+        float max = logits[order[0]];
+        double total = 0;
+        for (float l : logits) total += Math.exp((l - max) / temperature);
+        var nucleus = new HashSet<Integer>();
+        double cumulative = 0;
+        for (int id : order) {
+            nucleus.add(id);
+            cumulative += Math.exp((logits[id] - max) / temperature);
+            if (cumulative >= topP * total) break;
+        }
+        return nucleus;
+    }
+
+    /** The token ids {@link Nucleus} selects. */
+    private static Set<Integer> nucleusOf(float[] logits, double temperature, double topP) {
+        var ids = new int[logits.length];
+        int n = new Nucleus(logits.length).select(logits, logits[Sampler.argmax(logits)], temperature, topP, ids, new float[logits.length]);
+        var set = new HashSet<Integer>();
+        for (int i = 0; i < n; i++) assertTrue(set.add(ids[i]), "token " + ids[i] + " twice");
+        return set;
+    }
+
+    /** A Qwen-sized vocabulary of nearly flat logits (a random-weight model), with some -Infinity and far outliers. */
+    private static float[] flatVocabulary(long seed) {
+        var random = new Random(seed);
+        var logits = new float[151_936];
+        for (int i = 0; i < logits.length; i++) logits[i] = (float) (random.nextGaussian() * 0.3);
+        for (int i = 0; i < 50; i++) logits[random.nextInt(logits.length)] = Float.NEGATIVE_INFINITY;
+        logits[7] = -60;
+        logits[8] = -1e30f;
+        return logits;
     }
 
     @Test
@@ -79,7 +120,7 @@ class SamplerTest {
 
     @Test
     void topPOverALargeVocabularyKeepsExactlyTheNucleus() {
-        // Flat enough that the nucleus holds hundreds of tokens: the sampler must widen its partial selection.
+        // Flat enough that the nucleus holds hundreds of tokens, so it is not just the top few.
         var random = new java.util.Random(17);
         int vocabulary = 3000;
         var logits = new float[vocabulary];
@@ -103,6 +144,109 @@ class SamplerTest {
         for (int i = 0; i < 6_000; i++) drawn.add(sampler.sample(logits, NO_HISTORY, 0));
         assertTrue(nucleus.containsAll(drawn), "drew a token outside the nucleus");
         assertTrue(drawn.size() > nucleus.size() * 0.9, drawn.size() + " of " + nucleus.size());
+    }
+
+    @Test
+    void topPOverAFlatFullVocabularySelectsExactlyTheNucleusOfAFullSort() {
+        var logits = flatVocabulary(3);
+        for (double topP : new double[] {0.95, 0.5, 0.999}) {
+            var expected = referenceNucleus(logits, 0.7, topP);
+            var selected = nucleusOf(logits, 0.7, topP);
+            assertEquals(expected.size(), selected.size(), "top-p " + topP);
+            var missing = new HashSet<>(expected);
+            missing.removeAll(selected);
+            assertEquals(Set.of(), missing, "top-p " + topP + ": tokens of the nucleus left out");
+        }
+    }
+
+    @Test
+    void topPOverAFullVocabularyDrawsEveryTokenOfTheNucleusAndNoOther() {
+        // A head of a few dozen likely tokens over a long flat tail: the nucleus is small enough to be seen whole.
+        var random = new Random(11);
+        var logits = new float[151_936];
+        for (int i = 0; i < logits.length; i++) logits[i] = (float) (random.nextGaussian() - 12);
+        for (int i = 0; i < 40; i++) logits[random.nextInt(logits.length)] = (float) (random.nextGaussian() * 0.3 + 2);
+        var nucleus = referenceNucleus(logits, 0.7, 0.9);
+        assertTrue(nucleus.size() > 20 && nucleus.size() < 40, "nucleus of " + nucleus.size());
+        var sampler = new Sampler(plain().temperature(0.7).topP(0.9).build(), logits.length);
+        var drawn = new HashSet<Integer>();
+        for (int i = 0; i < 1_000; i++) drawn.add(sampler.sample(logits, NO_HISTORY, 0));
+        assertEquals(nucleus, drawn);
+    }
+
+    @Test
+    void topPDrawsFollowTheRenormalisedNucleus() {
+        double[] p = {0.06, 0.3, 0.12, 0.2, 0.04, 0.15, 0.1, 0.03};
+        double temperature = 0.8;
+        var logits = logitsOf(p);
+        var nucleus = referenceNucleus(logits, temperature, 0.8);
+        assertEquals(Set.of(1, 3, 5, 2), nucleus); // p^(1/T), normalised: 0.35, 0.21, 0.15, 0.11 (cumulative 0.82), ...
+        double mass = 0;
+        for (int id : nucleus) mass += Math.pow(p[id], 1 / temperature);
+        int draws = 40_000;
+        var counts = histogram(plain().temperature(temperature).topP(0.8).build(), logits, draws);
+        for (int i = 0; i < p.length; i++) {
+            double expected = nucleus.contains(i) ? Math.pow(p[i], 1 / temperature) / mass : 0;
+            assertEquals(expected, counts[i] / (double) draws, 0.01, "token " + i + " of " + Arrays.toString(counts));
+        }
+    }
+
+    @Test
+    void tinyTopPKeepsOnlyTheMostLikelyTheLowestIdOnTies() {
+        var counts = histogram(plain().topP(1e-9).build(), new float[] {1, 3, 2, 3, -1}, 500);
+        assertEquals(500, counts[1], Arrays.toString(counts));
+        var flat = flatVocabulary(5);
+        assertEquals(Set.of(Sampler.argmax(flat)), nucleusOf(flat, 0.7, 1e-9));
+    }
+
+    @Test
+    void topPJustBelowOneKeepsEveryTokenThatCanBeDrawn() {
+        double[] p = {0.4, 0.3, 0.2, 0.0999, 0.0001};
+        var logits = Arrays.copyOf(logitsOf(p), 6);
+        logits[5] = Float.NEGATIVE_INFINITY;
+        assertEquals(Set.of(0, 1, 2, 3, 4), nucleusOf(logits, 1, Math.nextDown(1.0)));
+        var counts = histogram(plain().topP(Math.nextDown(1.0)).build(), logits, 20_000);
+        for (int i = 0; i < 4; i++) assertEquals(p[i], counts[i] / 20_000.0, 0.015, "token " + i);
+        assertEquals(0, counts[5]);
+    }
+
+    @Test
+    void topPOverEqualLogitsKeepsTheLowestIds() {
+        var logits = new float[151_936];
+        Arrays.fill(logits, 0.25f);
+        var selected = nucleusOf(logits, 0.7, 0.95);
+        int size = (int) Math.ceil(0.95 * logits.length);
+        assertEquals(size, selected.size());
+        for (int i = 0; i < size; i++) assertTrue(selected.contains(i), "token " + i);
+        var sampler = new Sampler(plain().temperature(0.7).topP(0.95).build(), logits.length);
+        for (int i = 0; i < 200; i++) assertTrue(sampler.sample(logits, NO_HISTORY, 0) < size);
+    }
+
+    @Test
+    void topPNeverDrawsMinusInfinity() {
+        var logits = new float[] {Float.NEGATIVE_INFINITY, 0.5f, Float.NEGATIVE_INFINITY, 0.5f, Float.NEGATIVE_INFINITY};
+        var counts = histogram(plain().topP(0.99).build(), logits, 2_000);
+        assertEquals(0, counts[0] + counts[2] + counts[4], Arrays.toString(counts));
+        assertTrue(counts[1] > 800 && counts[3] > 800, Arrays.toString(counts));
+        var alone = new float[] {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, -3f, Float.NEGATIVE_INFINITY};
+        assertEquals(200, histogram(plain().topP(0.9).build(), alone, 200)[2]);
+    }
+
+    @Test
+    void topPOverAVocabularyOfOneDrawsIt() {
+        var sampler = new Sampler(plain().topP(0.5).build(), 1);
+        for (int i = 0; i < 10; i++) assertEquals(0, sampler.sample(new float[] {-2f}, NO_HISTORY, 0));
+    }
+
+    @Test
+    void minPOfOneAfterTopPKeepsTheMostLikelyAndItsTies() {
+        // The most likely token's relative probability must be exactly 1, or min-p 1 would drop everything.
+        var counts = histogram(plain().topP(0.95).minP(1).build(), new float[] {0.1f, 2f, 1.9f, 2f}, 2_000);
+        assertEquals(0, counts[0] + counts[2], Arrays.toString(counts));
+        assertTrue(counts[1] > 800 && counts[3] > 800, Arrays.toString(counts));
+        var flat = flatVocabulary(9);
+        var sampler = new Sampler(plain().temperature(0.7).topP(0.95).minP(1).build(), flat.length);
+        assertEquals(Sampler.argmax(flat), sampler.sample(flat, NO_HISTORY, 0));
     }
 
     @Test
