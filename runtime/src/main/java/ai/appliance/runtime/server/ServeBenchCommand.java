@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -91,18 +92,20 @@ public final class ServeBenchCommand implements Callable<Integer> {
         try {
             var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
             round(http, base, 1, null); // warm-up: JIT and caches
-            double single = 0;
-            out.println("streams  tokens  seconds  tokens/s  vs-1-stream");
+            ServeBenchRound single = null;
             for (int n : streams) {
                 var bar = new ProgressBar(System.err, n + " streams", (long) n * maxTokens, "tokens");
                 var result = round(http, base, n, bar);
                 bar.finish();
-                double rate = result[0] / result[1];
-                if (n == streams.getFirst()) {
-                    single = rate / n;
+                if (single == null) {
+                    single = result;
+                    out.printf("prompt %d tokens, up to %d generated per stream; decode = tokens after each stream's first "
+                            + "token / time from its first to last token, summed over streams%n", result.promptTokens(), maxTokens);
+                    out.println("streams  tokens  seconds  tokens/s  vs-1  ttft(s)  decode tokens/s  vs-1");
                 }
-                out.printf("%7d  %6d  %7.2f  %8.1f  %10.2fx%n", n, (long) result[0], result[1], rate,
-                        single > 0 ? rate / single : 0);
+                out.printf(Locale.ROOT, "%7d  %6d  %7.2f  %8.1f  %4.2fx  %7.2f  %15.1f  %4.2fx%n", n, result.tokens(), result.seconds(),
+                        result.endToEndRate(), result.endToEndRate() / single.endToEndRate() * streams.getFirst(),
+                        result.meanTimeToFirstToken(), result.decodeRate(), result.decodeRate() / single.decodeRate() * streams.getFirst());
                 out.flush();
             }
             return 0;
@@ -113,14 +116,14 @@ public final class ServeBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs n concurrent streaming requests; returns {generated tokens, seconds}. */
-    private double[] round(HttpClient http, String base, int n, ProgressBar bar) throws Exception {
+    /** Runs n concurrent streaming requests and times each. */
+    private ServeBenchRound round(HttpClient http, String base, int n, ProgressBar bar) throws Exception {
         var json = new ObjectMapper();
         var body = "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"max_tokens\":" + maxTokens
                 + ",\"temperature\":0.7,\"messages\":[{\"role\":\"user\",\"content\":\"Write a long story about a lighthouse.\"}]}";
         var chunks = new AtomicLong();
         long start = System.nanoTime();
-        var futures = new ArrayList<Future<Long>>();
+        var futures = new ArrayList<Future<ServeBenchRound.Stream>>();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < n; i++) {
                 futures.add(pool.submit(() -> {
@@ -135,6 +138,8 @@ public final class ServeBenchCommand implements Callable<Integer> {
                         throw new IllegalStateException("HTTP " + res.statusCode() + " from " + base);
                     }
                     long tokens = 0;
+                    long promptTokens = 0;
+                    double first = Double.NaN;
                     try (var reader = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
                         String line;
                         while ((line = reader.readLine()) != null) {
@@ -144,19 +149,30 @@ public final class ServeBenchCommand implements Callable<Integer> {
                             var node = json.readTree(line.substring(6));
                             if (node.has("usage") && node.get("choices").isEmpty()) {
                                 tokens = node.at("/usage/completion_tokens").asLong();
-                            } else if (bar != null) {
+                                promptTokens = node.at("/usage/prompt_tokens").asLong();
+                                continue;
+                            }
+                            if (Double.isNaN(first) && hasText(node.at("/choices/0/delta"))) {
+                                first = (System.nanoTime() - start) / 1e9;
+                            }
+                            if (bar != null) {
                                 bar.update(chunks.incrementAndGet());
                             }
                         }
                     }
-                    return tokens;
+                    return new ServeBenchRound.Stream(tokens, promptTokens, first, (System.nanoTime() - start) / 1e9);
                 }));
             }
-            long total = 0;
+            var timings = new ArrayList<ServeBenchRound.Stream>();
             for (var f : futures) {
-                total += f.get();
+                timings.add(f.get());
             }
-            return new double[] {total, (System.nanoTime() - start) / 1e9};
+            return new ServeBenchRound(timings, (System.nanoTime() - start) / 1e9);
         }
+    }
+
+    /** Whether a streamed delta carries generated text (answer or reasoning), not only the role. */
+    private static boolean hasText(com.fasterxml.jackson.databind.JsonNode delta) {
+        return !delta.path("content").asText("").isEmpty() || !delta.path("reasoning_content").asText("").isEmpty();
     }
 }

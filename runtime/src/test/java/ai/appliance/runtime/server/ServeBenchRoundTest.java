@@ -1,0 +1,30 @@
+package ai.appliance.runtime.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ServeBenchRoundTest {
+
+    @Test
+    void endToEndRateCountsPrefillTimeButDecodeRateDoesNot() {
+        // Two streams: 2 s of prefill, then 10 tokens each over the next 3 s (first token at 2 s, last at 5 s).
+        var round = new ServeBenchRound(List.of(
+                new ServeBenchRound.Stream(10, 20, 2.0, 5.0),
+                new ServeBenchRound.Stream(10, 20, 2.0, 5.0)), 5.0);
+        assertEquals(20, round.tokens());
+        assertEquals(4.0, round.endToEndRate(), 1e-9);
+        assertEquals(2 * 9 / 3.0, round.decodeRate(), 1e-9);
+        assertEquals(2.0, round.meanTimeToFirstToken(), 1e-9);
+        assertEquals(20, round.promptTokens());
+    }
+
+    @Test
+    void aStreamWithOneTokenAddsNothingToTheDecodeRate() {
+        var round = new ServeBenchRound(List.of(
+                new ServeBenchRound.Stream(1, 5, 1.0, 1.0),
+                new ServeBenchRound.Stream(5, 5, 1.0, 3.0)), 3.0);
+        assertEquals(2.0, round.decodeRate(), 1e-9);
+    }
+}
