@@ -1,5 +1,6 @@
 package ai.appliance.provisioning.cli;
 
+import ai.appliance.common.ProgressBar;
 import ai.appliance.provisioning.pki.DeviceCredentials;
 import ai.appliance.provisioning.weights.DataKeyProvider;
 import ai.appliance.provisioning.weights.EncryptedModelFile;
@@ -20,7 +21,7 @@ final class DecryptModelCommand extends ProvisionStep {
     @Override
     protected int execute() {
         var header = EncryptedModelFile.readHeader(in);
-        try (var bar = new ProgressBar(System.err, "decrypt", header.plaintextLength())) {
+        try (var bar = ProgressBar.bytes(System.err, "decrypt", header.plaintextLength())) {
             EncryptedModelFile.decryptToFile(in, out, DataKeyProvider.forDevice(new DeviceCredentials(deviceDir)),
                     threads != null ? threads : Runtime.getRuntime().availableProcessors(), bar);
         }

@@ -1,5 +1,6 @@
 package ai.appliance.provisioning.cli;
 
+import ai.appliance.common.ProgressBar;
 import ai.appliance.provisioning.weights.DeviceDataKey;
 import ai.appliance.provisioning.weights.EncryptedModelFile;
 import picocli.CommandLine.Command;
@@ -25,7 +26,7 @@ final class EncryptModelCommand extends ProvisionStep {
         if (segmentKib < 4 || segmentKib > 65536) throw new IllegalArgumentException("--segment-kib must be 4..65536");
         if (!Files.isRegularFile(in)) throw new IllegalArgumentException(in + " is not a file");
         var key = DeviceDataKey.loadOrCreate(deviceDir);
-        try (var bar = new ProgressBar(System.err, "encrypt", Files.size(in))) {
+        try (var bar = ProgressBar.bytes(System.err, "encrypt", Files.size(in))) {
             EncryptedModelFile.encrypt(in, out, key.key(), key.wrapped(), segmentKib << 10,
                     threads != null ? threads : Runtime.getRuntime().availableProcessors(), bar);
         }

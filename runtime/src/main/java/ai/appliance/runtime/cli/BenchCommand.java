@@ -1,5 +1,6 @@
 package ai.appliance.runtime.cli;
 
+import ai.appliance.common.ProgressBar;
 import ai.appliance.runtime.backend.WorkerPool;
 import ai.appliance.runtime.bench.Bench;
 import ai.appliance.runtime.bench.BenchReport;
@@ -70,14 +71,14 @@ public final class BenchCommand implements Callable<Integer> {
                         if (Double.isNaN(loadToFirstToken)) loadToFirstToken = firstToken(transformer, loadStart);
                         var bench = new Bench(transformer, repetitions);
                         for (var test : tests) {
-                            var bar = new ProgressLine(spec.commandLine().getErr(), test.label() + " t=" + t);
                             long total = test.totalTokens() * (repetitions + 1);
+                            var bar = ProgressBar.count(spec.commandLine().getErr(), test.label() + " t=" + t, total, "tokens");
                             long[] done = {0};
                             var stats = bench.run(test, n -> {
                                 if (n == test.totalTokens()) done[0] += n;
-                                bar.update(Math.min(total - 1, done[0] + (n == test.totalTokens() ? 0 : n)), total);
+                                bar.update(done[0] + (n == test.totalTokens() ? 0 : n));
                             });
-                            bar.update(total, total);
+                            bar.close();
                             results.add(new BenchResult(test, t, stats));
                         }
                     }

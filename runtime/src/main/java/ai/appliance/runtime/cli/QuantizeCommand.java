@@ -1,5 +1,6 @@
 package ai.appliance.runtime.cli;
 
+import ai.appliance.common.ProgressBar;
 import ai.appliance.runtime.gguf.GgufWriter;
 import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.model.ModelFormatException;
@@ -36,9 +37,9 @@ public final class QuantizeCommand implements Callable<Integer> {
             } else {
                 HfCheckpointConverter.plan(source, writer);
             }
-            var bar = new ProgressBar(System.err, "quantize", writer.tensorBytes());
+            var bar = ProgressBar.bytes(System.err, "quantize", writer.tensorBytes());
             writer.write(out, bar::update);
-            bar.finish();
+            bar.close();
             spec.commandLine().getOut().println("wrote " + out + " (Q8_0, " + source.config().architecture() + ", "
                     + source.config().layerCount() + " layers)");
             return 0;

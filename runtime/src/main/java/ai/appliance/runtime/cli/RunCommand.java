@@ -1,5 +1,6 @@
 package ai.appliance.runtime.cli;
 
+import ai.appliance.common.ProgressBar;
 import ai.appliance.runtime.backend.WorkerPool;
 import ai.appliance.runtime.chat.ChatMessage;
 import ai.appliance.runtime.chat.PromptFormat;
@@ -168,11 +169,12 @@ public final class RunCommand implements Callable<Integer> {
         /** Generates after {@code promptIds} (whose text is {@code promptText}, to tell whether output starts in reasoning). */
         int answer(int[] promptIds, String promptText) throws Exception {
             var out = spec.commandLine().getOut();
-            var progress = new ProgressLine(spec.commandLine().getErr(), "prompt");
+            var progress = ProgressBar.count(spec.commandLine().getErr(), "prompt", promptIds.length, "tokens");
             var result = new Generator(transformer).generate(promptIds, settings, decoder(), context, new Generator.Listener() {
                 @Override
                 public void promptProgress(int done, int total) {
                     progress.update(done, total);
+                    if (done >= total) progress.close(); // the answer follows on stdout
                 }
 
                 @Override

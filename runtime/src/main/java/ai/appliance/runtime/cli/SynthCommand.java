@@ -1,5 +1,6 @@
 package ai.appliance.runtime.cli;
 
+import ai.appliance.common.ProgressBar;
 import ai.appliance.runtime.gguf.GgufWriter;
 import ai.appliance.runtime.synth.SyntheticModelSpec;
 import ai.appliance.runtime.synth.SyntheticModelWriter;
@@ -62,14 +63,14 @@ public final class SynthCommand implements Callable<Integer> {
         }
         var writer = new GgufWriter();
         SyntheticModelWriter.plan(chosen, ggmlType, seed, writer);
-        var bar = new ProgressBar(System.err, "synth", writer.tensorBytes());
+        var bar = ProgressBar.bytes(System.err, "synth", writer.tensorBytes());
         try {
             writer.write(out, bar::update);
         } catch (IOException e) {
             err.println("synth: cannot write " + out + ": " + e.getMessage());
             return 1;
         }
-        bar.finish();
+        bar.close();
         spec.commandLine().getOut().println("wrote " + out + ": " + chosen.displayName() + " shapes, random weights, "
                 + type + ", " + chosen.config().layerCount() + " layers");
         return 0;

@@ -1,6 +1,6 @@
 package ai.appliance.runtime.server;
 
-import ai.appliance.runtime.cli.ProgressBar;
+import ai.appliance.common.ProgressBar;
 import ai.appliance.runtime.config.ApplianceConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.config.Config;
@@ -94,9 +94,9 @@ public final class ServeBenchCommand implements Callable<Integer> {
             round(http, base, 1, null); // warm-up: JIT and caches
             ServeBenchRound single = null;
             for (int n : streams) {
-                var bar = new ProgressBar(System.err, n + " streams", (long) n * maxTokens, "tokens");
+                var bar = ProgressBar.count(System.err, n + " streams", (long) n * maxTokens, "tokens");
                 var result = round(http, base, n, bar);
-                bar.finish();
+                bar.close();
                 if (single == null) {
                     single = result;
                     out.printf("prompt %d tokens, up to %d generated per stream; decode = tokens after each stream's first "

@@ -1,5 +1,6 @@
 package ai.appliance.sync.cli;
 
+import ai.appliance.common.ProgressBar;
 import ai.appliance.sync.bundle.Bundles;
 import ai.appliance.sync.store.StoreUris;
 import ai.appliance.sync.trust.Ed25519;
@@ -24,8 +25,8 @@ final class ExportCommand extends SyncSubcommand {
     @Override
     int execute() throws IOException {
         var verifier = new MetadataVerifier(Ed25519.readPublic(trustRoot), Clock.systemUTC());
-        try (var src = StoreUris.open(from); var bar = new ProgressBar(System.err, "export")) {
-            var v = Bundles.export(src, model, version, channel, to, verifier, bar);
+        try (var src = StoreUris.open(from); var bar = ProgressBar.bytes(System.err, "export", 0)) {
+            var v = Bundles.export(src, model, version, channel, to, verifier, bar::update);
             bar.close();
             out().printf("bundle %s: %s %s, %d chunks, %s, verified%n", to, model, v.manifest().version(), v.chunks(), ProgressBar.human(v.bytes()));
         }

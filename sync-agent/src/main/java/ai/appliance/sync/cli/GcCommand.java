@@ -1,5 +1,6 @@
 package ai.appliance.sync.cli;
 
+import ai.appliance.common.ProgressBar;
 import ai.appliance.sync.agent.SyncAgent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,5 +1,6 @@
 package ai.appliance.sync.cli;
 
+import ai.appliance.common.ProgressBar;
 import ai.appliance.sync.chunk.ChunkingParams;
 import ai.appliance.sync.hf.HuggingFaceSource;
 import ai.appliance.sync.publish.Publisher;
@@ -31,14 +32,14 @@ final class ImportHfCommand extends SyncSubcommand {
     int execute() throws IOException {
         var hf = HuggingFaceSource.parse(source, System.getenv("HF_TOKEN"));
         var dir = workDir != null ? workDir : Files.createTempDirectory("hf-import");
-        try (var bar = new ProgressBar(System.err, "download")) {
-            var files = hf.download(dir, bar);
+        try (var bar = ProgressBar.bytes(System.err, "download", 0)) {
+            var files = hf.download(dir, bar::update);
             bar.close();
             out().println("downloaded and verified " + files.size() + " files from " + source);
         }
-        try (var s = StoreUris.open(store); var bar = new ProgressBar(System.err, "publish")) {
+        try (var s = StoreUris.open(store); var bar = ProgressBar.bytes(System.err, "publish", 0)) {
             var r = new Publisher(s, Ed25519.readPrivate(key), Clock.systemUTC(), 4).publish(new Publisher.Request(dir, model, version, 0, channel,
-                    rollout, Duration.ofDays(365), Duration.ofDays(30), ChunkingParams.DEFAULT), bar);
+                    rollout, Duration.ofDays(365), Duration.ofDays(30), ChunkingParams.DEFAULT), bar::update);
             bar.close();
             out().printf("published %s %s: %d chunks, %d uploaded%n", model, version, r.chunksTotal(), r.chunksUploaded());
         } finally {

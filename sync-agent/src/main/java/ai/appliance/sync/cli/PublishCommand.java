@@ -1,5 +1,6 @@
 package ai.appliance.sync.cli;
 
+import ai.appliance.common.ProgressBar;
 import ai.appliance.sync.chunk.ChunkingParams;
 import ai.appliance.sync.fleet.Notifier;
 import ai.appliance.sync.publish.Publisher;
@@ -39,10 +40,10 @@ final class PublishCommand extends SyncSubcommand {
 
     @Override
     int execute() throws IOException {
-        try (var s = StoreUris.open(store); var bar = new ProgressBar(System.err, "publish " + model + " " + version)) {
+        try (var s = StoreUris.open(store); var bar = ProgressBar.bytes(System.err, "publish " + model + " " + version, 0)) {
             var publisher = new Publisher(s, Ed25519.readPrivate(key), Clock.systemUTC(), parallel);
             var r = publisher.publish(new Publisher.Request(source, model, version, serial, channel, rollout, validity, channelValidity,
-                    ChunkingParams.of(chunkMin, chunkAvg, chunkMax)), bar);
+                    ChunkingParams.of(chunkMin, chunkAvg, chunkMax)), bar::update);
             bar.close();
             out().printf("published %s %s (serial %d): %d chunks, %d uploaded (%s), channel %s serial %d at %d%%%n", model, version,
                     r.manifest().serial(), r.chunksTotal(), r.chunksUploaded(), ProgressBar.human(r.bytesUploaded()), channel,

@@ -1,5 +1,6 @@
 package ai.appliance.sync.cli;
 
+import ai.appliance.common.ProgressBar;
 import ai.appliance.sync.SyncException;
 import ai.appliance.sync.replicate.Replicator;
 import ai.appliance.sync.store.StoreUris;
@@ -28,8 +29,8 @@ final class ReplicateCommand extends SyncSubcommand {
         var verifier = Optional.ofNullable(trustRoot).map(p -> new MetadataVerifier(Ed25519.readPublic(p), Clock.systemUTC()));
         try (var src = StoreUris.open(from); var dst = StoreUris.open(to)) {
             while (true) {
-                try (var bar = new ProgressBar(System.err, "replicate")) {
-                    var r = new Replicator(src, dst, parallel, verifier).replicate(bar);
+                try (var bar = ProgressBar.bytes(System.err, "replicate", 0)) {
+                    var r = new Replicator(src, dst, parallel, verifier).replicate(bar::update);
                     bar.close();
                     out().printf("copied %d chunks (%s) and %d metadata objects; %d chunks already there%n",
                             r.chunksCopied(), ProgressBar.human(r.bytesCopied()), r.metadataCopied(), r.chunksSkipped());

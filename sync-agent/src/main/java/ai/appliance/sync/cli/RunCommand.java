@@ -1,5 +1,6 @@
 package ai.appliance.sync.cli;
 
+import ai.appliance.common.ProgressBar;
 import ai.appliance.sync.agent.AgentState;
 import ai.appliance.sync.agent.SyncAgent;
 import ai.appliance.sync.agent.SyncConfig;
@@ -37,7 +38,7 @@ final class RunCommand extends SyncSubcommand {
         if (bandwidth != null) cfg = cfg.withBandwidth(bandwidth);
         if (poll != null) cfg = cfg.withPollInterval(poll);
         if (mqtt != null) cfg = cfg.withMqtt(new SyncConfig.Mqtt(mqtt, group));
-        var bar = new ProgressBar(System.err, "sync");
+        var bar = ProgressBar.count(System.err, "sync", 100, "%");
         try (var agent = SyncAgent.builder().config(cfg).listener(s -> progress(bar, s)).build()) {
             if (once) {
                 var states = agent.runOnce();
@@ -56,6 +57,6 @@ final class RunCommand extends SyncSubcommand {
     }
 
     private static void progress(ProgressBar bar, AgentState s) {
-        if ("downloading".equals(s.state())) bar.update((long) (s.progress() * 1000), 1000);
+        if ("downloading".equals(s.state())) bar.update(Math.round(s.progress() * 100));
     }
 }
