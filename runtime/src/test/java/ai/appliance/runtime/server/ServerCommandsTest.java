@@ -58,9 +58,18 @@ class ServerCommandsTest {
         var r = run("bench-serve", "--model", Fixtures.model("tiny-qwen2").resolve("tiny-qwen2-q8_0.gguf").toString(),
                 "--streams", "1,2", "--max-tokens", "4", "--threads", "1");
         assertEquals(0, r.exit(), r.err());
-        var rows = r.out().lines().skip(1).toList();
+        var lines = r.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("prompt ") && lines.get(0).contains("up to 4 generated per stream"), r.out());
+        assertTrue(lines.get(1).contains("tokens/s") && lines.get(1).contains("ttft(s)") && lines.get(1).contains("decode tokens/s"), r.out());
+        var rows = lines.subList(2, lines.size());
         assertEquals(2, rows.size(), r.out());
+        assertTrue(rows.get(0).trim().startsWith("1 "), r.out());
         assertTrue(rows.get(1).trim().startsWith("2 "), r.out());
+        // streams, tokens, seconds, tokens/s, vs-1, ttft, decode tokens/s, vs-1: every number present and positive
+        var cells = rows.get(1).trim().split("\\s+");
+        assertEquals(8, cells.length, rows.get(1));
+        assertEquals("8", cells[1], "2 streams x 4 tokens: " + rows.get(1));
+        assertTrue(Double.parseDouble(cells[5]) > 0 && Double.parseDouble(cells[6]) > 0, rows.get(1));
         assertEquals(2, run("bench-serve").exit());
     }
 }
