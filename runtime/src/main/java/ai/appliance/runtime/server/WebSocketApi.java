@@ -201,7 +201,7 @@ public final class WebSocketApi {
                         if (!reasoning.isEmpty()) {
                             message.put("reasoning_content", reasoning.toString());
                         }
-                        done.put("finish_reason", OpenAiResponses.finishReason(d.outcome().reason()));
+                        done.put("finish_reason", d.outcome().reason().openAiName());
                         var usage = done.putObject("usage");
                         usage.put("prompt_tokens", d.outcome().promptTokens());
                         usage.put("completion_tokens", d.outcome().completionTokens());

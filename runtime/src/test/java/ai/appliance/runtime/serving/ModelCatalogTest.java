@@ -1,5 +1,6 @@
 package ai.appliance.runtime.serving;
 
+import static ai.appliance.runtime.generation.FinishReason.EOS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -117,7 +118,7 @@ class ModelCatalogTest {
 
         @Override
         public Step next(float[] logits) {
-            return new Step(0, "", "", FinishReason.STOP);
+            return new Step(0, "", "", new FinishReason.Completed(EOS));
         }
 
         @Override
