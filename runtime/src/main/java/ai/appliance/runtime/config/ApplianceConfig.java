@@ -36,8 +36,18 @@ public record ApplianceConfig(
         Mqtt mqtt,
         Duration shutdownGrace) {
 
-    /** @param tls null for plain HTTP */
-    public record Http(String host, int port, long maxPayloadBytes, Tls tls) { }
+    /**
+     * @param tls                null for plain HTTP
+     * @param websocketHeartbeat how often /v1/ws pings an open socket, so proxies and NAT keep idle ones open
+     */
+    public record Http(String host, int port, long maxPayloadBytes, Tls tls, Duration websocketHeartbeat) {
+        public Http {
+            if (websocketHeartbeat.isNegative() || websocketHeartbeat.isZero()) {
+                throw new IllegalArgumentException("server.websocket.heartbeat must be positive, was "
+                        + websocketHeartbeat);
+            }
+        }
+    }
 
     public record Grpc(boolean enabled, String host, int port) { }
 
@@ -88,7 +98,7 @@ public record ApplianceConfig(
         var http = new Http(httpNode.get("host").asString().orElse("127.0.0.1"),
                 httpNode.get("port").asInt().orElse(8080),
                 httpNode.get("max-payload-bytes").asLong().orElse(1_048_576L),
-                tls(httpNode.get("tls")));
+                tls(httpNode.get("tls")), duration(httpNode.get("websocket.heartbeat"), Duration.ofSeconds(15)));
         var grpcNode = c.get("grpc");
         var grpc = new Grpc(grpcNode.get("enabled").asBoolean().orElse(true),
                 grpcNode.get("host").asString().orElse(http.host()), grpcNode.get("port").asInt().orElse(9090));

@@ -1,6 +1,5 @@
 package ai.appliance.runtime.metrics;
 
-import ai.appliance.runtime.scheduler.SchedulerObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -8,24 +7,27 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Every serving metric, exposed in Prometheus text format by {@link #scrape()}. */
-public final class ServingMetrics implements SchedulerObserver {
+/**
+ * Every serving metric, exposed in Prometheus text format by {@link #scrape()}. Scheduler gauges are per model
+ * version ({@link VersionGauges}); latencies and token counts are for the whole appliance.
+ */
+public final class ServingMetrics implements VersionMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Timer timeToFirstToken;
     private final Timer interToken;
     private final Counter tokensIn;
     private final Counter tokensOut;
-    private final AtomicLong queueDepth = new AtomicLong();
-    private final AtomicLong batchSize = new AtomicLong();
-    private final AtomicLong kvUsed = new AtomicLong();
-    private final AtomicLong kvReserved = new AtomicLong();
     private final AtomicLong mqttConnected = new AtomicLong();
-    private final ConcurrentHashMap<String, AtomicLong> loadMillis = new ConcurrentHashMap<>();
+    /** Keyed by (model, version); guarded by {@code this}. */
+    private final Map<List<String>, VersionGauges> versions = new HashMap<>();
 
     public ServingMetrics() {
         timeToFirstToken = Timer.builder("appliance.time.to.first.token")
@@ -39,14 +41,6 @@ public final class ServingMetrics implements SchedulerObserver {
                 .register(registry);
         tokensIn = Counter.builder("appliance.tokens.in").description("Prompt tokens processed").register(registry);
         tokensOut = Counter.builder("appliance.tokens.out").description("Tokens generated").register(registry);
-        Gauge.builder("appliance.queue.depth", queueDepth, AtomicLong::get)
-                .description("Requests waiting for a batch slot").register(registry);
-        Gauge.builder("appliance.batch.size", batchSize, AtomicLong::get)
-                .description("Sequences in the last decode step").register(registry);
-        Gauge.builder("appliance.kv.cache.positions", kvUsed, AtomicLong::get).tag("state", "used")
-                .description("KV cache positions of running sequences").register(registry);
-        Gauge.builder("appliance.kv.cache.positions", kvReserved, AtomicLong::get).tag("state", "reserved")
-                .description("KV cache positions of running sequences").register(registry);
         Gauge.builder("appliance.mqtt.connected", mqttConnected, AtomicLong::get)
                 .description("1 while the MQTT gateway is connected to its broker").register(registry);
     }
@@ -66,15 +60,17 @@ public final class ServingMetrics implements SchedulerObserver {
         DistributionSummary.builder("appliance.prompt.tokens").register(registry).record(tokens);
     }
 
-    public void modelLoaded(String model, String version, Duration took) {
-        var holder = loadMillis.computeIfAbsent(model + "\u0000" + version, k -> {
-            var value = new AtomicLong();
-            Gauge.builder("appliance.model.load.seconds", value, v -> v.get() / 1000.0)
-                    .tag("model", model).tag("version", version)
-                    .description("How long loading this model version took").register(registry);
-            return value;
-        });
-        holder.set(took.toMillis());
+    @Override
+    public synchronized Observer loaded(String model, String version, Duration loadTime) {
+        var key = List.of(model, version);
+        var gauges = versions.computeIfAbsent(key, k -> new VersionGauges(registry, model, version));
+        return new SchedulerMetrics(key, gauges, gauges.started(loadTime));
+    }
+
+    private synchronized void freed(SchedulerMetrics scheduler) {
+        if (scheduler.gauges.freed(scheduler.state)) {
+            versions.remove(scheduler.key);
+        }
     }
 
     public void mqttConnected(boolean connected) {
@@ -85,35 +81,56 @@ public final class ServingMetrics implements SchedulerObserver {
         return registry.scrape();
     }
 
-    @Override
-    public void queueDepth(int depth) {
-        queueDepth.set(depth);
-    }
+    /** One scheduler's reports: gauges into its version's series, latencies and tokens appliance-wide. */
+    private final class SchedulerMetrics implements Observer {
+        final List<String> key;
+        final VersionGauges gauges;
+        final VersionGauges.SchedulerState state;
+        private final AtomicBoolean closed = new AtomicBoolean();
 
-    @Override
-    public void batchSize(int running) {
-        batchSize.set(running);
-    }
+        SchedulerMetrics(List<String> key, VersionGauges gauges, VersionGauges.SchedulerState state) {
+            this.key = key;
+            this.gauges = gauges;
+            this.state = state;
+        }
 
-    @Override
-    public void kvCacheUse(long positionsUsed, long positionsReserved) {
-        kvUsed.set(positionsUsed);
-        kvReserved.set(positionsReserved);
-    }
+        @Override
+        public void queueDepth(int depth) {
+            state.queueDepth.set(depth);
+        }
 
-    @Override
-    public void firstToken(long nanosSinceSubmit) {
-        timeToFirstToken.record(nanosSinceSubmit, TimeUnit.NANOSECONDS);
-    }
+        @Override
+        public void batchSize(int running) {
+            state.batchSize.set(running);
+        }
 
-    @Override
-    public void interToken(long nanos) {
-        interToken.record(nanos, TimeUnit.NANOSECONDS);
-    }
+        @Override
+        public void kvCacheUse(long positionsUsed, long positionsReserved) {
+            state.kvUsed.set(positionsUsed);
+            state.kvReserved.set(positionsReserved);
+        }
 
-    @Override
-    public void tokens(int promptTokens, int completionTokens) {
-        tokensIn.increment(promptTokens);
-        tokensOut.increment(completionTokens);
+        @Override
+        public void firstToken(long nanosSinceSubmit) {
+            timeToFirstToken.record(nanosSinceSubmit, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void interToken(long nanos) {
+            interToken.record(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void tokens(int promptTokens, int completionTokens) {
+            tokensIn.increment(promptTokens);
+            tokensOut.increment(completionTokens);
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                freed(this);
+            }
+        }
     }
 }

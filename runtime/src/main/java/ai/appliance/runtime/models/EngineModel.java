@@ -195,12 +195,8 @@ public final class EngineModel implements LoadedModel {
                 return new Step(step.token(), split.content(), split.reasoning(), null);
             }
             var rest = flush();
-            var reason = switch (step.finish()) {
-                case EOS, STOP_STRING -> FinishReason.STOP;
-                case MAX_TOKENS, CONTEXT_LENGTH -> FinishReason.LENGTH;
-            };
             return new Step(step.token(), split.content() + rest.content(), split.reasoning() + rest.reasoning(),
-                    reason);
+                    new FinishReason.Completed(step.finish()));
         }
 
         @Override

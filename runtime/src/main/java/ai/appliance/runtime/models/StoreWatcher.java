@@ -1,6 +1,5 @@
 package ai.appliance.runtime.models;
 
-import ai.appliance.runtime.metrics.ServingMetrics;
 import ai.appliance.runtime.serving.ModelCatalog;
 import ai.appliance.runtime.serving.ModelLoader;
 import ai.appliance.sync.contract.ModelSlot;
@@ -26,15 +25,13 @@ public final class StoreWatcher implements AutoCloseable {
     private final Path storeRoot;
     private final ModelCatalog catalog;
     private final ModelLoader loader;
-    private final ServingMetrics metrics;
     private final Map<String, String> attempted = new HashMap<>();
     private volatile Thread thread;
 
-    public StoreWatcher(Path storeRoot, ModelCatalog catalog, ModelLoader loader, ServingMetrics metrics) {
+    public StoreWatcher(Path storeRoot, ModelCatalog catalog, ModelLoader loader) {
         this.storeRoot = storeRoot;
         this.catalog = catalog;
         this.loader = loader;
-        this.metrics = metrics;
     }
 
     /** Names of models in the store that have an active version. */
@@ -67,7 +64,6 @@ public final class StoreWatcher implements AutoCloseable {
             try {
                 var model = loader.load(ModelPaths.modelIn(active.get().folder()), name, version);
                 var took = Duration.ofNanos(System.nanoTime() - start);
-                metrics.modelLoaded(name, version, took);
                 catalog.add(model, took, true);
                 slot.reportLoaded(version);
                 loaded++;

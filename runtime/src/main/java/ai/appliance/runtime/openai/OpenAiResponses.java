@@ -1,6 +1,5 @@
 package ai.appliance.runtime.openai;
 
-import ai.appliance.runtime.scheduler.FinishReason;
 import ai.appliance.runtime.scheduler.Outcome;
 import ai.appliance.runtime.serving.ApiException;
 import ai.appliance.runtime.serving.InferenceRequest;
@@ -19,14 +18,6 @@ public final class OpenAiResponses {
         this.json = json;
     }
 
-    /**
-     * OpenAI knows only stop and length; requests cut short by the server (deadline, shutdown) report
-     * "length" because their output was truncated by a limit, not by the model.
-     */
-    public static String finishReason(FinishReason reason) {
-        return reason == FinishReason.STOP ? "stop" : "length";
-    }
-
     public ObjectNode completion(InferenceRequest.Kind kind, ResponseStream stream, ResponseStream.Completed done) {
         var root = header(kind, stream, false);
         var choice = root.putArray("choices").addObject();
@@ -42,7 +33,7 @@ public final class OpenAiResponses {
             choice.put("text", done.reasoning().isEmpty() ? done.content() : done.reasoning() + done.content());
         }
         choice.putNull("logprobs");
-        choice.put("finish_reason", finishReason(done.outcome().reason()));
+        choice.put("finish_reason", done.outcome().reason().openAiName());
         usage(root, done.outcome());
         return root;
     }
@@ -83,7 +74,7 @@ public final class OpenAiResponses {
             choice.put("text", "");
         }
         choice.putNull("logprobs");
-        choice.put("finish_reason", finishReason(outcome.reason()));
+        choice.put("finish_reason", outcome.reason().openAiName());
         return root;
     }
 

@@ -1,5 +1,8 @@
 package ai.appliance.runtime.scheduler;
 
+import static ai.appliance.runtime.generation.FinishReason.CONTEXT_LENGTH;
+import static ai.appliance.runtime.generation.FinishReason.MAX_TOKENS;
+
 import ai.appliance.runtime.engine.ContextOverflowException;
 import ai.appliance.runtime.engine.LanguageModel;
 import ai.appliance.runtime.engine.Sequence;
@@ -52,7 +55,7 @@ public final class Scheduler implements AutoCloseable {
      * Queues a request.
      *
      * @param maxNewTokens   tokens the request may generate at most (sizes its KV cache)
-     * @param deadlineNanos  {@link System#nanoTime()} after which it is ended with {@link FinishReason#DEADLINE}
+     * @param deadlineNanos  {@link System#nanoTime()} after which it is ended with {@link FinishReason.Aborted#DEADLINE}
      * @throws QueueFullException       when {@code queueCapacity} requests already wait
      * @throws SchedulerClosedException when shutting down
      * @throws PromptTooLongException   when the prompt leaves no room in the context
@@ -90,7 +93,7 @@ public final class Scheduler implements AutoCloseable {
 
     /**
      * Stops accepting, lets queued and running requests finish until {@code grace} has passed, then ends
-     * the rest with {@link FinishReason#SHUTDOWN}. Returns when the scheduler thread has stopped.
+     * the rest with {@link FinishReason.Aborted#SHUTDOWN}. Returns when the scheduler thread has stopped.
      */
     public boolean shutdown(Duration grace) {
         accepting = false;
@@ -115,7 +118,7 @@ public final class Scheduler implements AutoCloseable {
         try {
             while (true) {
                 if (!accepting && System.nanoTime() >= hardStopAtNanos) {
-                    endAll(FinishReason.SHUTDOWN);
+                    endAll(FinishReason.Aborted.SHUTDOWN);
                     return;
                 }
                 if (!admit()) {
@@ -181,7 +184,7 @@ public final class Scheduler implements AutoCloseable {
 
     private void start(Job job) {
         if (job.cancelled || System.nanoTime() >= job.deadlineNanos) {
-            job.finish(job.cancelled ? FinishReason.CANCELLED : FinishReason.DEADLINE, observer);
+            job.finish(job.cancelled ? FinishReason.Aborted.CANCELLED : FinishReason.Aborted.DEADLINE, observer);
             return;
         }
         int capacity = Math.min(model.config().contextLength(), job.prompt.length + job.maxNewTokens);
@@ -200,10 +203,10 @@ public final class Scheduler implements AutoCloseable {
             var job = it.next();
             if (job.cancelled) {
                 it.remove();
-                job.finish(FinishReason.CANCELLED, observer);
+                job.finish(FinishReason.Aborted.CANCELLED, observer);
             } else if (now >= job.deadlineNanos) {
                 it.remove();
-                job.finish(FinishReason.DEADLINE, observer);
+                job.finish(FinishReason.Aborted.DEADLINE, observer);
             }
         }
         runningSnapshot = running.size();
@@ -247,8 +250,10 @@ public final class Scheduler implements AutoCloseable {
             if (step.finish() != null) {
                 continue;
             }
-            if (job.generated >= job.maxNewTokens || job.sequence.length() + 1 > job.sequence.capacity()) {
-                job.finish(FinishReason.LENGTH, observer);
+            if (job.generated >= job.maxNewTokens) {
+                job.finish(new FinishReason.Completed(MAX_TOKENS), observer);
+            } else if (job.sequence.length() + 1 > job.sequence.capacity()) {
+                job.finish(new FinishReason.Completed(CONTEXT_LENGTH), observer);
             } else {
                 job.pending = new int[] {step.token()};
             }
@@ -266,7 +271,7 @@ public final class Scheduler implements AutoCloseable {
         for (int i = 0; i < running.size(); i++) {
             var job = running.get(i);
             if (job.sequence.length() + tokens.get(i).length > job.sequence.capacity()) {
-                job.finish(FinishReason.LENGTH, observer);
+                job.finish(new FinishReason.Completed(CONTEXT_LENGTH), observer);
             }
         }
         running.removeIf(job -> job.done);
@@ -337,7 +342,9 @@ public final class Scheduler implements AutoCloseable {
         }
 
         void emit(Generation.Step step, long now, SchedulerObserver observer) {
-            if (step.finish() == null || step.finish() == FinishReason.LENGTH) {
+            var finish = step.finish();
+            // A limit ends the request after its token; a stop token or a stop string's last token is not answer.
+            if (finish == null || finish instanceof FinishReason.Completed(var reason) && reason.byLimit()) {
                 generated++;
             }
             if (firstTokenNanos < 0) {
@@ -350,8 +357,8 @@ public final class Scheduler implements AutoCloseable {
             if (step.hasText()) {
                 listener.onDelta(step.content(), step.reasoning());
             }
-            if (step.finish() != null) {
-                complete(step.finish(), observer);
+            if (finish != null) {
+                complete(finish, observer);
             }
         }
 

@@ -54,13 +54,13 @@ public final class Appliance implements AutoCloseable {
         ApplianceServer server = null;
         try {
             for (var m : config.models()) {
-                load(catalog, metrics, m.path(), m.name(), m.version(), false, config.engineThreads());
+                load(catalog, m.path(), m.name(), m.version(), false, config.engineThreads());
             }
-            watcher = new StoreWatcher(config.storeRoot(), catalog, loader, metrics);
+            watcher = new StoreWatcher(config.storeRoot(), catalog, loader);
             watcher.scan();
             if (catalog.isEmpty()) {
                 var demo = DemoModel.ensure(config.storeRoot());
-                load(catalog, metrics, demo, DemoModel.NAME, "demo", true, config.engineThreads());
+                load(catalog, demo, DemoModel.NAME, "demo", true, config.engineThreads());
                 LOG.warning("serving " + DemoModel.NAME + ": " + DemoModel.NEXT_STEP);
             }
             watcher.start(Duration.ofSeconds(2));
@@ -106,12 +106,11 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
-    private static void load(ModelCatalog catalog, ServingMetrics metrics, Path path, String name, String version,
-                             boolean demo, int threads) {
+    private static void load(ModelCatalog catalog, Path path, String name, String version, boolean demo,
+                             int threads) {
         long start = System.nanoTime();
         var model = open(path, name, version, demo, threads);
         var took = Duration.ofNanos(System.nanoTime() - start);
-        metrics.modelLoaded(name, version, took);
         catalog.add(model, took, true);
         LOG.info(() -> "loaded " + name + " " + version + " from " + path + " in " + took.toMillis() + " ms");
     }

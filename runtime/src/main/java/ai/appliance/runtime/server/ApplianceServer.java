@@ -68,7 +68,7 @@ public final class ApplianceServer implements AutoCloseable {
         var requests = new OpenAiRequests(json, config.defaultMaxTokens(), config.maxMaxTokens());
         var responses = new OpenAiResponses(json);
         var http = new HttpApi(door, requests, responses, json, readiness, audit, loader);
-        var ws = new WebSocketApi(door, requests, responses, json);
+        var ws = new WebSocketApi(door, requests, responses, json, config.http().websocketHeartbeat());
 
         var builder = WebServer.builder()
                 .host(config.http().host())

@@ -6,7 +6,6 @@ import ai.appliance.runtime.grpc.v1.GenerateChunk;
 import ai.appliance.runtime.grpc.v1.GenerateRequest;
 import ai.appliance.runtime.grpc.v1.GenerateResponse;
 import ai.appliance.runtime.grpc.v1.Usage;
-import ai.appliance.runtime.openai.OpenAiResponses;
 import ai.appliance.runtime.scheduler.Outcome;
 import ai.appliance.runtime.security.Permission;
 import ai.appliance.runtime.security.Principal;
@@ -173,7 +172,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 var done = stream.collect();
                 observer.onNext(GenerateResponse.newBuilder().setId(stream.id()).setModel(stream.model())
                         .setContent(done.content()).setReasoningContent(done.reasoning())
-                        .setFinishReason(OpenAiResponses.finishReason(done.outcome().reason()))
+                        .setFinishReason(done.outcome().reason().openAiName())
                         .setUsage(usage(done.outcome())).build());
                 observer.onCompleted();
                 door.completed(call, principal, inference, stream, done.outcome(),
@@ -220,7 +219,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
                         case ResponseStream.Done d -> {
                             if (!serverObserver.isCancelled()) {
                                 observer.onNext(GenerateChunk.newBuilder().setId(stream.id()).setIndex(index)
-                                        .setFinishReason(OpenAiResponses.finishReason(d.outcome().reason()))
+                                        .setFinishReason(d.outcome().reason().openAiName())
                                         .setUsage(usage(d.outcome())).build());
                                 observer.onCompleted();
                             }

@@ -214,7 +214,6 @@ public final class HttpApi {
                 throw ApiException.invalid("path", e.getMessage());
             }
             var took = Duration.ofNanos(System.nanoTime() - start);
-            door.metrics().modelLoaded(name, version, took);
             door.inference().catalog().add(model, took, body.path("activate").asBoolean(false));
             return responses.models(door.inference().catalog().list());
         });

@@ -30,22 +30,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * WebSocket front end at {@code /v1/ws}: each text message is a chat request (OpenAI schema plus an optional
  * {@code id}); the server answers with {@code chunk} messages and one {@code done} (or {@code error}) message
  * carrying that id. Several requests may run at once on one socket; {@code {"type":"cancel","id":...}} stops
- * one, closing the socket stops all. The server pings every 15 s and answers {@code {"type":"ping"}}.
+ * one, closing the socket stops all. The server pings every {@code server.websocket.heartbeat} (15 s) and
+ * answers {@code {"type":"ping"}} with {@code {"type":"pong"}}.
  */
 public final class WebSocketApi {
-
-    static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
     private final FrontDoor door;
     private final OpenAiRequests requests;
     private final OpenAiResponses responses;
     private final ObjectMapper json;
+    private final Duration heartbeat;
 
-    public WebSocketApi(FrontDoor door, OpenAiRequests requests, OpenAiResponses responses, ObjectMapper json) {
+    public WebSocketApi(FrontDoor door, OpenAiRequests requests, OpenAiResponses responses, ObjectMapper json,
+                        Duration heartbeat) {
         this.door = door;
         this.requests = requests;
         this.responses = responses;
         this.json = json;
+        this.heartbeat = heartbeat;
     }
 
     public WsListener newListener() {
@@ -59,7 +61,7 @@ public final class WebSocketApi {
         private volatile Principal principal;
         private volatile String client = "?";
         private volatile boolean open;
-        private volatile Thread heartbeat;
+        private volatile Thread pinger;
 
         @Override
         public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
@@ -90,10 +92,10 @@ public final class WebSocketApi {
                 open = false;
                 return;
             }
-            heartbeat = Thread.ofVirtual().name("ws-heartbeat").start(() -> {
+            pinger = Thread.ofVirtual().name("ws-heartbeat").start(() -> {
                 while (open) {
                     try {
-                        Thread.sleep(HEARTBEAT);
+                        Thread.sleep(heartbeat);
                     } catch (InterruptedException e) {
                         return;
                     }
@@ -199,7 +201,7 @@ public final class WebSocketApi {
                         if (!reasoning.isEmpty()) {
                             message.put("reasoning_content", reasoning.toString());
                         }
-                        done.put("finish_reason", OpenAiResponses.finishReason(d.outcome().reason()));
+                        done.put("finish_reason", d.outcome().reason().openAiName());
                         var usage = done.putObject("usage");
                         usage.put("prompt_tokens", d.outcome().promptTokens());
                         usage.put("completion_tokens", d.outcome().completionTokens());
@@ -247,9 +249,9 @@ public final class WebSocketApi {
         public void onClose(WsSession session, int status, String reason) {
             open = false;
             active.values().forEach(ResponseStream::cancel);
-            var hb = heartbeat;
-            if (hb != null) {
-                hb.interrupt();
+            var p = pinger;
+            if (p != null) {
+                p.interrupt();
             }
         }
 

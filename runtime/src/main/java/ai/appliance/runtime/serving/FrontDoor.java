@@ -62,7 +62,7 @@ public final class FrontDoor {
         metrics.request(call.frontEnd(), status);
         metrics.promptLength(outcome.promptTokens());
         write(call, principal, request, stream == null ? null : stream.model(), outcome.promptTokens(),
-                outcome.completionTokens(), responseChars, status, outcome.reason().wireName());
+                outcome.completionTokens(), responseChars, status, outcome.reason().auditName());
     }
 
     /** Records a call that failed or was refused, and any other non-generation call. */

@@ -1,7 +1,7 @@
 package ai.appliance.runtime.serving;
 
+import ai.appliance.runtime.metrics.VersionMetrics;
 import ai.appliance.runtime.scheduler.Scheduler;
-import ai.appliance.runtime.scheduler.SchedulerObserver;
 import ai.appliance.runtime.scheduler.SchedulerSettings;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +23,7 @@ public final class ModelCatalog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ModelCatalog.class.getName());
 
     private final SchedulerSettings settings;
-    private final SchedulerObserver observer;
+    private final VersionMetrics metrics;
     private final Duration drainGrace;
     private final Map<String, List<Entry>> routes = new LinkedHashMap<>();
     private final List<Consumer<ModelCatalog>> listeners = new ArrayList<>();
@@ -32,9 +32,9 @@ public final class ModelCatalog implements AutoCloseable {
 
     private record Entry(ServedVersion served, double weight) { }
 
-    public ModelCatalog(SchedulerSettings settings, SchedulerObserver observer, Duration drainGrace) {
+    public ModelCatalog(SchedulerSettings settings, VersionMetrics metrics, Duration drainGrace) {
         this.settings = settings;
-        this.observer = observer;
+        this.metrics = metrics;
         this.drainGrace = drainGrace;
     }
 
@@ -48,8 +48,9 @@ public final class ModelCatalog implements AutoCloseable {
      * it replaces drain and close; otherwise it is loaded beside them with weight 0, ready for a switch or split.
      */
     public void add(LoadedModel model, Duration loadTime, boolean makeActive) {
+        var observer = metrics.loaded(model.name(), model.version(), loadTime);
         var scheduler = new Scheduler(model.name() + "-" + model.version(), model.engine(), settings, observer);
-        var served = new ServedVersion(model, scheduler, Instant.now(), loadTime);
+        var served = new ServedVersion(model, scheduler, observer, Instant.now(), loadTime);
         List<ServedVersion> retired = new ArrayList<>();
         synchronized (this) {
             var entries = routes.computeIfAbsent(model.name(), n -> new ArrayList<>());
@@ -190,6 +191,7 @@ public final class ModelCatalog implements AutoCloseable {
             threads.add(Thread.ofVirtual().start(() -> {
                 v.scheduler().shutdown(grace);
                 v.model().close();
+                v.metrics().close();
             }));
         }
         for (var t : threads) {
@@ -226,6 +228,7 @@ public final class ModelCatalog implements AutoCloseable {
         Thread.ofVirtual().name("retire-" + old.name() + "-" + old.version()).start(() -> {
             old.scheduler().shutdown(drainGrace);
             old.model().close();
+            old.metrics().close();
             LOG.info(() -> "freed " + old.name() + " " + old.version());
         });
     }

@@ -1,5 +1,7 @@
 package ai.appliance.runtime.scheduler;
 
+import static ai.appliance.runtime.generation.FinishReason.EOS;
+
 /** Test double of the engine's per-request generation: greedy, text "<id> ", stops on {@code stopToken}. */
 final class ArgmaxGeneration implements Generation {
 
@@ -25,7 +27,7 @@ final class ArgmaxGeneration implements Generation {
             }
         }
         if (best == stopToken) {
-            return new Step(best, "", "", FinishReason.STOP);
+            return new Step(best, "", "", new FinishReason.Completed(EOS));
         }
         return new Step(best, best + " ", "", null);
     }

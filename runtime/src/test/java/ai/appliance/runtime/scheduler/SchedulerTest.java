@@ -1,5 +1,8 @@
 package ai.appliance.runtime.scheduler;
 
+import static ai.appliance.runtime.generation.FinishReason.CONTEXT_LENGTH;
+import static ai.appliance.runtime.generation.FinishReason.EOS;
+import static ai.appliance.runtime.generation.FinishReason.MAX_TOKENS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,7 +45,7 @@ class SchedulerTest {
         }
         for (var l : listeners) {
             var outcome = l.await();
-            assertEquals(FinishReason.LENGTH, outcome.reason());
+            assertEquals(new FinishReason.Completed(MAX_TOKENS), outcome.reason());
             assertEquals(5, outcome.completionTokens());
         }
         assertEquals(4, model.calls.getFirst().sequences(), "the first step must batch all four prompts");
@@ -75,7 +78,7 @@ class SchedulerTest {
         var l = new RecordingListener();
         scheduler.submit(new ArgmaxGeneration(new int[] {60}, 63), 100, NO_DEADLINE, l);
         var outcome = l.await();
-        assertEquals(FinishReason.STOP, outcome.reason());
+        assertEquals(new FinishReason.Completed(EOS), outcome.reason());
         assertEquals("61 62 ", l.text.toString());
         assertEquals(2, outcome.completionTokens());
         assertEquals(1, outcome.promptTokens());
@@ -107,7 +110,7 @@ class SchedulerTest {
             Thread.sleep(1);
         }
         ticket.cancel();
-        assertEquals(FinishReason.CANCELLED, l.await().reason());
+        assertEquals(FinishReason.Aborted.CANCELLED, l.await().reason());
         assertTrue(ticket.isDone());
         assertEquals(0, model.openSequences.get());
     }
@@ -120,7 +123,7 @@ class SchedulerTest {
         scheduler.submit(new ArgmaxGeneration(new int[] {0}, 999), 400,
                 System.nanoTime() + Duration.ofMillis(60).toNanos(), l);
         var outcome = l.await();
-        assertEquals(FinishReason.DEADLINE, outcome.reason());
+        assertEquals(FinishReason.Aborted.DEADLINE, outcome.reason());
         assertTrue(outcome.completionTokens() < 400);
     }
 
@@ -137,7 +140,7 @@ class SchedulerTest {
         var l = new RecordingListener();
         scheduler.submit(new ArgmaxGeneration(new int[500], 999), 100, NO_DEADLINE, l);
         var outcome = l.await();
-        assertEquals(FinishReason.LENGTH, outcome.reason());
+        assertEquals(new FinishReason.Completed(CONTEXT_LENGTH), outcome.reason());
         assertEquals(13, outcome.completionTokens(), "12 free positions, plus the token sampled after the last one");
     }
 
@@ -198,7 +201,7 @@ class SchedulerTest {
         var l = new RecordingListener();
         scheduler.submit(new ArgmaxGeneration(new int[] {0}, 999), 20, NO_DEADLINE, l);
         assertTrue(scheduler.shutdown(Duration.ofSeconds(5)));
-        assertEquals(FinishReason.LENGTH, l.await().reason());
+        assertEquals(new FinishReason.Completed(MAX_TOKENS), l.await().reason());
         assertEquals(20, l.await().completionTokens());
         assertThrows(SchedulerClosedException.class, () -> scheduler.submit(
                 new ArgmaxGeneration(new int[] {0}, 999), 3, NO_DEADLINE, new RecordingListener()));
@@ -214,6 +217,6 @@ class SchedulerTest {
             Thread.sleep(1);
         }
         assertTrue(scheduler.shutdown(Duration.ofMillis(30)));
-        assertEquals(FinishReason.SHUTDOWN, l.await().reason());
+        assertEquals(FinishReason.Aborted.SHUTDOWN, l.await().reason());
     }
 }

@@ -1,21 +1,29 @@
 package ai.appliance.runtime.serving;
 
+import static ai.appliance.runtime.generation.FinishReason.EOS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.appliance.runtime.engine.LanguageModel;
+import ai.appliance.runtime.metrics.ServingMetrics;
+import ai.appliance.runtime.metrics.VersionMetrics;
 import ai.appliance.runtime.engine.Sequence;
 import ai.appliance.runtime.model.Architecture;
 import ai.appliance.runtime.model.ModelConfig;
 import ai.appliance.runtime.model.RopeStyle;
+import ai.appliance.runtime.scheduler.FinishReason;
 import ai.appliance.runtime.scheduler.Generation;
-import ai.appliance.runtime.scheduler.SchedulerObserver;
+import ai.appliance.runtime.scheduler.GenerationListener;
+import ai.appliance.runtime.scheduler.Outcome;
 import ai.appliance.runtime.scheduler.SchedulerSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** Routing between versions: A/B weights, switching, freeing retired versions (engine test double). */
@@ -24,6 +32,8 @@ class ModelCatalogTest {
     private static final class Version implements LoadedModel {
         final String version;
         final AtomicBoolean closed = new AtomicBoolean();
+        /** Holds every forward pass until the test counts down, so a request stays in the batch meanwhile. */
+        final CountDownLatch stepMayEnd = new CountDownLatch(1);
 
         Version(String version) {
             this.version = version;
@@ -55,12 +65,31 @@ class ModelCatalogTest {
 
                 @Override
                 public Sequence newSequence(int capacity) {
-                    throw new UnsupportedOperationException();
+                    return new Sequence() {
+                        @Override
+                        public int length() {
+                            return 0;
+                        }
+
+                        @Override
+                        public int capacity() {
+                            return capacity;
+                        }
+
+                        @Override
+                        public void close() {
+                        }
+                    };
                 }
 
                 @Override
                 public float[][] forward(List<Sequence> sequences, List<int[]> tokens) {
-                    throw new UnsupportedOperationException();
+                    try {
+                        stepMayEnd.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return new float[sequences.size()][8];
                 }
 
                 @Override
@@ -80,9 +109,51 @@ class ModelCatalogTest {
         }
     }
 
+    /** A request that ends with its first token. */
+    private static final class OneToken implements Generation {
+        @Override
+        public int[] promptTokens() {
+            return new int[] {1};
+        }
+
+        @Override
+        public Step next(float[] logits) {
+            return new Step(0, "", "", new FinishReason.Completed(EOS));
+        }
+
+        @Override
+        public Step finish(FinishReason reason) {
+            return new Step(-1, "", "", reason);
+        }
+    }
+
+    private static final GenerationListener IGNORED = new GenerationListener() {
+        @Override
+        public void onDelta(String content, String reasoning) {
+        }
+
+        @Override
+        public void onFinished(Outcome outcome) {
+        }
+
+        @Override
+        public void onFailed(RuntimeException error) {
+        }
+    };
+
+    private static String awaitScrape(ServingMetrics metrics, Predicate<String> condition) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        var text = metrics.scrape();
+        while (!condition.test(text) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            text = metrics.scrape();
+        }
+        return text;
+    }
+
     @Test
     void weightedSplitRoutesTrafficInProportion() {
-        try (var catalog = new ModelCatalog(SchedulerSettings.DEFAULT, SchedulerObserver.NONE, Duration.ofSeconds(1))) {
+        try (var catalog = new ModelCatalog(SchedulerSettings.DEFAULT, VersionMetrics.NONE, Duration.ofSeconds(1))) {
             catalog.add(new Version("v1"), Duration.ZERO, true);
             catalog.add(new Version("v2"), Duration.ZERO, false);
             assertEquals("v1", catalog.route("m").version(), "a version loaded without activate gets no traffic");
@@ -102,7 +173,7 @@ class ModelCatalogTest {
     @Test
     void switchingRetiresAndFreesTheOldVersion() throws Exception {
         var v1 = new Version("v1");
-        try (var catalog = new ModelCatalog(SchedulerSettings.DEFAULT, SchedulerObserver.NONE, Duration.ofSeconds(1))) {
+        try (var catalog = new ModelCatalog(SchedulerSettings.DEFAULT, VersionMetrics.NONE, Duration.ofSeconds(1))) {
             catalog.add(v1, Duration.ZERO, true);
             catalog.add(new Version("v2"), Duration.ZERO, false);
             catalog.switchTo("m", "v2");
@@ -115,6 +186,36 @@ class ModelCatalogTest {
             assertTrue(v1.closed.get(), "the retired version is freed once it has drained");
             var missing = assertThrows(ApiException.class, () -> catalog.route("other"));
             assertEquals(ErrorKind.MODEL_NOT_FOUND, missing.kind());
+        }
+    }
+
+    @Test
+    void eachLoadedVersionHasItsOwnMetricSeriesUntilItIsFreed() throws Exception {
+        var metrics = new ServingMetrics();
+        var v1 = new Version("v1");
+        var v2 = new Version("v2");
+        try (var catalog = new ModelCatalog(SchedulerSettings.DEFAULT, metrics, Duration.ofSeconds(1))) {
+            catalog.add(v1, Duration.ofMillis(1500), true);
+            catalog.add(v2, Duration.ofMillis(2500), false);
+            catalog.route("m").scheduler().submit(new OneToken(), 1, Long.MAX_VALUE, IGNORED);
+
+            var both = awaitScrape(metrics, t -> t.contains("appliance_batch_size{model=\"m\",version=\"v1\"} 1.0"));
+            assertTrue(both.contains("appliance_batch_size{model=\"m\",version=\"v1\"} 1.0"), both);
+            assertTrue(both.contains("appliance_batch_size{model=\"m\",version=\"v2\"} 0.0"),
+                    "the idle version keeps its own batch size: " + both);
+            assertTrue(both.contains("appliance_queue_depth{model=\"m\",version=\"v2\"} 0.0"), both);
+            assertTrue(both.contains("appliance_kv_cache_positions{model=\"m\",state=\"reserved\",version=\"v2\"} 0.0"),
+                    both);
+            assertTrue(both.contains("appliance_model_load_seconds{model=\"m\",version=\"v1\"} 1.5"), both);
+            assertTrue(both.contains("appliance_model_load_seconds{model=\"m\",version=\"v2\"} 2.5"), both);
+
+            v1.stepMayEnd.countDown();
+            catalog.switchTo("m", "v2");
+            var after = awaitScrape(metrics, t -> !t.contains("version=\"v1\""));
+            assertTrue(v1.closed.get(), "v1 drained and was freed");
+            assertFalse(after.contains("version=\"v1\""), "a freed version's series are gone: " + after);
+            assertTrue(after.contains("appliance_batch_size{model=\"m\",version=\"v2\"} 0.0"), after);
+            assertTrue(after.contains("appliance_model_load_seconds{model=\"m\",version=\"v2\"} 2.5"), after);
         }
     }
 }

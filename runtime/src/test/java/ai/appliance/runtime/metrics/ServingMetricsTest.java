@@ -1,0 +1,34 @@
+package ai.appliance.runtime.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Per-version scheduler gauges as /metrics shows them (Prometheus text). */
+class ServingMetricsTest {
+
+    @Test
+    void aVersionReloadedUnderItsOwnNameKeepsOneSeriesUntilBothSchedulersAreFreed() {
+        var metrics = new ServingMetrics();
+        var draining = metrics.loaded("m", "v1", Duration.ofSeconds(1));
+        var reloaded = metrics.loaded("m", "v1", Duration.ofSeconds(2));
+        draining.queueDepth(3);
+        reloaded.queueDepth(4);
+
+        var both = metrics.scrape();
+        assertTrue(both.contains("appliance_queue_depth{model=\"m\",version=\"v1\"} 7.0"),
+                "the series sums both schedulers of the version: " + both);
+        assertTrue(both.contains("appliance_model_load_seconds{model=\"m\",version=\"v1\"} 2.0"), both);
+
+        draining.close();
+        var reloadedOnly = metrics.scrape();
+        assertTrue(reloadedOnly.contains("appliance_queue_depth{model=\"m\",version=\"v1\"} 4.0"),
+                "freeing the drained scheduler leaves the reloaded one's series: " + reloadedOnly);
+
+        reloaded.close();
+        reloaded.close();
+        assertFalse(metrics.scrape().contains("version=\"v1\""), metrics.scrape());
+    }
+}
