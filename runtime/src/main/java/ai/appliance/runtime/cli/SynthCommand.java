@@ -25,7 +25,8 @@ public final class SynthCommand implements Callable<Integer> {
             description = "deepseek-r1-distill-qwen-1.5b, deepseek-r1-distill-qwen-7b or deepseek-r1-distill-llama-8b")
     String model;
 
-    @Option(names = "--type", defaultValue = "q8_0", description = "f16 or q8_0 (default ${DEFAULT-VALUE})")
+    @Option(names = "--type", defaultValue = "q8_0",
+            description = "q8_0, q4_0, q4_k, q6_k, f16 or bf16 (default ${DEFAULT-VALUE})")
     String type;
 
     @Option(names = "--out", required = true, description = "GGUF file to write")
@@ -45,13 +46,10 @@ public final class SynthCommand implements Callable<Integer> {
             err.println("synth: unknown --model '" + model + "'; choose one of " + SyntheticModelSpec.all().keySet());
             return 2;
         }
-        var ggmlType = switch (type.toLowerCase(java.util.Locale.ROOT)) {
-            case "q8_0" -> GgmlType.Q8_0;
-            case "f16" -> GgmlType.F16;
-            default -> null;
-        };
+        var ggmlType = SyntheticModelWriter.types().stream()
+                .filter(t -> t.name().equalsIgnoreCase(type)).findFirst().orElse(null);
         if (ggmlType == null) {
-            err.println("synth: unknown --type '" + type + "'; choose f16 or q8_0");
+            err.println("synth: unknown --type '" + type + "'; choose q8_0, q4_0, q4_k, q6_k, f16 or bf16");
             return 2;
         }
         if (layers != null) {

@@ -18,21 +18,37 @@ import java.util.Random;
  * Plans a random-weight GGUF with the exact shapes and metadata of a real model. Matrices are drawn
  * with a small standard deviation (0.02, like transformer initialisation) so activations stay finite;
  * norm weights are 1. Values come from a fast xorshift generator straight into the writer's buffers:
- * Q8_0 blocks as a fixed fp16 scale and uniformly random int8 values, F16 as draws from a table of
- * pre-sampled normal values. The same seed gives the same file.
+ * quantized blocks as fixed scales (and mins) with uniformly random quants, chosen so the values have
+ * mean 0 (half a quant step below for the asymmetric Q4_0 and Q6_K grids) and that standard deviation; F16 and BF16 as draws from a table of pre-sampled normal values.
+ * Every weight type the engine reads can be written, so {@code bench} measures each kernel on real
+ * shapes. The same seed gives the same file.
  */
 public final class SyntheticModelWriter {
     static final float WEIGHT_STD = 0.02f;
-    /** Standard deviation of a uniformly random int8. */
+    /** Standard deviations of uniformly random int8, 4-bit and 6-bit quants. */
     private static final double INT8_STD = Math.sqrt((256.0 * 256.0 - 1) / 12.0);
+    private static final double INT4_STD = Math.sqrt((16.0 * 16.0 - 1) / 12.0);
+    private static final double INT6_STD = Math.sqrt((64.0 * 64.0 - 1) / 12.0);
+    /** The one 6-bit sub-block scale (and min) every Q4_K block uses; Q6_K's int8 sub-block scale. */
+    private static final int K_SCALE = 32;
+    private static final int Q6_K_SCALE = 16;
+    /** Matrix types synth writes, with their general.file_type (llama_ftype: MOSTLY_Q4_K_S for Q4_K). */
+    private static final java.util.Map<GgmlType, Integer> FILE_TYPES = java.util.Map.of(
+            GgmlType.F16, GgufModelMetadata.FILE_TYPE_F16, GgmlType.BF16, 32, GgmlType.Q8_0, GgufModelMetadata.FILE_TYPE_Q8_0,
+            GgmlType.Q4_0, 2, GgmlType.Q4_K, 14, GgmlType.Q6_K, 18);
     private static final int F16_TABLE_BITS = 12;
 
     private SyntheticModelWriter() {
     }
 
-    /** @param type Q8_0 or F16 for the matrices (vectors are always F32) */
+    /** The matrix types {@link #plan} writes. */
+    public static java.util.Set<GgmlType> types() {
+        return FILE_TYPES.keySet();
+    }
+
+    /** @param type the matrices' type, one of {@link #types()} (vectors are always F32) */
     public static void plan(SyntheticModelSpec spec, GgmlType type, long seed, GgufWriter writer) {
-        if (type != GgmlType.Q8_0 && type != GgmlType.F16) throw new IllegalArgumentException("synth writes Q8_0 or F16, not " + type);
+        if (!FILE_TYPES.containsKey(type)) throw new IllegalArgumentException("synth writes " + types() + ", not " + type);
         var c = spec.config();
         var names = TensorNaming.GGUF;
         long hidden = c.embeddingLength();
@@ -67,7 +83,7 @@ public final class SyntheticModelWriter {
         plan.ones(names.outputNorm(), hidden);
         if (!c.tiedEmbeddings()) plan.matrix(names.output(), c.vocabularySize(), hidden);
 
-        int fileType = type == GgmlType.Q8_0 ? GgufModelMetadata.FILE_TYPE_Q8_0 : GgufModelMetadata.FILE_TYPE_F16;
+        int fileType = FILE_TYPES.get(type);
         var name = spec.displayName() + " (RANDOM WEIGHTS: synthetic demo model, output is noise)";
         // Like llama.cpp, label by the size in the model's name ("1.5B") when it has one, else by the count.
         var named = java.util.regex.Pattern.compile("-(\\d+(?:\\.\\d+)?[BM])$").matcher(spec.displayName());
@@ -107,8 +123,13 @@ public final class SyntheticModelWriter {
         private final GgufWriter writer;
         private final GgmlType type;
         private final long seed;
-        private final short[] f16Table;
+        private final short[] halfTable;
         private final short q8Scale = Float.floatToFloat16((float) (WEIGHT_STD / INT8_STD));
+        private final short q4Scale = Float.floatToFloat16((float) (WEIGHT_STD / INT4_STD));
+        // Q4_K: d·32·q − dmin·32 with dmin = 7.5·d centres q ∈ 0..15 on 0.
+        private final short q4KScale = Float.floatToFloat16((float) (WEIGHT_STD / (K_SCALE * INT4_STD)));
+        private final short q4KMin = Float.floatToFloat16(7.5f * Float.float16ToFloat(q4KScale));
+        private final short q6KScale = Float.floatToFloat16((float) (WEIGHT_STD / (Q6_K_SCALE * INT6_STD)));
         private int index;
         long parameters;
 
@@ -117,8 +138,11 @@ public final class SyntheticModelWriter {
             this.type = type;
             this.seed = seed;
             var random = new Random(seed);
-            f16Table = new short[1 << F16_TABLE_BITS];
-            for (int i = 0; i < f16Table.length; i++) f16Table[i] = Float.floatToFloat16((float) random.nextGaussian() * WEIGHT_STD);
+            halfTable = new short[1 << F16_TABLE_BITS];
+            for (int i = 0; i < halfTable.length; i++) {
+                float value = (float) random.nextGaussian() * WEIGHT_STD;
+                halfTable[i] = type == GgmlType.BF16 ? (short) (Float.floatToRawIntBits(value) >>> 16) : Float.floatToFloat16(value);
+            }
         }
 
         private long streamSeed() {
@@ -129,11 +153,16 @@ public final class SyntheticModelWriter {
             parameters += rows * cols;
             long elements = rows * cols;
             var random = new XorShift(streamSeed());
-            if (type == GgmlType.Q8_0) {
-                writer.addTensor(name, type, new long[] {rows, cols}, sink -> writeQ8(sink, elements / 32, random));
-            } else {
-                writer.addTensor(name, type, new long[] {rows, cols}, sink -> writeF16(sink, elements, random));
-            }
+            writer.addTensor(name, type, new long[] {rows, cols}, sink -> {
+                switch (type) {
+                    case Q8_0 -> writeBlocks(sink, elements / 32, 34, random, out -> out.putShort(q8Scale), 4);
+                    case Q4_0 -> writeBlocks(sink, elements / 32, 18, random, out -> out.putShort(q4Scale), 2);
+                    case Q4_K -> writeBlocks(sink, elements / 256, 144, random, this::q4KHeader, 16);
+                    case Q6_K -> writeQ6K(sink, elements / 256, random);
+                    case F16, BF16 -> writeHalves(sink, elements, random);
+                    default -> throw new IllegalStateException("no synth writer for " + type);
+                }
+            });
         }
 
         void vector(String name, long length) {
@@ -151,22 +180,45 @@ public final class SyntheticModelWriter {
             });
         }
 
-        private void writeQ8(TensorSink sink, long blocks, XorShift random) throws IOException {
+        /** Q4_K's block header: d, dmin, then the 12 packed 6-bit scales and mins, all 32 (get_scale_min_k4's layout). */
+        private void q4KHeader(java.nio.ByteBuffer out) {
+            out.putShort(q4KScale);
+            out.putShort(q4KMin);
+            // 32 = 0b10_0000: bytes 0-7 hold scale/min 0-3 in their low 6 bits and the top 2 bits (0b10) of 4-7;
+            // bytes 8-11 hold the low nibbles of scale/min 4-7 (0).
+            for (int i = 0; i < 8; i++) out.put((byte) (K_SCALE | (K_SCALE >> 4) << 6));
+            out.putInt(0);
+        }
+
+        /** Blocks of {@code blockBytes}: a header, then {@code randomLongs} random longs of quants. */
+        private void writeBlocks(TensorSink sink, long blocks, int blockBytes, XorShift random,
+                                 java.util.function.Consumer<java.nio.ByteBuffer> header, int randomLongs) throws IOException {
             final int batch = 4096;
             for (long b = 0; b < blocks; b += batch) {
                 int n = (int) Math.min(batch, blocks - b);
-                var out = sink.reserve(n * 34);
+                var out = sink.reserve(n * blockBytes);
                 for (int i = 0; i < n; i++) {
-                    out.putShort(q8Scale);
-                    out.putLong(random.next());
-                    out.putLong(random.next());
-                    out.putLong(random.next());
-                    out.putLong(random.next());
+                    header.accept(out);
+                    for (int k = 0; k < randomLongs; k++) out.putLong(random.next());
                 }
             }
         }
 
-        private void writeF16(TensorSink sink, long elements, XorShift random) throws IOException {
+        /** Q6_K: 128 bytes of low nibbles and 64 of high bit pairs (random), 16 int8 scales, then d. */
+        private void writeQ6K(TensorSink sink, long blocks, XorShift random) throws IOException {
+            final int batch = 4096;
+            for (long b = 0; b < blocks; b += batch) {
+                int n = (int) Math.min(batch, blocks - b);
+                var out = sink.reserve(n * 210);
+                for (int i = 0; i < n; i++) {
+                    for (int k = 0; k < 24; k++) out.putLong(random.next());
+                    for (int k = 0; k < 16; k++) out.put((byte) Q6_K_SCALE);
+                    out.putShort(q6KScale);
+                }
+            }
+        }
+
+        private void writeHalves(TensorSink sink, long elements, XorShift random) throws IOException {
             final int batch = 5 * 8192;
             int mask = (1 << F16_TABLE_BITS) - 1;
             for (long e = 0; e < elements; e += batch) {
@@ -176,7 +228,7 @@ public final class SyntheticModelWriter {
                 while (i < n) {
                     long r = random.next();
                     for (int k = 0; k < 5 && i < n; k++, i++) {
-                        out.putShort(f16Table[(int) (r >>> (k * F16_TABLE_BITS)) & mask]);
+                        out.putShort(halfTable[(int) (r >>> (k * F16_TABLE_BITS)) & mask]);
                     }
                 }
             }

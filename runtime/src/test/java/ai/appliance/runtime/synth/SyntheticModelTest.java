@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.appliance.runtime.cli.Main;
 import ai.appliance.runtime.gguf.GgufFile;
 import ai.appliance.runtime.gguf.GgufWriter;
+import ai.appliance.runtime.kernels.Dequantize;
 import ai.appliance.runtime.model.Architecture;
 import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.model.RopeScaling;
@@ -21,7 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class SyntheticModelTest {
@@ -146,6 +150,43 @@ class SyntheticModelTest {
             assertEquals(HfTokenizerMetadata.CONTROL, v.types()[ids.get("<\uFF5CUser\uFF5C>")]);
             assertEquals("!", v.tokens().getFirst());
         }
+    }
+
+    /** bench measures every kernel on synth files, so each type must decode (scalar reference) to mean 0, std 0.02. */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K", "F16", "BF16"})
+    void everyTypeDecodesToValuesOfMeanZeroAndTheWeightStd(GgmlType type) throws Exception {
+        var spec = SyntheticModelSpec.byId("deepseek-r1-distill-qwen-1.5b").withLayers(1);
+        var plan = new GgufWriter();
+        SyntheticModelWriter.plan(spec, type, 5, plan);
+        var meta = new HashMap<String, Object>();
+        plan.metadata().forEach(e -> meta.put(e.key(), e.value()));
+        assertEquals(Map.of(GgmlType.Q8_0, 7, GgmlType.Q4_0, 2, GgmlType.Q4_K, 14, GgmlType.Q6_K, 18, GgmlType.F16, 1,
+                GgmlType.BF16, 32).get(type), ((Number) meta.get("general.file_type")).intValue());
+        var file = smallTensorsOf(spec, type, 5, type.name());
+        try (var gguf = GgufFile.open(file)) {
+            var k = gguf.tensor("blk.0.attn_k.weight");
+            assertEquals(type, k.type());
+            var values = new float[(int) k.elementCount()];
+            for (int row = 0; row < k.shape()[0]; row++) {
+                Dequantize.row(type, k.data(), (int) k.shape()[1], row, values, row * (int) k.shape()[1]);
+            }
+            // Q4_0 (-8..7) and Q6_K (-32..31) grids are asymmetric: uniform quants average half a step below 0.
+            double halfStep = switch (type) {
+                case Q4_0 -> 0.5 * 0.02 / Math.sqrt(255 / 12.0);
+                case Q6_K -> 0.5 * 0.02 / Math.sqrt(4095 / 12.0);
+                default -> 0;
+            };
+            var doubles = new double[values.length];
+            for (int i = 0; i < values.length; i++) doubles[i] = values[i] + halfStep;
+            assertStd(doubles, 0.02, 0.002);
+        }
+    }
+
+    @Test
+    void synthRefusesATypeItCannotWrite() {
+        assertEquals(2, Main.newCommandLine().execute("synth", "--model", "deepseek-r1-distill-qwen-1.5b", "--type", "q5_k",
+                "--out", dir.resolve("x.gguf").toString()));
     }
 
     /** Writes only the small tensors of a planned model (vectors, rope_freqs, attention k and v) to a GGUF. */
