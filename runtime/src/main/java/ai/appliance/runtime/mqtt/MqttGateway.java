@@ -51,6 +51,9 @@ public final class MqttGateway implements AutoCloseable {
     private final MqttTransport transport;
     private volatile boolean closing;
     private volatile boolean accepting = true;
+    /** Requests being handled, until acknowledged: close waits for them. Guarded by {@code handlingLock}. */
+    private final Object handlingLock = new Object();
+    private int handling;
 
     private MqttGateway(ApplianceConfig.Mqtt settings, MqttTransport transport, FrontDoor door,
                         OpenAiRequests requests, OpenAiResponses responses, ObjectMapper json, ModelCatalog catalog) {
@@ -125,8 +128,20 @@ public final class MqttGateway implements AutoCloseable {
             if (!accepting) {
                 return; // not acknowledged: the broker keeps it in our session and redelivers after the restart
             }
+            synchronized (handlingLock) {
+                handling++;
+            }
             // Never block the client's callback thread: each request runs on its own virtual thread.
-            Thread.ofVirtual().name("mqtt-request").start(() -> handle(message));
+            Thread.ofVirtual().name("mqtt-request").start(() -> {
+                try {
+                    handle(message);
+                } finally {
+                    synchronized (handlingLock) {
+                        handling--;
+                        handlingLock.notifyAll();
+                    }
+                }
+            });
         }
     }
 
@@ -142,6 +157,12 @@ public final class MqttGateway implements AutoCloseable {
 
     private void handle(MqttTransport.Incoming message) {
         var topic = message.topic();
+        if (topic.equals(prefix + "/v1/errors")) {
+            // Our own error reports come back through the v1/# subscription; answering them (they name no reply
+            // topic) would report an error about the error report, and so on without end.
+            ack(message);
+            return;
+        }
         var call = CallContext.start("mqtt", topic, "mqtt");
         ReplyTo replyTo = message.responseTopic() != null
                 ? new ReplyTo(message.responseTopic(), message.correlation(), correlationText(message.correlation()))
@@ -191,10 +212,6 @@ public final class MqttGateway implements AutoCloseable {
             }
             principal = door.admit(apiKey(body, message.authorization()), Optional.empty(), Permission.GENERATE);
             if (!topic.equals(prefix + "/v1/chat/completions") && !topic.equals(prefix + "/v1/completions")) {
-                if (topic.equals(prefix + "/v1/errors")) {
-                    ack(message);
-                    return; // our own error reports
-                }
                 throw new ApiException(ErrorKind.NOT_FOUND, "no MQTT endpoint " + topic
                         + "; publish to " + prefix + "/v1/chat/completions or /v1/completions");
             }
@@ -393,10 +410,30 @@ public final class MqttGateway implements AutoCloseable {
         accepting = false;
     }
 
-    /** Leaves cleanly: status offline (retained), then a normal disconnect (no last will). */
+    /**
+     * Leaves cleanly: lets requests still being handled publish their reply and acknowledge (up to 10 s; else the
+     * broker would deliver an answered request again after the restart), then status offline (retained), then a
+     * normal disconnect (no last will).
+     */
     @Override
     public void close() {
+        accepting = false;
         closing = true;
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        synchronized (handlingLock) {
+            long left;
+            while (handling > 0 && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    handlingLock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (handling > 0) {
+                LOG.warning(handling + " MQTT request(s) still running at shutdown; the broker delivers them again");
+            }
+        }
         publishStatus(false);
         transport.close();
         door.metrics().mqttConnected(false);
