@@ -55,7 +55,7 @@ class QuantizeCommandTest {
     @Test
     void synthRejectsUnknownModelAndType() {
         assertEquals("2", run("synth", "--model", "gpt-5", "--out", dir.resolve("a.gguf").toString())[0]);
-        assertEquals("2", run("synth", "--model", "deepseek-r1-distill-qwen-1.5b", "--type", "q4_0", "--out", dir.resolve("a.gguf").toString())[0]);
+        assertEquals("2", run("synth", "--model", "deepseek-r1-distill-qwen-1.5b", "--type", "q5_k", "--out", dir.resolve("a.gguf").toString())[0]);
         assertEquals("2", run("synth", "--model", "deepseek-r1-distill-qwen-1.5b", "--layers", "99", "--out", dir.resolve("a.gguf").toString())[0]);
     }
 }
