@@ -58,8 +58,15 @@ public final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         var stopped = new CountDownLatch(1);
+        // Written to stderr directly: the JDK resets java.util.logging in its own shutdown hook, so log records
+        // from a shutdown hook may be lost, and an operator must still see that the appliance stopped cleanly.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            long begun = System.nanoTime();
+            err.println("serve: stopping: no new requests; finishing those in flight, then leaving MQTT");
+            err.flush();
             appliance.close();
+            err.printf("serve: stopped in %.1f s%n", (System.nanoTime() - begun) / 1e9);
+            err.flush();
             stopped.countDown();
         }, "serve-shutdown"));
         var s = appliance.server();

@@ -106,6 +106,30 @@ class MqttGatewayTest {
     }
 
     /**
+     * The embedded broker keeps sessions and subscriptions on disk (Java-serialized by Moquette), and Helidon
+     * installs a JVM-wide deserialization allow-list: without Moquette's classes on it, the second start of an
+     * appliance failed for good ("Unable to read the page ... filter status: REJECTED").
+     */
+    @Test
+    void embeddedBrokerRestartsOnTheSessionStoreItWrote() throws Exception {
+        var dir = Files.createTempDirectory("embedded-restart");
+        var settings = mqtt(null);
+        settings.put("mqtt.embedded.port", Integer.toString(Harness.freePort()));
+        for (int start = 1; start <= 2; start++) {
+            try (var harness = Harness.start(dir, settings)) {
+                awaitConnected(harness);
+                var url = harness.appliance.broker().url();
+                try (var device = new Devices.V3(url, "dev-r").listen("devices/r/replies")) {
+                    var reply = device.sendUntilAnswered(CHAT,
+                            request("start " + start, false, ",\"reply_to\":\"devices/r/replies\",\"id\":\"r" + start + "\""),
+                            device.replies);
+                    assertEquals("final", reply.body().get("type").asText(), "start " + start + ": " + reply.body());
+                }
+            }
+        }
+    }
+
+    /**
      * Moquette 0.17 (MQTT 3.1.1 only) sometimes drops a message published right after a new subscription; the
      * devices here resend like real QoS 1 devices do, which also exercises "answered again from memory".
      */
