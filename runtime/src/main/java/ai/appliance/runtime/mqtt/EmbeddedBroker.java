@@ -42,6 +42,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         props.setProperty(IConfig.HOST_PROPERTY_NAME, host);
         props.setProperty(IConfig.PORT_PROPERTY_NAME, Integer.toString(port));
         props.setProperty(IConfig.ALLOW_ANONYMOUS_PROPERTY_NAME, "true");
+        // MQTT 3.1.1 lets a clean-session client leave its id to the broker (mosquitto_pub does by default).
+        props.setProperty("allow_zero_byte_client_id", "true");
         props.setProperty(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, "true");
         props.setProperty(IConfig.DATA_PATH_PROPERTY_NAME, dataDir.toAbsolutePath().toString());
         props.setProperty(IConfig.NETTY_MAX_BYTES_PROPERTY_NAME, Integer.toString(maxMessageBytes));

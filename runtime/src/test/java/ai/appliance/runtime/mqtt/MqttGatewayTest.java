@@ -129,6 +129,21 @@ class MqttGatewayTest {
         }
     }
 
+    /** mosquitto_pub and many small devices send an empty client id with a clean session (MQTT 3.1.1 §3.1.3.1). */
+    @Test
+    void embeddedBrokerAcceptsDevicesThatLeaveTheClientIdToIt() throws Exception {
+        var settings = mqtt(null);
+        settings.put("mqtt.embedded.port", Integer.toString(Harness.freePort()));
+        try (var harness = Harness.start(settings)) {
+            awaitConnected(harness);
+            try (var device = new Devices.V3(harness.appliance.broker().url(), "").listen("devices/anon/replies")) {
+                var reply = device.sendUntilAnswered(CHAT,
+                        request("no client id", false, ",\"reply_to\":\"devices/anon/replies\",\"id\":\"anon\""), device.replies);
+                assertEquals("final", reply.body().get("type").asText(), reply.body().toString());
+            }
+        }
+    }
+
     /**
      * Moquette 0.17 (MQTT 3.1.1 only) sometimes drops a message published right after a new subscription; the
      * devices here resend like real QoS 1 devices do, which also exercises "answered again from memory".
