@@ -18,7 +18,7 @@ public final class ProgressBar implements LongConsumer, AutoCloseable {
 
     private final PrintWriter out;
     private final String label;
-    private final String unit; // null: bytes
+    private final String unit; // null: bytes; PERCENT: a fraction of work without a natural unit
     private final long started = System.nanoTime();
     private long total;
     private long done;
@@ -50,6 +50,13 @@ public final class ProgressBar implements LongConsumer, AutoCloseable {
     public static ProgressBar count(PrintWriter out, String label, long total, String unit) {
         return new ProgressBar(out, label, total, unit);
     }
+
+    /** A bar over work known only as a fraction done: report 0..100 with {@link #update(long)}. */
+    public static ProgressBar percent(PrintStream out, String label) {
+        return new ProgressBar(writer(out), label, 100, PERCENT);
+    }
+
+    private static final String PERCENT = "%";
 
     private static PrintWriter writer(PrintStream out) {
         return new PrintWriter(out, false, out.charset());
@@ -93,9 +100,14 @@ public final class ProgressBar implements LongConsumer, AutoCloseable {
         double seconds = (now - started) / 1e9;
         double rate = seconds > 0 ? done / seconds : 0;
         var bar = "#".repeat(filled) + ".".repeat(WIDTH - filled);
-        String amounts = unit == null
-                ? human(done) + "/" + (total > 0 ? human(total) : "?") + String.format(Locale.ROOT, " %.1fs %s/s", seconds, human((long) rate))
-                : String.format(Locale.ROOT, "%d/%d %s %.1fs %.1f %s/s", done, total, unit, seconds, rate, unit);
+        String amounts;
+        if (unit == null) {
+            amounts = human(done) + "/" + (total > 0 ? human(total) : "?") + String.format(Locale.ROOT, " %.1fs %s/s", seconds, human((long) rate));
+        } else if (PERCENT.equals(unit)) {
+            amounts = String.format(Locale.ROOT, "%.1fs", seconds);
+        } else {
+            amounts = String.format(Locale.ROOT, "%d/%d %s %.1fs %.1f %s/s", done, total, unit, seconds, rate, unit);
+        }
         out.print(String.format(Locale.ROOT, "\r%s [%s] %3d%% %s", label, bar, (int) Math.round(fraction * 100), amounts));
         out.flush();
         drawn = true;

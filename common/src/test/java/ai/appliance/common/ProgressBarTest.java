@@ -61,6 +61,16 @@ class ProgressBarTest {
     }
 
     @Test
+    void percentBarsShowOnlyTheFractionAndTheTime() throws InterruptedException {
+        var bar = ProgressBar.percent(out, "sync");
+        Thread.sleep(250);
+        bar.update(42);
+        bar.close();
+        var last = printed().substring(printed().lastIndexOf('\r'));
+        assertTrue(last.matches("\\rsync \\[[#.]{30}\\]  42% \\d+\\.\\ds\\R"), last);
+    }
+
+    @Test
     void humanBytesUseBinaryUnits() {
         assertEquals("0 B", ProgressBar.human(0));
         assertEquals("1023 B", ProgressBar.human(1023));

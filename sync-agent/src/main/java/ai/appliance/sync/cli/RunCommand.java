@@ -38,10 +38,11 @@ final class RunCommand extends SyncSubcommand {
         if (bandwidth != null) cfg = cfg.withBandwidth(bandwidth);
         if (poll != null) cfg = cfg.withPollInterval(poll);
         if (mqtt != null) cfg = cfg.withMqtt(new SyncConfig.Mqtt(mqtt, group));
-        var bar = ProgressBar.count(System.err, "sync", 100, "%");
+        var bar = ProgressBar.percent(System.err, "sync");
         try (var agent = SyncAgent.builder().config(cfg).listener(s -> progress(bar, s)).build()) {
             if (once) {
                 var states = agent.runOnce();
+                if (states.stream().allMatch(s -> s.lastError() == null)) bar.update(100); // nothing left to fetch
                 bar.close();
                 states.forEach(s -> out().println(StatusCommand.line(s)));
                 if (states.stream().anyMatch(s -> "refused".equals(s.state()) || "corrupt".equals(s.state()))) return 3;
