@@ -2,6 +2,7 @@ package ai.appliance.runtime.server;
 
 import ai.appliance.common.ProgressBar;
 import ai.appliance.runtime.config.ApplianceConfig;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -172,7 +173,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
     }
 
     /** Whether a streamed delta carries generated text (answer or reasoning), not only the role. */
-    private static boolean hasText(com.fasterxml.jackson.databind.JsonNode delta) {
+    private static boolean hasText(JsonNode delta) {
         return !delta.path("content").asText("").isEmpty() || !delta.path("reasoning_content").asText("").isEmpty();
     }
 }

@@ -11,8 +11,12 @@ import ai.appliance.runtime.tensor.GgmlType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Plans a random-weight GGUF with the exact shapes and metadata of a real model. Matrices are drawn
@@ -33,7 +37,7 @@ public final class SyntheticModelWriter {
     private static final int K_SCALE = 32;
     private static final int Q6_K_SCALE = 16;
     /** Matrix types synth writes, with their general.file_type (llama_ftype: MOSTLY_Q4_K_S for Q4_K). */
-    private static final java.util.Map<GgmlType, Integer> FILE_TYPES = java.util.Map.of(
+    private static final Map<GgmlType, Integer> FILE_TYPES = Map.of(
             GgmlType.F16, GgufModelMetadata.FILE_TYPE_F16, GgmlType.BF16, 32, GgmlType.Q8_0, GgufModelMetadata.FILE_TYPE_Q8_0,
             GgmlType.Q4_0, 2, GgmlType.Q4_K, 14, GgmlType.Q6_K, 18);
     private static final int F16_TABLE_BITS = 12;
@@ -42,7 +46,7 @@ public final class SyntheticModelWriter {
     }
 
     /** The matrix types {@link #plan} writes. */
-    public static java.util.Set<GgmlType> types() {
+    public static Set<GgmlType> types() {
         return FILE_TYPES.keySet();
     }
 
@@ -181,7 +185,7 @@ public final class SyntheticModelWriter {
         }
 
         /** Q4_K's block header: d, dmin, then the 12 packed 6-bit scales and mins, all 32 (get_scale_min_k4's layout). */
-        private void q4KHeader(java.nio.ByteBuffer out) {
+        private void q4KHeader(ByteBuffer out) {
             out.putShort(q4KScale);
             out.putShort(q4KMin);
             // 32 = 0b10_0000: bytes 0-7 hold scale/min 0-3 in their low 6 bits and the top 2 bits (0b10) of 4-7;
@@ -192,7 +196,7 @@ public final class SyntheticModelWriter {
 
         /** Blocks of {@code blockBytes}: a header, then {@code randomLongs} random longs of quants. */
         private void writeBlocks(TensorSink sink, long blocks, int blockBytes, XorShift random,
-                                 java.util.function.Consumer<java.nio.ByteBuffer> header, int randomLongs) throws IOException {
+                                 Consumer<ByteBuffer> header, int randomLongs) throws IOException {
             final int batch = 4096;
             for (long b = 0; b < blocks; b += batch) {
                 int n = (int) Math.min(batch, blocks - b);
