@@ -36,10 +36,11 @@ public final class SyntheticModelWriter {
     /** The one 6-bit sub-block scale (and min) every Q4_K block uses; Q6_K's int8 sub-block scale. */
     private static final int K_SCALE = 32;
     private static final int Q6_K_SCALE = 16;
-    /** Matrix types synth writes, with their general.file_type (llama_ftype: MOSTLY_Q4_K_S for Q4_K). */
+    /** Matrix types synth writes, with their general.file_type (for Q4_K: MOSTLY_Q4_K_S, every matrix Q4_K). */
     private static final Map<GgmlType, Integer> FILE_TYPES = Map.of(
-            GgmlType.F16, GgufModelMetadata.FILE_TYPE_F16, GgmlType.BF16, 32, GgmlType.Q8_0, GgufModelMetadata.FILE_TYPE_Q8_0,
-            GgmlType.Q4_0, 2, GgmlType.Q4_K, 14, GgmlType.Q6_K, 18);
+            GgmlType.F16, GgufModelMetadata.FILE_TYPE_F16, GgmlType.BF16, GgufModelMetadata.FILE_TYPE_BF16,
+            GgmlType.Q8_0, GgufModelMetadata.FILE_TYPE_Q8_0, GgmlType.Q4_0, GgufModelMetadata.FILE_TYPE_Q4_0,
+            GgmlType.Q4_K, GgufModelMetadata.FILE_TYPE_Q4_K_S, GgmlType.Q6_K, GgufModelMetadata.FILE_TYPE_Q6_K);
     private static final int F16_TABLE_BITS = 12;
 
     private SyntheticModelWriter() {
@@ -159,10 +160,23 @@ public final class SyntheticModelWriter {
             var random = new XorShift(streamSeed());
             writer.addTensor(name, type, new long[] {rows, cols}, sink -> {
                 switch (type) {
-                    case Q8_0 -> writeBlocks(sink, elements / 32, 34, random, out -> out.putShort(q8Scale), 4);
-                    case Q4_0 -> writeBlocks(sink, elements / 32, 18, random, out -> out.putShort(q4Scale), 2);
-                    case Q4_K -> writeBlocks(sink, elements / 256, 144, random, this::q4KHeader, 16);
-                    case Q6_K -> writeQ6K(sink, elements / 256, random);
+                    case Q8_0 -> writeBlocks(sink, elements / 32, 34, out -> {
+                        out.putShort(q8Scale);
+                        putRandom(out, random, 4);
+                    });
+                    case Q4_0 -> writeBlocks(sink, elements / 32, 18, out -> {
+                        out.putShort(q4Scale);
+                        putRandom(out, random, 2);
+                    });
+                    case Q4_K -> writeBlocks(sink, elements / 256, 144, out -> {
+                        q4KHeader(out);
+                        putRandom(out, random, 16);
+                    });
+                    case Q6_K -> writeBlocks(sink, elements / 256, 210, out -> {
+                        putRandom(out, random, 24); // 128 bytes of low nibbles, 64 of high bit pairs
+                        for (int k = 0; k < 16; k++) out.put((byte) Q6_K_SCALE);
+                        out.putShort(q6KScale);
+                    });
                     case F16, BF16 -> writeHalves(sink, elements, random);
                     default -> throw new IllegalStateException("no synth writer for " + type);
                 }
@@ -194,32 +208,19 @@ public final class SyntheticModelWriter {
             out.putInt(0);
         }
 
-        /** Blocks of {@code blockBytes}: a header, then {@code randomLongs} random longs of quants. */
-        private void writeBlocks(TensorSink sink, long blocks, int blockBytes, XorShift random,
-                                 Consumer<ByteBuffer> header, int randomLongs) throws IOException {
+        /** {@code blocks} blocks of {@code blockBytes}, each written by {@code block}, through the sink in batches. */
+        private static void writeBlocks(TensorSink sink, long blocks, int blockBytes, Consumer<ByteBuffer> block)
+                throws IOException {
             final int batch = 4096;
             for (long b = 0; b < blocks; b += batch) {
                 int n = (int) Math.min(batch, blocks - b);
                 var out = sink.reserve(n * blockBytes);
-                for (int i = 0; i < n; i++) {
-                    header.accept(out);
-                    for (int k = 0; k < randomLongs; k++) out.putLong(random.next());
-                }
+                for (int i = 0; i < n; i++) block.accept(out);
             }
         }
 
-        /** Q6_K: 128 bytes of low nibbles and 64 of high bit pairs (random), 16 int8 scales, then d. */
-        private void writeQ6K(TensorSink sink, long blocks, XorShift random) throws IOException {
-            final int batch = 4096;
-            for (long b = 0; b < blocks; b += batch) {
-                int n = (int) Math.min(batch, blocks - b);
-                var out = sink.reserve(n * 210);
-                for (int i = 0; i < n; i++) {
-                    for (int k = 0; k < 24; k++) out.putLong(random.next());
-                    for (int k = 0; k < 16; k++) out.put((byte) Q6_K_SCALE);
-                    out.putShort(q6KScale);
-                }
-            }
+        private static void putRandom(ByteBuffer out, XorShift random, int longs) {
+            for (int k = 0; k < longs; k++) out.putLong(random.next());
         }
 
         private void writeHalves(TensorSink sink, long elements, XorShift random) throws IOException {
