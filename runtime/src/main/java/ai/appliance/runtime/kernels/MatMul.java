@@ -15,10 +15,18 @@ import jdk.incubator.vector.VectorOperators;
  * fused multiply-adds held in registers (an untiled dot product needs two loads per multiply-add,
  * and loads, not arithmetic, would bound it). Results equal {@code VectorDot.dot} on the decoded row
  * up to float summation order.
+ *
+ * <p>The 16 accumulators of a 4×4 tile fit AVX-512's 32 vector registers but not AVX2's 16: there
+ * C2 keeps 7 of them on the stack, and every step then waits on a store-to-load round trip. With 8
+ * float lanes the tile is therefore computed as two 2×4 halves (8 accumulators, 2 weight and 1
+ * activation register): on the Zen 3 AVX2 machine of docs/benchmarks.md this made the batch-8 Q8_0
+ * product about a fifth faster.
  */
 public final class MatMul {
     public static final int ROW_TILE = 4;
     static final int TOKEN_TILE = 4;
+    /** Whether a 4×4 tile's accumulators fit in registers: 16 float lanes means AVX-512 and its 32 registers. */
+    private static final boolean SIXTEEN_ACCUMULATORS = L >= 16;
 
     private MatMul() {
     }
@@ -39,7 +47,14 @@ public final class MatMul {
             for (int i = 0; i < tile; i++) VectorDequantize.values(type, w, (r + i) * rowBytes, scratch, i * columns, columns);
             if (tile == ROW_TILE && VectorDot.ENABLED) {
                 int b = 0;
-                for (; b + TOKEN_TILE <= batch; b += TOKEN_TILE) tile4x4(scratch, columns, x, b, out, rows, r);
+                for (; b + TOKEN_TILE <= batch; b += TOKEN_TILE) {
+                    if (SIXTEEN_ACCUMULATORS) {
+                        tile4x4(scratch, columns, x, b, out, rows, r);
+                    } else {
+                        tile2x4(scratch, 0, columns, x, b, out, rows, r);
+                        tile2x4(scratch, 2 * columns, columns, x, b, out, rows, r + 2);
+                    }
+                }
                 for (; b < batch; b++) tile4x1(scratch, columns, x, b, out, rows, r);
             } else {
                 for (int i = 0; i < tile; i++) {
@@ -91,6 +106,37 @@ public final class MatMul {
         out[o3 + 1] = a13.reduceLanes(VectorOperators.ADD) + tail(w, n, x, x3, c, n);
         out[o3 + 2] = a23.reduceLanes(VectorOperators.ADD) + tail(w, 2 * n, x, x3, c, n);
         out[o3 + 3] = a33.reduceLanes(VectorOperators.ADD) + tail(w, 3 * n, x, x3, c, n);
+    }
+
+    /** Rows r, r+1 (decoded in w from wOffset, n apart) times activation rows b..b+3. */
+    private static void tile2x4(float[] w, int wOffset, int n, float[] x, int b, float[] out, int rows, int r) {
+        int x0 = b * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+        var a00 = FloatVector.zero(F); var a01 = FloatVector.zero(F); var a02 = FloatVector.zero(F); var a03 = FloatVector.zero(F);
+        var a10 = FloatVector.zero(F); var a11 = FloatVector.zero(F); var a12 = FloatVector.zero(F); var a13 = FloatVector.zero(F);
+        int c = 0;
+        int upper = n - n % L;
+        for (; c < upper; c += L) {
+            var w0 = FloatVector.fromArray(F, w, wOffset + c);
+            var w1 = FloatVector.fromArray(F, w, wOffset + n + c);
+            var v = FloatVector.fromArray(F, x, x0 + c);
+            a00 = w0.fma(v, a00); a10 = w1.fma(v, a10);
+            v = FloatVector.fromArray(F, x, x1 + c);
+            a01 = w0.fma(v, a01); a11 = w1.fma(v, a11);
+            v = FloatVector.fromArray(F, x, x2 + c);
+            a02 = w0.fma(v, a02); a12 = w1.fma(v, a12);
+            v = FloatVector.fromArray(F, x, x3 + c);
+            a03 = w0.fma(v, a03); a13 = w1.fma(v, a13);
+        }
+        int o0 = b * rows + r, o1 = o0 + rows, o2 = o1 + rows, o3 = o2 + rows;
+        int w1 = wOffset + n;
+        out[o0] = a00.reduceLanes(VectorOperators.ADD) + tail(w, wOffset, x, x0, c, n);
+        out[o0 + 1] = a10.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x0, c, n);
+        out[o1] = a01.reduceLanes(VectorOperators.ADD) + tail(w, wOffset, x, x1, c, n);
+        out[o1 + 1] = a11.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x1, c, n);
+        out[o2] = a02.reduceLanes(VectorOperators.ADD) + tail(w, wOffset, x, x2, c, n);
+        out[o2 + 1] = a12.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x2, c, n);
+        out[o3] = a03.reduceLanes(VectorOperators.ADD) + tail(w, wOffset, x, x3, c, n);
+        out[o3 + 1] = a13.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x3, c, n);
     }
 
     /** Rows r..r+3 (decoded in w) times activation row b. */

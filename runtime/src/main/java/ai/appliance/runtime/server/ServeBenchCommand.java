@@ -59,12 +59,21 @@ public final class ServeBenchCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "engine threads for --model (default: all cores)")
     Integer threads;
 
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "1",
+            description = "sweeps over all stream counts; each row is then the median over them, and the sweeps "
+                    + "interleave so a slow spell of a shared host hits every stream count alike (default ${DEFAULT-VALUE})")
+    int repetitions;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         if ((model == null) == (url == null)) {
             err.println("bench-serve: give either --model (in-process) or --url (running server)");
+            return 2;
+        }
+        if (repetitions < 1 || streams.isEmpty() || streams.stream().anyMatch(n -> n < 1)) {
+            err.println("bench-serve: --repetitions and every --streams count must be at least 1");
             return 2;
         }
         Appliance appliance = null;
@@ -93,22 +102,28 @@ public final class ServeBenchCommand implements Callable<Integer> {
         try {
             var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
             round(http, base, 1, null); // warm-up: JIT and caches
-            ServeBenchRound single = null;
-            for (int n : streams) {
-                var bar = ProgressBar.count(System.err, n + " streams", (long) n * maxTokens, "tokens");
-                var result = round(http, base, n, bar);
-                bar.close();
-                if (single == null) {
-                    single = result;
-                    out.printf("prompt %d tokens, up to %d generated per stream; decode = tokens after each stream's first "
-                            + "token / time from its first to last token, summed over streams%n", result.promptTokens(), maxTokens);
-                    out.println("streams  tokens  seconds  tokens/s  vs-1  ttft(s)  decode tokens/s  vs-1");
+            var rounds = new LinkedHashMap<Integer, List<ServeBenchRound>>();
+            for (int rep = 1; rep <= repetitions; rep++) {
+                for (int n : streams) {
+                    var label = repetitions == 1 ? n + " streams" : n + " streams (sweep " + rep + "/" + repetitions + ")";
+                    var bar = ProgressBar.count(System.err, label, (long) n * maxTokens, "tokens");
+                    rounds.computeIfAbsent(n, k -> new ArrayList<>()).add(round(http, base, n, bar));
+                    bar.close();
                 }
-                out.printf(Locale.ROOT, "%7d  %6d  %7.2f  %8.1f  %4.2fx  %7.2f  %15.1f  %4.2fx%n", n, result.tokens(), result.seconds(),
-                        result.endToEndRate(), result.endToEndRate() / single.endToEndRate() * streams.getFirst(),
-                        result.meanTimeToFirstToken(), result.decodeRate(), result.decodeRate() / single.decodeRate() * streams.getFirst());
-                out.flush();
             }
+            var single = ServeBenchRound.Median.of(rounds.get(streams.getFirst()));
+            out.printf("prompt %d tokens, up to %d generated per stream; decode = tokens after each stream's first "
+                    + "token / time from its first to last token, summed over streams%s%n",
+                    rounds.get(streams.getFirst()).getFirst().promptTokens(), maxTokens,
+                    repetitions == 1 ? "" : "; each row the median of " + repetitions + " sweeps");
+            out.println("streams  tokens  seconds  tokens/s  vs-1  ttft(s)  decode tokens/s  vs-1");
+            for (var entry : rounds.entrySet()) {
+                var result = ServeBenchRound.Median.of(entry.getValue());
+                out.printf(Locale.ROOT, "%7d  %6d  %7.2f  %8.1f  %4.2fx  %7.2f  %15.1f  %4.2fx%n", entry.getKey(), result.tokens(),
+                        result.seconds(), result.endToEndRate(), result.endToEndRate() / single.endToEndRate() * streams.getFirst(),
+                        result.meanTimeToFirstToken(), result.decodeRate(), result.decodeRate() / single.decodeRate() * streams.getFirst());
+            }
+            out.flush();
             return 0;
         } finally {
             if (appliance != null) {

@@ -1,5 +1,6 @@
 package ai.appliance.runtime.server;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -48,5 +49,29 @@ record ServeBenchRound(List<Stream> streams, double seconds) {
 
     long promptTokens() {
         return streams.isEmpty() ? 0 : streams.getFirst().promptTokens();
+    }
+
+    /**
+     * Repeated rounds of one stream count, reduced to medians: a median of three ignores one round
+     * that a busy neighbour on a shared host slowed down, where a mean would not.
+     */
+    record Median(long tokens, double seconds, double endToEndRate, double meanTimeToFirstToken, double decodeRate) {
+
+        static Median of(List<ServeBenchRound> rounds) {
+            if (rounds.isEmpty()) throw new IllegalArgumentException("no rounds to summarize");
+            return new Median(
+                    Math.round(median(rounds.stream().mapToDouble(r -> r.tokens()).toArray())),
+                    median(rounds.stream().mapToDouble(ServeBenchRound::seconds).toArray()),
+                    median(rounds.stream().mapToDouble(ServeBenchRound::endToEndRate).toArray()),
+                    median(rounds.stream().mapToDouble(ServeBenchRound::meanTimeToFirstToken).toArray()),
+                    median(rounds.stream().mapToDouble(ServeBenchRound::decodeRate).toArray()));
+        }
+
+        private static double median(double[] values) {
+            var sorted = values.clone();
+            Arrays.sort(sorted);
+            int mid = sorted.length / 2;
+            return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        }
     }
 }

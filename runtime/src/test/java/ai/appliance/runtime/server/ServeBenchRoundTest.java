@@ -27,4 +27,19 @@ class ServeBenchRoundTest {
                 new ServeBenchRound.Stream(5, 5, 1.0, 3.0)), 3.0);
         assertEquals(2.0, round.decodeRate(), 1e-9);
     }
+
+    @Test
+    void repeatedRoundsReduceToTheMedianOfEachMeasure() {
+        var fast = new ServeBenchRound(List.of(new ServeBenchRound.Stream(10, 5, 1.0, 2.0)), 2.0);
+        var slow = new ServeBenchRound(List.of(new ServeBenchRound.Stream(10, 5, 3.0, 10.0)), 10.0);
+        var middle = new ServeBenchRound(List.of(new ServeBenchRound.Stream(10, 5, 2.0, 5.0)), 5.0);
+        var median = ServeBenchRound.Median.of(List.of(fast, slow, middle));
+        assertEquals(5.0, median.seconds(), 1e-9);
+        assertEquals(2.0, median.endToEndRate(), 1e-9);
+        assertEquals(2.0, median.meanTimeToFirstToken(), 1e-9);
+        assertEquals(3.0, median.decodeRate(), 1e-9);
+        assertEquals(10, median.tokens());
+        // An even count averages the middle two.
+        assertEquals(3.5, ServeBenchRound.Median.of(List.of(fast, middle)).seconds(), 1e-9);
+    }
 }

@@ -54,12 +54,13 @@ class ServerCommandsTest {
     }
 
     @Test
-    void benchServeReportsTokensPerSecondPerRound() {
-        var r = run("bench-serve", "--model", Fixtures.model("tiny-qwen2").resolve("tiny-qwen2-q8_0.gguf").toString(),
-                "--streams", "1,2", "--max-tokens", "4", "--threads", "1");
+    void benchServeReportsTheMedianTokensPerSecondOfEachStreamCount() {
+        var model = Fixtures.model("tiny-qwen2").resolve("tiny-qwen2-q8_0.gguf").toString();
+        var r = run("bench-serve", "--model", model, "--streams", "1,2", "--max-tokens", "4", "--threads", "1", "-r", "2");
         assertEquals(0, r.exit(), r.err());
         var lines = r.out().lines().toList();
-        assertTrue(lines.get(0).startsWith("prompt ") && lines.get(0).contains("up to 4 generated per stream"), r.out());
+        assertTrue(lines.get(0).startsWith("prompt ") && lines.get(0).contains("up to 4 generated per stream")
+                && lines.get(0).contains("median of 2 sweeps"), r.out());
         assertTrue(lines.get(1).contains("tokens/s") && lines.get(1).contains("ttft(s)") && lines.get(1).contains("decode tokens/s"), r.out());
         var rows = lines.subList(2, lines.size());
         assertEquals(2, rows.size(), r.out());
@@ -71,5 +72,6 @@ class ServerCommandsTest {
         assertEquals("8", cells[1], "2 streams x 4 tokens: " + rows.get(1));
         assertTrue(Double.parseDouble(cells[5]) > 0 && Double.parseDouble(cells[6]) > 0, rows.get(1));
         assertEquals(2, run("bench-serve").exit());
+        assertEquals(2, run("bench-serve", "--model", model, "-r", "0").exit());
     }
 }
