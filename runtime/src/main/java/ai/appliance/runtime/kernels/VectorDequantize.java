@@ -9,6 +9,7 @@ import static ai.appliance.runtime.kernels.VectorDot.S;
 
 import ai.appliance.runtime.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -18,7 +19,7 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Vector API decoding of a weight row to F32, bit-identical to {@link Dequantize} (the same
  * products of the same floats). The matrix-matrix kernel decodes each weight row once per chunk of
- * tokens, so this must be cheap next to the products it feeds; Q6_K uses the scalar decoder.
+ * tokens, so this must be cheap next to the products it feeds.
  */
 public final class VectorDequantize {
     private VectorDequantize() {
@@ -37,7 +38,7 @@ public final class VectorDequantize {
             case Q8_0 -> q8_0(w, offset, out, outOffset, n);
             case Q4_0 -> q4_0(w, offset, out, outOffset, n);
             case Q4_K -> q4_K(w, offset, out, outOffset, n);
-            case Q6_K -> Dequantize.values(type, w, offset, out, outOffset, n);
+            case Q6_K -> q6_K(w, offset, out, outOffset, n);
         }
     }
 
@@ -82,11 +83,8 @@ public final class VectorDequantize {
         }
     }
 
-    private static final jdk.incubator.vector.IntVector NIBBLE = jdk.incubator.vector.IntVector.broadcast(I, 0xf);
-    private static final java.lang.foreign.ValueLayout.OfLong I64 =
-            java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
-    private static final java.lang.foreign.ValueLayout.OfInt I32 =
-            java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
 
     private static void q4_K(MemorySegment w, long offset, float[] out, int o, int n) {
         for (int b = 0; b < n / 256; b++) {
@@ -105,8 +103,32 @@ public final class VectorDequantize {
                 var m2 = FloatVector.broadcast(F, dmin * VectorDot.q4KScaleOrMin(scalesLow, scalesHigh, 2 * group + 1, true));
                 for (int l = 0; l < 32; l += L) {
                     var q = VectorDot.unsignedBytesToInts(w, qs + 32L * group + l);
-                    VectorDot.toFloats(q.and(NIBBLE)).mul(d1).sub(m1).intoArray(out, y + 64 * group + l);
+                    VectorDot.toFloats(q.and(VectorDot.NIBBLE)).mul(d1).sub(m1).intoArray(out, y + 64 * group + l);
                     VectorDot.toFloats(q.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).intoArray(out, y + 64 * group + 32 + l);
+                }
+            }
+        }
+    }
+
+    private static void q6_K(MemorySegment w, long offset, float[] out, int o, int n) {
+        for (int b = 0; b < n / 256; b++) {
+            long base = offset + 210L * b;
+            float d = Dequantize.f16(w, base + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = base + 64L * half;
+                long qh = base + 128 + 32L * half;
+                long scales = w.get(I64, base + 192 + 8L * half); // 8 signed scales, as in VectorDot.q6_K
+                int y = o + 256 * b + 128 * half;
+                for (int l = 0; l < 32; l += L) {
+                    var high = VectorDot.unsignedBytesToInts(w, qh + l);
+                    var low0 = VectorDot.unsignedBytesToInts(w, ql + l);
+                    var low1 = VectorDot.unsignedBytesToInts(w, ql + 32 + l);
+                    for (int p = 0; p < 4; p++) {
+                        // As the scalar reference: (d * scale) * q, the same two products.
+                        var scale = FloatVector.broadcast(F, d * (byte) (scales >>> (8 * (l / 16 + 2 * p))));
+                        VectorDot.toFloats(VectorDot.q6KQuarter((p & 1) == 0 ? low0 : low1, high, p)).mul(scale)
+                                .intoArray(out, y + l + 32 * p);
+                    }
                 }
             }
         }
