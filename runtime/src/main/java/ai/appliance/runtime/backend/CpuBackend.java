@@ -106,8 +106,9 @@ public final class CpuBackend implements Backend {
                 sums = sumBuffer(worker, columns / 32);
                 VectorDot.blockSums(x, 0, columns, sums);
             }
-            // Rows four at a time from the four quarters of the chunk: four memory streams at once (VectorDot.dot4).
-            int quarter = (to - from) / 4;
+            // Rows four at a time from the four quarters of the chunk where a kernel interleaves them:
+            // four memory streams at once (VectorDot.dot4). Otherwise in order.
+            int quarter = VectorDot.readsFourRowsAtOnce(type) ? (to - from) / 4 : 0;
             for (int r = from; r < from + quarter; r++) {
                 VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, sums, out, r, quarter);
             }

@@ -95,13 +95,21 @@ public final class VectorDot {
      */
     public static void dot4(GgmlType type, MemorySegment w, long offset0, long stride, float[] x, int xOffset, int n,
                             float[] blockSums, float[] out, int i0, int iStride) {
-        if (type == GgmlType.Q8_0 && L == 16) {
+        if (!readsFourRowsAtOnce(type)) throw new IllegalArgumentException(type + " has no four-row kernel here");
+        if (type == GgmlType.Q8_0) {
             q8_0Quad(w, offset0, stride, x, xOffset, n, out, i0, iStride);
-        } else if (type == GgmlType.F16 || type == GgmlType.BF16) {
-            halfQuad(type == GgmlType.F16, w, offset0, stride, x, xOffset, n, out, i0, iStride);
         } else {
-            for (int k = 0; k < 4; k++) out[i0 + k * iStride] = dot(type, w, offset0 + k * stride, x, xOffset, n, blockSums);
+            halfQuad(type == GgmlType.F16, w, offset0, stride, x, xOffset, n, out, i0, iStride);
         }
+    }
+
+    /**
+     * Whether {@link #dot4} interleaves four rows for {@code type} on this CPU. Where it does not, rows
+     * are better read in order: four rows far apart, read one after the other, only break up the
+     * sequential stream the hardware prefetcher follows.
+     */
+    public static boolean readsFourRowsAtOnce(GgmlType type) {
+        return ENABLED && ((type == GgmlType.Q8_0 && L == 16) || type == GgmlType.F16 || type == GgmlType.BF16);
     }
 
     /** Scalar product of the values from {@code from} to n of a 2-byte-per-value row (the vector loop's remainder). */
