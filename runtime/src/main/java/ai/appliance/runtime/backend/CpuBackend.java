@@ -110,7 +110,7 @@ public final class CpuBackend implements Backend {
             // four memory streams at once (VectorDot.dot4). Otherwise in order.
             int quarter = VectorDot.readsFourRowsAtOnce(type) ? (to - from) / 4 : 0;
             for (int r = from; r < from + quarter; r++) {
-                VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, sums, out, r, quarter);
+                VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, out, r, quarter);
             }
             for (int r = from + 4 * quarter; r < to; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns, sums);
         } else {

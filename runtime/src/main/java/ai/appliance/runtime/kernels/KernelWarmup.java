@@ -30,13 +30,12 @@ public final class KernelWarmup {
             long rowBytes = t.type().bytesFor(columns);
             var x = new float[columns];
             var four = new float[4];
-            var sums = new float[columns / 32]; // block sums of a zero vector
             int quarter = Math.max(1, rows / 4);
             for (int call = 0; call < CALLS; call++) {
                 sink += VectorDot.dot(t.type(), t.data(), (call % rows) * rowBytes, x, 0, columns);
                 if (call % 4 == 0 && rows >= 4 && VectorDot.readsFourRowsAtOnce(t.type())) {
                     // dot4 as the backend calls it
-                    VectorDot.dot4(t.type(), t.data(), 0, quarter * rowBytes, x, 0, columns, sums, four, 0, 1);
+                    VectorDot.dot4(t.type(), t.data(), 0, quarter * rowBytes, x, 0, columns, four, 0, 1);
                     sink += four[0] + four[1] + four[2] + four[3];
                 }
             }

@@ -19,8 +19,8 @@ import jdk.incubator.vector.VectorOperators;
  * <p>The 16 accumulators of a 4×4 tile fit AVX-512's 32 vector registers but not AVX2's 16: there
  * C2 keeps 7 of them on the stack, and every step then waits on a store-to-load round trip. With 8
  * float lanes the tile is therefore computed as two 2×4 halves (8 accumulators, 2 weight and 1
- * activation register): on the Zen 3 AVX2 machine of docs/benchmarks.md this made the batch-8 Q8_0
- * product about a fifth faster.
+ * activation register). docs/benchmarks.md, session 3: about 15 % more FLOP/s at 64 activation rows
+ * on the Zen 3 AVX2 machine, no change at 8 in JMH, 11-14 % faster batched decode on an AVX2 run of the Xeon.
  */
 public final class MatMul {
     public static final int ROW_TILE = 4;

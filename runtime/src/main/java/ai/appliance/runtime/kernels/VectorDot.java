@@ -91,10 +91,10 @@ public final class VectorDot {
      * For Q8_0 the rows are read as four interleaved streams: with rows far apart (the four quarters of
      * a thread's chunk) the memory system fetches them all at once. Decode of the 1.5B Q8_0 model,
      * idle machine: 7.8 tokens/s on one thread one row at a time, 9.1 with two streams, 10.6 with
-     * four; F16 and BF16 likewise (F16 2-thread decode 8.4 -> 9.9). Other types take one row at a time.
+     * four; F16 and BF16 likewise (F16 2-thread decode 8.4 -> 9.9). Only for the types of {@link #readsFourRowsAtOnce}.
      */
     public static void dot4(GgmlType type, MemorySegment w, long offset0, long stride, float[] x, int xOffset, int n,
-                            float[] blockSums, float[] out, int i0, int iStride) {
+                            float[] out, int i0, int iStride) {
         if (!readsFourRowsAtOnce(type)) throw new IllegalArgumentException(type + " has no four-row kernel here");
         if (type == GgmlType.Q8_0) {
             q8_0Quad(w, offset0, stride, x, xOffset, n, out, i0, iStride);
@@ -428,7 +428,6 @@ public final class VectorDot {
                 long scales = w.get(I64, base + 192 + 8L * half);
                 int xh = xOffset + 256 * b + 128 * half;
                 for (int l = 0; l < 32; l += L) {
-                    int shift = 8 * (l / 16); // quarter p's scale: byte l / 16 + 2p of scales
                     var high = unsignedBytesToInts(w, qh + l);
                     var low0 = unsignedBytesToInts(w, ql + l);
                     var low1 = unsignedBytesToInts(w, ql + 32 + l);
@@ -436,6 +435,10 @@ public final class VectorDot {
                     var s1 = toFloats(q6KQuarter(low1, high, 1)).mul(FloatVector.fromArray(F, x, xh + l + 32));
                     var s2 = toFloats(q6KQuarter(low0, high, 2)).mul(FloatVector.fromArray(F, x, xh + l + 64));
                     var s3 = toFloats(q6KQuarter(low1, high, 3)).mul(FloatVector.fromArray(F, x, xh + l + 96));
+                    // Quarter p's scale is byte l / 16 + 2p of scales. Written out, not through a helper:
+                    // even a one-line helper here pushed this method past C2's inlining budget and
+                    // halved the kernel (JMH MatVecBenchmark Q6_K 1536x1536 on the Zen 3 VM: 1241 -> 567 ops/s).
+                    int shift = 8 * (l / 16);
                     acc0 = s0.fma(FloatVector.broadcast(F, d * (byte) (scales >>> shift)), acc0);
                     acc1 = s1.fma(FloatVector.broadcast(F, d * (byte) (scales >>> (shift + 16))), acc1);
                     acc0 = s2.fma(FloatVector.broadcast(F, d * (byte) (scales >>> (shift + 32))), acc0);
