@@ -18,6 +18,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -65,7 +67,10 @@ public final class Appliance implements AutoCloseable {
             }
             watcher.start(Duration.ofSeconds(2));
 
-            var readiness = new Readiness().add("model-loaded", () -> !catalog.isEmpty());
+            // Every condition is in place before the server answers /health/ready: the REST server starts
+            // before the broker and the gateway, and must not report ready while MQTT is still starting.
+            var startedGateway = new AtomicReference<MqttGateway>();
+            var readiness = readiness(catalog, config.mqtt().enabled(), startedGateway::get);
             server = ApplianceServer.start(config, catalog, loader, metrics, readiness);
             if (config.mqtt().enabled()) {
                 var mqtt = config.mqtt();
@@ -84,7 +89,7 @@ public final class Appliance implements AutoCloseable {
                         new OpenAiRequests(json, config.defaultMaxTokens(), config.maxMaxTokens()),
                         new OpenAiResponses(json), json, catalog);
                 server.closeWith(gateway);
-                readiness.add("mqtt-connected", gateway::connected);
+                startedGateway.set(gateway);
             }
             return new Appliance(server, watcher, gateway, broker, metrics);
         } catch (RuntimeException e) {
@@ -104,6 +109,18 @@ public final class Appliance implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Ready = a model is loaded and, when MQTT is on, the gateway has started and is connected to its broker. */
+    static Readiness readiness(ModelCatalog catalog, boolean mqtt, Supplier<MqttGateway> gateway) {
+        var readiness = new Readiness().add("model-loaded", () -> !catalog.isEmpty());
+        if (mqtt) {
+            readiness.add("mqtt-connected", () -> {
+                var g = gateway.get();
+                return g != null && g.connected();
+            });
+        }
+        return readiness;
     }
 
     private static void load(ModelCatalog catalog, Path path, String name, String version, boolean demo,

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -46,7 +45,10 @@ public final class ServeCommand implements Callable<Integer> {
         if (store != null) {
             overrides.put("store.root", store.toString());
         }
-        Appliance appliance;
+        var shutdown = new ServeShutdown(err);
+        var hook = new Thread(shutdown::run, "serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Appliance appliance = null;
         try {
             appliance = Appliance.start(ApplianceConfig.load(Optional.ofNullable(config), overrides));
         } catch (IllegalArgumentException | IllegalStateException | ModelLoader.ModelLoadException
@@ -56,30 +58,35 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             err.println("serve: cannot start: " + e);
             return 1;
+        } finally {
+            if (appliance == null) {
+                shutdown.startFailed();
+                removeHook(hook);
+            } else {
+                shutdown.started(appliance);
+            }
         }
-        var stopped = new CountDownLatch(1);
-        // Written to stderr directly: the JDK resets java.util.logging in its own shutdown hook, so log records
-        // from a shutdown hook may be lost, and an operator must still see that the appliance stopped cleanly.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            long begun = System.nanoTime();
-            err.println("serve: stopping: no new requests; finishing those in flight, then leaving MQTT");
-            err.flush();
-            appliance.close();
-            err.printf("serve: stopped in %.1f s%n", (System.nanoTime() - begun) / 1e9);
-            err.flush();
-            stopped.countDown();
-        }, "serve-shutdown"));
-        var s = appliance.server();
-        spec.commandLine().getOut().println("appliance ready: " + s.baseUrl() + " models "
-                + s.catalog().list().stream().map(m -> m.name() + "@" + m.version()).toList()
-                + (s.grpcPort() > 0 ? ", gRPC port " + s.grpcPort() : "")
-                + (appliance.gateway() != null ? ", MQTT topics " + appliance.gateway().topicPrefix() + "/v1/#" : ""));
-        spec.commandLine().getOut().flush();
+        if (!shutdown.stopping()) {
+            var s = appliance.server();
+            spec.commandLine().getOut().println("appliance ready: " + s.baseUrl() + " models "
+                    + s.catalog().list().stream().map(m -> m.name() + "@" + m.version()).toList()
+                    + (s.grpcPort() > 0 ? ", gRPC port " + s.grpcPort() : "")
+                    + (appliance.gateway() != null ? ", MQTT topics " + appliance.gateway().topicPrefix() + "/v1/#" : ""));
+            spec.commandLine().getOut().flush();
+        }
         try {
-            stopped.await();
+            shutdown.awaitStopped();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // The hook is running or about to: it sees the failed start and returns at once.
+        }
     }
 }
