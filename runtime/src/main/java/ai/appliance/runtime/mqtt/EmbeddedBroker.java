@@ -5,6 +5,8 @@ import io.moquette.broker.config.IConfig;
 import io.moquette.broker.config.MemoryConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -38,6 +40,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new UncheckedIOException("cannot create the MQTT broker data folder " + dataDir + ": "
                     + e.getMessage(), e);
         }
+        requireFreePort(host, port);
         var props = new Properties();
         props.setProperty(IConfig.HOST_PROPERTY_NAME, host);
         props.setProperty(IConfig.PORT_PROPERTY_NAME, Integer.toString(port));
@@ -58,6 +61,22 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         LOG.info(() -> "embedded MQTT broker (Moquette) on tcp://" + host + ":" + broker.port());
         return broker;
+    }
+
+    /**
+     * Fails with the one-line error below when the port is taken (a site's own mosquitto, say), before
+     * Moquette tries: its failed bind logs a page of Netty stack trace ahead of our message.
+     */
+    private static void requireFreePort(String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (var probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the embedded MQTT broker on " + host + ":" + port + ": "
+                    + e.getMessage() + " (set mqtt.embedded.port, or mqtt.broker-url for an external broker)", e);
+        }
     }
 
     public int port() {
