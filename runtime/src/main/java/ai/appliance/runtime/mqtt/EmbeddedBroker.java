@@ -1,12 +1,11 @@
 package ai.appliance.runtime.mqtt;
 
+import ai.appliance.runtime.server.ListenPort;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.IConfig;
 import io.moquette.broker.config.MemoryConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -20,6 +19,8 @@ import java.util.logging.Logger;
 public final class EmbeddedBroker implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedBroker.class.getName());
+
+    private static final String HINT = "set mqtt.embedded.port, or mqtt.broker-url for an external broker";
 
     private final Server server = new Server();
     private final String host;
@@ -40,7 +41,8 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new UncheckedIOException("cannot create the MQTT broker data folder " + dataDir + ": "
                     + e.getMessage(), e);
         }
-        requireFreePort(host, port);
+        // Before Moquette tries: its failed bind logs a page of Netty stack trace ahead of any message.
+        ListenPort.requireFree(host, port, "the embedded MQTT broker", HINT);
         var props = new Properties();
         props.setProperty(IConfig.HOST_PROPERTY_NAME, host);
         props.setProperty(IConfig.PORT_PROPERTY_NAME, Integer.toString(port));
@@ -57,26 +59,10 @@ public final class EmbeddedBroker implements AutoCloseable {
             broker.server.startServer(new MemoryConfig(props));
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot start the embedded MQTT broker on " + host + ":" + port + ": "
-                    + e.getMessage() + " (set mqtt.embedded.port, or mqtt.broker-url for an external broker)", e);
+                    + e.getMessage() + " (" + HINT + ")", e);
         }
         LOG.info(() -> "embedded MQTT broker (Moquette) on tcp://" + host + ":" + broker.port());
         return broker;
-    }
-
-    /**
-     * Fails with the one-line error below when the port is taken (a site's own mosquitto, say), before
-     * Moquette tries: its failed bind logs a page of Netty stack trace ahead of our message.
-     */
-    private static void requireFreePort(String host, int port) {
-        if (port == 0) {
-            return;
-        }
-        try (var probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(host, port));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start the embedded MQTT broker on " + host + ":" + port + ": "
-                    + e.getMessage() + " (set mqtt.embedded.port, or mqtt.broker-url for an external broker)", e);
-        }
     }
 
     public int port() {

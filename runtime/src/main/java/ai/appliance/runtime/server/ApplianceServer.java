@@ -59,6 +59,10 @@ public final class ApplianceServer implements AutoCloseable {
     public static ApplianceServer start(ApplianceConfig config, ModelCatalog catalog, ModelLoader loader,
                                         ServingMetrics metrics, Readiness readiness) {
         var access = accessControl(config);
+        ListenPort.requireFree(config.http().host(), config.http().port(), "the HTTP server", "set server.port, or --port");
+        if (config.grpc().enabled()) {
+            ListenPort.requireFree(config.grpc().host(), config.grpc().port(), "gRPC", "set grpc.port or grpc.enabled: false");
+        }
         var audit = config.audit().enabled()
                 ? new AuditLog(config.audit().directory(), config.audit().retentionDays(),
                         config.audit().includePrompts(), Clock.systemUTC())
@@ -90,6 +94,11 @@ public final class ApplianceServer implements AutoCloseable {
                     .build());
         }
         var web = builder.build().start();
+        if (!web.isRunning()) {
+            // Helidon logs a listener that fails to start and returns a stopped server instead of throwing.
+            throw new IllegalStateException("cannot start the HTTP server on " + config.http().host() + ":"
+                    + config.http().port() + " (the log above says why)");
+        }
         GrpcFrontEnd grpc = null;
         try {
             if (config.grpc().enabled()) {

@@ -1,6 +1,7 @@
 package ai.appliance.runtime.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.appliance.runtime.cli.Main;
@@ -8,7 +9,10 @@ import ai.appliance.runtime.security.ApiKeyStore;
 import ai.appliance.runtime.testing.Fixtures;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** serve, apikey and bench-serve as the CLI runs them. */
@@ -40,6 +44,25 @@ class ServerCommandsTest {
         var open = run("serve", "--config", config.toString(), "--store", dir.resolve("store").toString());
         assertEquals(1, open.exit());
         assertTrue(open.err().contains("security is off"), open.err());
+    }
+
+    @Test
+    void serveOnATakenPortExitsWithOneLineErrorInsteadOfServingWithoutRest() throws Exception {
+        var dir = Files.createTempDirectory("serve-port");
+        try (var taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            var config = dir.resolve("a.yaml");
+            Files.writeString(config, "server:\n  host: 127.0.0.1\n  port: " + port + "\nmqtt:\n  enabled: false\n"
+                    + "grpc:\n  enabled: false\nmodels:\n  - path: "
+                    + Fixtures.model("tiny-qwen2").resolve("tiny-qwen2-q8_0.gguf") + "\n");
+            // Before the fix, Helidon logged the failed bind and serve ran on without REST, waiting for a signal.
+            var r = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                    () -> run("serve", "--config", config.toString(), "--store", dir.resolve("store").toString()));
+            assertEquals(1, r.exit());
+            assertTrue(r.err().startsWith("serve: cannot start the HTTP server on 127.0.0.1:" + port + ": "), r.err());
+            assertTrue(r.err().strip().endsWith("(set server.port, or --port)"), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
     }
 
     @Test

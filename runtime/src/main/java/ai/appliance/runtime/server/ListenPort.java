@@ -1,0 +1,33 @@
+package ai.appliance.runtime.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+
+/**
+ * Checks that a listening port is free before a server library tries it. A taken port is common on a
+ * site (another broker on 1883, another service on 8080), and the libraries report it badly: Helidon logs
+ * the failure and carries on without its listener, Moquette and Netty log a page of stack trace.
+ */
+public final class ListenPort {
+
+    private ListenPort() {
+    }
+
+    /**
+     * @param what what would listen there, for the message ("the HTTP server")
+     * @param hint what the operator can change ("set server.port")
+     * @throws IllegalStateException with one line naming the address, the reason and {@code hint}
+     */
+    public static void requireFree(String host, int port, String what, String hint) {
+        if (port == 0) {
+            return;
+        }
+        try (var probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + what + " on " + host + ":" + port + ": " + e.getMessage()
+                    + " (" + hint + ")", e);
+        }
+    }
+}
