@@ -42,6 +42,7 @@ public record ApplianceConfig(
      */
     public record Http(String host, int port, long maxPayloadBytes, Tls tls, Duration websocketHeartbeat) {
         public Http {
+            requirePort("server.port", port);
             if (websocketHeartbeat.isNegative() || websocketHeartbeat.isZero()) {
                 throw new IllegalArgumentException("server.websocket.heartbeat must be positive, was "
                         + websocketHeartbeat);
@@ -49,7 +50,18 @@ public record ApplianceConfig(
         }
     }
 
-    public record Grpc(boolean enabled, String host, int port) { }
+    public record Grpc(boolean enabled, String host, int port) {
+        public Grpc {
+            requirePort("grpc.port", port);
+        }
+    }
+
+    /** A TCP port to listen on: 0 picks a free one. */
+    static void requirePort(String key, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(key + " must be between 0 and 65535 (0 picks a free port), was " + port);
+        }
+    }
 
     /**
      * TLS from the {@code tls.yaml} that {@code provision enroll} writes ({@code settings}), or from PEM files.
@@ -73,7 +85,11 @@ public record ApplianceConfig(
     public record Mqtt(boolean enabled, String applianceId, String brokerUrl, String protocol, String username,
                        String password,
                        Tls tls, String embeddedHost, int embeddedPort, Path embeddedDataDir, int maxPayloadBytes,
-                       int maxCachedReplies) { }
+                       int maxCachedReplies) {
+        public Mqtt {
+            requirePort("mqtt.embedded.port", embeddedPort);
+        }
+    }
 
     /**
      * Reads {@code file} (if given); command-line {@code overrides} take precedence over environment variables,
