@@ -4,6 +4,7 @@ import ai.appliance.runtime.scheduler.SchedulerSettings;
 import ai.appliance.runtime.security.ApiKeyStore;
 import ai.appliance.runtime.security.Role;
 import io.helidon.config.Config;
+import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -15,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
 
 /**
  * Everything {@code serve} reads from its YAML file (Helidon Config) with environment overrides
@@ -35,6 +38,8 @@ public record ApplianceConfig(
         Audit audit,
         Mqtt mqtt,
         Duration shutdownGrace) {
+
+    private static final Logger LOG = Logger.getLogger(ApplianceConfig.class.getName());
 
     /**
      * @param tls                null for plain HTTP
@@ -105,19 +110,66 @@ public record ApplianceConfig(
             }
             builder.addSource(ConfigSources.file(file.get()));
         }
-        return from(builder.build());
+        try {
+            if (file.isPresent()) {
+                for (var key : unknownKeys(Config.just(ConfigSources.file(file.get())))) {
+                    LOG.warning("config file " + file.get() + ": unknown key '" + key
+                            + "' is ignored (docs/api.md lists every key)");
+                }
+            }
+            return from(builder.build());
+        } catch (ConfigException e) {
+            // Helidon's messages start with its class names; the parser's own message names line and column.
+            var cause = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
+            throw new IllegalArgumentException("config file " + file.map(Path::toString).orElse("(none)")
+                    + " cannot be read: " + cause, e);
+        }
+    }
+
+    /** Every key {@link #from} reads; list items as {@code *}. */
+    private static final Set<String> KNOWN_KEYS = Set.of(
+            "server.host", "server.port", "server.max-payload-bytes", "server.websocket.heartbeat",
+            "server.tls.settings", "server.tls.certificate", "server.tls.private-key", "server.tls.trust",
+            "server.tls.client-auth",
+            "grpc.enabled", "grpc.host", "grpc.port",
+            "store.root",
+            "models.*.name", "models.*.path", "models.*.version",
+            "engine.threads",
+            "scheduler.max-batch", "scheduler.max-wait", "scheduler.queue-capacity", "scheduler.prefill-chunk",
+            "scheduler.request-timeout",
+            "generation.default-max-tokens", "generation.max-max-tokens",
+            "security.enabled", "security.user-rate-per-second", "security.default-certificate-role",
+            "security.api-keys.*.name", "security.api-keys.*.role", "security.api-keys.*.hash",
+            "security.api-keys.*.rate-per-second",
+            "security.client-certificates.*.common-name", "security.client-certificates.*.role",
+            "audit.enabled", "audit.directory", "audit.retention-days", "audit.include-prompts",
+            "mqtt.enabled", "mqtt.appliance-id", "mqtt.broker-url", "mqtt.protocol", "mqtt.username", "mqtt.password",
+            "mqtt.tls.settings", "mqtt.tls.certificate", "mqtt.tls.private-key", "mqtt.tls.trust",
+            "mqtt.tls.client-auth",
+            "mqtt.embedded.host", "mqtt.embedded.port", "mqtt.embedded.data-dir", "mqtt.max-payload-bytes",
+            "mqtt.max-cached-replies",
+            "shutdown.grace");
+
+    /** Keys of {@code file} that no setting reads: a typo ({@code sever.port}) would otherwise pass in silence. */
+    static List<String> unknownKeys(Config file) {
+        return file.traverse()
+                .filter(Config::isLeaf)
+                .map(node -> node.key().toString())
+                .filter(key -> !KNOWN_KEYS.contains(key.replaceAll("\\.\\d+(?=\\.|$)", ".*")))
+                .sorted()
+                .toList();
     }
 
     public static ApplianceConfig from(Config c) {
         var storeRoot = Path.of(c.get("store.root").asString().orElse("store"));
         var httpNode = c.get("server");
         var http = new Http(httpNode.get("host").asString().orElse("127.0.0.1"),
-                httpNode.get("port").asInt().orElse(8080),
-                httpNode.get("max-payload-bytes").asLong().orElse(1_048_576L),
+                wholeNumber(httpNode.get("port"), 8080),
+                longNumber(httpNode.get("max-payload-bytes"), 1_048_576L),
                 tls(httpNode.get("tls")), duration(httpNode.get("websocket.heartbeat"), Duration.ofSeconds(15)));
         var grpcNode = c.get("grpc");
-        var grpc = new Grpc(grpcNode.get("enabled").asBoolean().orElse(true),
-                grpcNode.get("host").asString().orElse(http.host()), grpcNode.get("port").asInt().orElse(9090));
+        var grpc = new Grpc(flag(grpcNode.get("enabled"), true),
+                grpcNode.get("host").asString().orElse(http.host()), wholeNumber(grpcNode.get("port"), 9090));
         var models = new ArrayList<ModelSource>();
         for (var m : c.get("models").asNodeList().orElse(List.of())) {
             var path = m.get("path").asString().orElseThrow(() -> new IllegalArgumentException(
@@ -127,9 +179,9 @@ public record ApplianceConfig(
                     m.get("version").asString().orElse(p.getFileName().toString())));
         }
         var s = c.get("scheduler");
-        var scheduler = new SchedulerSettings(s.get("max-batch").asInt().orElse(32),
-                duration(s.get("max-wait"), Duration.ofMillis(50)), s.get("queue-capacity").asInt().orElse(256),
-                s.get("prefill-chunk").asInt().orElse(256));
+        var scheduler = new SchedulerSettings(wholeNumber(s.get("max-batch"), 32),
+                duration(s.get("max-wait"), Duration.ofMillis(50)), wholeNumber(s.get("queue-capacity"), 256),
+                wholeNumber(s.get("prefill-chunk"), 256));
         var sec = c.get("security");
         var keys = new ArrayList<ApiKeyStore.Entry>();
         for (var k : sec.get("api-keys").asNodeList().orElse(List.of())) {
@@ -138,7 +190,7 @@ public record ApplianceConfig(
                     k.get("hash").asString().orElseThrow(() -> new IllegalArgumentException(
                             "security.api-keys '" + name + "': hash is required (sha256:<hex>; ./appliance apikey)")),
                     Role.parse(k.get("role").asString().orElse("user"), "security.api-keys '" + name + "'"),
-                    k.get("rate-per-second").asDouble().orElse(0.0)));
+                    decimal(k.get("rate-per-second"), 0.0)));
         }
         var certRoles = new LinkedHashMap<String, Role>();
         // A list, not a map: certificate common names often contain dots, which config keys cannot.
@@ -150,26 +202,26 @@ public record ApplianceConfig(
         }
         var defaultCertRole = sec.get("default-certificate-role").asString()
                 .map(r -> Role.parse(r, "security.default-certificate-role")).orElse(null);
-        var security = new Security(sec.get("enabled").asBoolean().orElse(!keys.isEmpty()), keys,
-                sec.get("user-rate-per-second").asDouble().orElse(5.0), certRoles, defaultCertRole);
+        var security = new Security(flag(sec.get("enabled"), !keys.isEmpty()), keys,
+                decimal(sec.get("user-rate-per-second"), 5.0), certRoles, defaultCertRole);
         var a = c.get("audit");
-        var audit = new Audit(a.get("enabled").asBoolean().orElse(true),
+        var audit = new Audit(flag(a.get("enabled"), true),
                 Path.of(a.get("directory").asString().orElse(storeRoot.resolve("audit").toString())),
-                a.get("retention-days").asInt().orElse(180), a.get("include-prompts").asBoolean().orElse(false));
+                wholeNumber(a.get("retention-days"), 180), flag(a.get("include-prompts"), false));
         var q = c.get("mqtt");
-        var mqtt = new Mqtt(q.get("enabled").asBoolean().orElse(true),
+        var mqtt = new Mqtt(flag(q.get("enabled"), true),
                 q.get("appliance-id").asString().orElseGet(ApplianceConfig::hostName),
                 q.get("broker-url").asString().orElse(null), q.get("protocol").asString().orElse("5"),
                 q.get("username").asString().orElse(null),
                 q.get("password").asString().orElse(null), tls(q.get("tls")),
-                q.get("embedded.host").asString().orElse("127.0.0.1"), q.get("embedded.port").asInt().orElse(1883),
+                q.get("embedded.host").asString().orElse("127.0.0.1"), wholeNumber(q.get("embedded.port"), 1883),
                 Path.of(q.get("embedded.data-dir").asString().orElse(storeRoot.resolve("mqtt").toString())),
-                q.get("max-payload-bytes").asInt().orElse(256 * 1024), q.get("max-cached-replies").asInt().orElse(1024));
+                wholeNumber(q.get("max-payload-bytes"), 256 * 1024), wholeNumber(q.get("max-cached-replies"), 1024));
         var g = c.get("generation");
         return new ApplianceConfig(http, grpc, storeRoot, models, scheduler,
-                c.get("engine.threads").asInt().orElse(Runtime.getRuntime().availableProcessors()),
+                wholeNumber(c.get("engine.threads"), Runtime.getRuntime().availableProcessors()),
                 duration(c.get("scheduler.request-timeout"), Duration.ofMinutes(10)),
-                g.get("default-max-tokens").asInt().orElse(512), g.get("max-max-tokens").asInt().orElse(8192),
+                wholeNumber(g.get("default-max-tokens"), 512), wholeNumber(g.get("max-max-tokens"), 8192),
                 security, audit, mqtt, duration(c.get("shutdown.grace"), Duration.ofSeconds(30)));
     }
 
@@ -182,6 +234,50 @@ public record ApplianceConfig(
                 node.get("private-key").asString().map(Path::of).orElse(null),
                 node.get("trust").asString().map(Path::of).orElse(null),
                 node.get("client-auth").asString().orElse(node.get("trust").exists() ? "optional" : "none"));
+    }
+
+    private static int wholeNumber(Config node, int fallback) {
+        long value = longNumber(node, fallback);
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(node.key() + ": " + value + " is out of range");
+        }
+        return (int) value;
+    }
+
+    private static long longNumber(Config node, long fallback) {
+        var text = node.asString().orElse(null);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(node.key() + ": '" + text + "' is not a whole number");
+        }
+    }
+
+    private static double decimal(Config node, double fallback) {
+        var text = node.asString().orElse(null);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(node.key() + ": '" + text + "' is not a number");
+        }
+    }
+
+    private static boolean flag(Config node, boolean fallback) {
+        var text = node.asString().orElse(null);
+        if (text == null) {
+            return fallback;
+        }
+        return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException(node.key() + ": '" + text + "' is not true or false");
+        };
     }
 
     /** ISO-8601 (PT0.05S) or a number of milliseconds. */

@@ -2,10 +2,17 @@ package ai.appliance.runtime.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ApplianceConfigTest {
 
@@ -25,5 +32,48 @@ class ApplianceConfigTest {
             assertEquals(entry.getKey() + " must be between 0 and 65535 (0 picks a free port), was " + entry.getValue(),
                     e.getMessage());
         }
+    }
+
+    @Test
+    void aValueOfTheWrongKindIsRefusedNamingItsKey() {
+        var cases = Map.of("server.port", "server.port: 'abc' is not a whole number",
+                "grpc.enabled", "grpc.enabled: 'abc' is not true or false",
+                "security.user-rate-per-second", "security.user-rate-per-second: 'abc' is not a number");
+        for (var entry : cases.entrySet()) {
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> ApplianceConfig.load(Optional.empty(), Map.of(entry.getKey(), "abc")));
+            assertEquals(entry.getValue(), e.getMessage());
+        }
+    }
+
+    @Test
+    void aFileThatIsNotYamlIsRefusedWithTheParsersPosition(@TempDir Path dir) throws Exception {
+        var file = Files.writeString(dir.resolve("a.yaml"), "server: [1,2\n");
+        var e = assertThrows(IllegalArgumentException.class, () -> ApplianceConfig.load(Optional.of(file), Map.of()));
+        assertTrue(e.getMessage().startsWith("config file " + file + " cannot be read: "), e.getMessage());
+        assertTrue(e.getMessage().contains("line 1, column 9"), e.getMessage());
+    }
+
+    @Test
+    void keysThatNoSettingReadsAreListedSoTyposDoNotPassInSilence(@TempDir Path dir) throws Exception {
+        var file = Files.writeString(dir.resolve("a.yaml"), """
+                sever:
+                  port: 9001
+                server:
+                  port: 9002
+                  tls: {certificate: c.pem, private-key: k.pem}
+                scheduler: {max-bach: 8, max-batch: 4}
+                models:
+                  - {path: a.gguf, name: a}
+                  - {path: b.gguf, verison: q8}
+                security:
+                  api-keys: [{name: ops, role: admin, hash: "sha256:00"}]
+                mqtt: {embedded: {port: 1884}}
+                """);
+        assertEquals(List.of("models.1.verison", "scheduler.max-bach", "sever.port"),
+                ApplianceConfig.unknownKeys(Config.just(ConfigSources.file(file))));
+        var config = ApplianceConfig.load(Optional.of(file), Map.of());
+        assertEquals(9002, config.http().port());
+        assertEquals(4, config.scheduler().maxBatch());
     }
 }
