@@ -79,6 +79,7 @@ public final class ApplianceServer implements AutoCloseable {
                 .port(config.http().port())
                 .maxPayloadSize(config.http().maxPayloadBytes())
                 .shutdownHook(false)
+                .directHandlers(DirectErrors.all(responses, json, config.http().maxPayloadBytes()))
                 .routing(http::register)
                 .addRouting(WsRouting.builder().endpoint("/v1/ws", ws::newListener));
         if (config.http().tls() != null) {

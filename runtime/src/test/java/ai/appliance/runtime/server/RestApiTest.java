@@ -174,6 +174,16 @@ class RestApiTest {
     }
 
     @Test
+    void aBodyOverThePayloadLimitGetsA413InOpenAisErrorShape() throws Exception {
+        // Helidon refuses it from its Content-Length, before routing; its default reply has no body.
+        var res = harness.post("/v1/completions", "{\"prompt\":\"" + "x".repeat(1_100_000) + "\"}");
+        assertError(res, 413, "invalid_request_error");
+        var error = Harness.json(res.body()).get("error");
+        assertEquals("payload_too_large", error.get("code").asText());
+        assertTrue(error.get("message").asText().contains("server.max-payload-bytes"), res.body());
+    }
+
+    @Test
     void healthAndMetricsReportTheServer() throws Exception {
         assertEquals(200, harness.get("/health/live").statusCode());
         var ready = harness.get("/health/ready");
