@@ -1,5 +1,6 @@
 package ai.appliance.provisioning.cli;
 
+import ai.appliance.common.OutputFile;
 import ai.appliance.common.ProgressBar;
 import ai.appliance.provisioning.weights.DeviceDataKey;
 import ai.appliance.provisioning.weights.EncryptedModelFile;
@@ -17,6 +18,7 @@ final class EncryptModelCommand extends ProvisionStep {
     Path deviceDir;
     @Option(names = "--in", required = true) Path in;
     @Option(names = "--out", required = true) Path out;
+    @Option(names = "--force", description = "Replace --out if it exists.") boolean force;
     @Option(names = "--segment-kib", defaultValue = "256", description = "Plaintext per segment, 4..65536 KiB.")
     int segmentKib;
     @Option(names = "--threads", description = "Worker threads (default: all cores).") Integer threads;
@@ -25,6 +27,7 @@ final class EncryptModelCommand extends ProvisionStep {
     protected int execute() throws Exception {
         if (segmentKib < 4 || segmentKib > 65536) throw new IllegalArgumentException("--segment-kib must be 4..65536");
         if (!Files.isRegularFile(in)) throw new IllegalArgumentException(in + " is not a file");
+        OutputFile.requireReplaceable(out, force);
         var key = DeviceDataKey.loadOrCreate(deviceDir);
         try (var bar = ProgressBar.bytes(System.err, "encrypt", Files.size(in))) {
             EncryptedModelFile.encrypt(in, out, key.key(), key.wrapped(), segmentKib << 10,

@@ -70,6 +70,12 @@ class ProvisionCommandTest {
         r = provision("decrypt-model", "--device-dir", device, "--in", enc.toString(), "--out", dec.toString());
         assertEquals(0, r.exit(), r.err());
         assertEquals(-1, Files.mismatch(fixture, dec));
+        // A second run must not replace an existing file unless told to.
+        r = provision("encrypt-model", "--device-dir", device, "--in", fixture.toString(), "--out", enc.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains(enc + " exists; pass --force to replace it"), r.err());
+        r = provision("decrypt-model", "--device-dir", device, "--in", enc.toString(), "--out", dec.toString(), "--force");
+        assertEquals(0, r.exit(), r.err());
 
         var keys = tmp.resolve("keys");
         assertEquals(0, provision("keys", "init", "--dir", keys.toString()).exit());

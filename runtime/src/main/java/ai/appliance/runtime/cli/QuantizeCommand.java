@@ -1,5 +1,6 @@
 package ai.appliance.runtime.cli;
 
+import ai.appliance.common.OutputFile;
 import ai.appliance.common.ProgressBar;
 import ai.appliance.runtime.gguf.GgufWriter;
 import ai.appliance.runtime.model.ModelFiles;
@@ -27,9 +28,18 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "GGUF file to write")
     Path out;
 
+    @Option(names = "--force", description = "replace --out if it exists")
+    boolean force;
+
     @Override
     public Integer call() {
         var err = spec.commandLine().getErr();
+        try {
+            OutputFile.requireReplaceable(out, force);
+        } catch (IllegalArgumentException e) {
+            err.println("quantize: " + e.getMessage());
+            return 2;
+        }
         try (var source = ModelFiles.open(model)) {
             var writer = new GgufWriter();
             if (source.format() == ModelFiles.Format.GGUF) {

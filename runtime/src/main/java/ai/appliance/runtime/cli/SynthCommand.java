@@ -1,5 +1,6 @@
 package ai.appliance.runtime.cli;
 
+import ai.appliance.common.OutputFile;
 import ai.appliance.common.ProgressBar;
 import ai.appliance.runtime.gguf.GgufWriter;
 import ai.appliance.runtime.synth.SyntheticModelSpec;
@@ -32,6 +33,9 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "GGUF file to write")
     Path out;
 
+    @Option(names = "--force", description = "replace --out if it exists")
+    boolean force;
+
     @Option(names = "--seed", defaultValue = "42", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
 
@@ -58,6 +62,12 @@ public final class SynthCommand implements Callable<Integer> {
                 return 2;
             }
             chosen = chosen.withLayers(layers);
+        }
+        try {
+            OutputFile.requireReplaceable(out, force);
+        } catch (IllegalArgumentException e) {
+            err.println("synth: " + e.getMessage());
+            return 2;
         }
         var writer = new GgufWriter();
         SyntheticModelWriter.plan(chosen, ggmlType, seed, writer);

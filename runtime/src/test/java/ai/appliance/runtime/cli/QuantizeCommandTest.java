@@ -46,10 +46,32 @@ class QuantizeCommandTest {
     }
 
     @Test
-    void unwritableOutputFailsWithOneLine() {
-        var r = run("quantize", "--model", Fixtures.model("tiny-qwen2").toString(), "--out", dir.toString());
+    void unwritableOutputFailsWithOneLine() throws Exception {
+        var file = Files.writeString(dir.resolve("a-file"), "x");
+        var r = run("quantize", "--model", Fixtures.model("tiny-qwen2").toString(), "--out", file.resolve("x.gguf").toString());
         assertEquals("1", r[0]);
-        assertTrue(r[1].startsWith("quantize: cannot write"), r[1]);
+        assertTrue(r[1].startsWith("quantize: cannot write") && r[1].strip().lines().count() == 1, r[1]);
+        r = run("quantize", "--model", Fixtures.model("tiny-qwen2").toString(), "--out", dir.toString());
+        assertEquals("2", r[0]);
+        assertEquals("quantize: " + dir + " is a folder; give a file name", r[1].strip());
+    }
+
+    @Test
+    void anExistingOutputIsReplacedOnlyWithForce() throws Exception {
+        var out = Files.writeString(dir.resolve("model.gguf"), "the model this site runs on");
+        var model = Fixtures.model("tiny-qwen2").toString();
+        var r = run("quantize", "--model", model, "--out", out.toString());
+        assertEquals("2", r[0]);
+        assertEquals("quantize: " + out + " exists; pass --force to replace it", r[1].strip());
+        r = run("synth", "--model", "deepseek-r1-distill-qwen-1.5b", "--out", out.toString());
+        assertEquals("2", r[0]);
+        assertEquals("synth: " + out + " exists; pass --force to replace it", r[1].strip());
+        assertEquals("the model this site runs on", Files.readString(out));
+        r = run("quantize", "--model", model, "--out", out.toString(), "--force");
+        assertEquals("0", r[0], r[1]);
+        try (var in = Files.newInputStream(out)) {
+            assertEquals("GGUF", new String(in.readNBytes(4), java.nio.charset.StandardCharsets.US_ASCII));
+        }
     }
 
     @Test
