@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
@@ -125,6 +129,9 @@ public final class ServeBenchCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
+        } catch (ExecutionException e) {
+            err.println("bench-serve: " + failure(e.getCause(), base));
+            return 1;
         } finally {
             if (appliance != null) {
                 appliance.close();
@@ -151,7 +158,14 @@ public final class ServeBenchCommand implements Callable<Integer> {
                     }
                     var res = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
                     if (res.statusCode() != 200) {
-                        throw new IllegalStateException("HTTP " + res.statusCode() + " from " + base);
+                        String message;
+                        try (var in = res.body()) {
+                            message = json.readTree(in).at("/error/message").asText("");
+                        } catch (IOException | RuntimeException unreadable) {
+                            message = "";
+                        }
+                        throw new IllegalStateException("HTTP " + res.statusCode() + " from " + base
+                                + (message.isEmpty() ? "" : ": " + message));
                     }
                     long tokens = 0;
                     long promptTokens = 0;
@@ -185,6 +199,17 @@ public final class ServeBenchCommand implements Callable<Integer> {
             }
             return new ServeBenchRound(timings, (System.nanoTime() - start) / 1e9);
         }
+    }
+
+    /** One line for a request that failed: no stack trace for an unreachable server or an HTTP error. */
+    private static String failure(Throwable cause, String base) {
+        if (cause instanceof ConnectException) {
+            return "cannot connect to " + base + (cause.getMessage() == null ? " (connection refused)" : ": " + cause.getMessage());
+        }
+        if (cause instanceof HttpTimeoutException) {
+            return "timed out waiting for " + base;
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
     /** Whether a streamed delta carries generated text (answer or reasoning), not only the role. */

@@ -66,6 +66,18 @@ class ServerCommandsTest {
     }
 
     @Test
+    void benchServeAgainstAnUnreachableServerFailsWithOneLine() throws Exception {
+        int closed;
+        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        var r = run("bench-serve", "--url", "http://127.0.0.1:" + closed, "--streams", "1", "--max-tokens", "4");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().startsWith("bench-serve: cannot connect to http://127.0.0.1:" + closed), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
     void apikeyPrintsTheKeyOnceAndOnlyItsHashForTheConfig() {
         var r = run("apikey", "--name", "line-7", "--role", "developer");
         assertEquals(0, r.exit());
