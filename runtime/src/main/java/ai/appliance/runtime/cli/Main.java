@@ -32,6 +32,28 @@ public final class Main implements Runnable {
 
     /** The command tree, wired explicitly so tests can run commands in-process. */
     public static CommandLine newCommandLine() {
-        return new CommandLine(new Main());
+        var cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((failure, command, parsed) -> reportFailure(failure, command));
+        return cli;
+    }
+
+    /**
+     * The safety net under every command: one line naming the command and the cause, exit code 1. Commands
+     * report the failures they expect themselves; this catches the rest, so an operator never gets a stack
+     * trace unless asking for one with APPLIANCE_DEBUG=1.
+     */
+    static int reportFailure(Exception failure, CommandLine command) {
+        var err = command.getErr();
+        Throwable cause = failure;
+        while (cause.getCause() != null && (cause.getMessage() == null || cause instanceof java.util.concurrent.ExecutionException)) {
+            cause = cause.getCause();
+        }
+        err.println(command.getCommandSpec().qualifiedName() + ": error: "
+                + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
+        if (System.getenv("APPLIANCE_DEBUG") != null) {
+            failure.printStackTrace(err);
+        }
+        err.flush();
+        return 1;
     }
 }
