@@ -30,6 +30,7 @@ public record ApplianceConfig(
         Path storeRoot,
         List<ModelSource> models,
         SchedulerSettings scheduler,
+        long kvCacheBytes,
         int engineThreads,
         Duration requestTimeout,
         int defaultMaxTokens,
@@ -136,7 +137,7 @@ public record ApplianceConfig(
             "models.*.name", "models.*.path", "models.*.version",
             "engine.threads",
             "scheduler.max-batch", "scheduler.max-wait", "scheduler.queue-capacity", "scheduler.prefill-chunk",
-            "scheduler.request-timeout",
+            "scheduler.request-timeout", "scheduler.kv-cache-bytes",
             "generation.default-max-tokens", "generation.max-max-tokens",
             "security.enabled", "security.user-rate-per-second", "security.default-certificate-role",
             "security.api-keys.*.name", "security.api-keys.*.role", "security.api-keys.*.hash",
@@ -218,7 +219,12 @@ public record ApplianceConfig(
                 Path.of(q.get("embedded.data-dir").asString().orElse(storeRoot.resolve("mqtt").toString())),
                 wholeNumber(q.get("max-payload-bytes"), 256 * 1024), wholeNumber(q.get("max-cached-replies"), 1024));
         var g = c.get("generation");
-        return new ApplianceConfig(http, grpc, storeRoot, models, scheduler,
+        long kvCacheBytes = longNumber(s.get("kv-cache-bytes"), 0);
+        if (kvCacheBytes < 0) {
+            throw new IllegalArgumentException("scheduler.kv-cache-bytes must be 0 (60 % of the Java heap) or more, was "
+                    + kvCacheBytes);
+        }
+        return new ApplianceConfig(http, grpc, storeRoot, models, scheduler, kvCacheBytes,
                 wholeNumber(c.get("engine.threads"), Runtime.getRuntime().availableProcessors()),
                 duration(c.get("scheduler.request-timeout"), Duration.ofMinutes(10)),
                 wholeNumber(g.get("default-max-tokens"), 512), wholeNumber(g.get("max-max-tokens"), 8192),

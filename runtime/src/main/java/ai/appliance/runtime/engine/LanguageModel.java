@@ -18,6 +18,11 @@ public interface LanguageModel extends AutoCloseable {
     /** Allocates a sequence whose KV cache holds up to {@code capacity} positions (at most the context length). */
     Sequence newSequence(int capacity);
 
+    /** Heap bytes a sequence of {@code capacity} positions takes (its KV cache and buffers); 0 if not on the heap. */
+    default long sequenceBytes(int capacity) {
+        return 0;
+    }
+
     /**
      * Appends {@code tokens.get(i)} to {@code sequences.get(i)} for every i, in one batched pass.
      *

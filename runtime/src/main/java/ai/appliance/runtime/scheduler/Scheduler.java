@@ -30,6 +30,9 @@ public final class Scheduler implements AutoCloseable {
 
     private final LanguageModel model;
     private final SchedulerSettings settings;
+    private final KvBudget kvBudget;
+    /** The oldest admitted request, waiting for KV cache memory; no later request starts before it. */
+    private Job deferred;
     private final SchedulerObserver observer;
     private final BlockingQueue<Job> waiting;
     private final List<Job> running = new ArrayList<>();
@@ -39,8 +42,15 @@ public final class Scheduler implements AutoCloseable {
     private volatile long hardStopAtNanos = Long.MAX_VALUE;
 
     public Scheduler(String name, LanguageModel model, SchedulerSettings settings, SchedulerObserver observer) {
+        this(name, model, settings, observer, KvBudget.of(0));
+    }
+
+    /** @param kvBudget shared with the appliance's other schedulers: their KV caches count against it too */
+    public Scheduler(String name, LanguageModel model, SchedulerSettings settings, SchedulerObserver observer,
+                     KvBudget kvBudget) {
         this.model = model;
         this.settings = settings;
+        this.kvBudget = kvBudget;
         this.observer = observer;
         this.waiting = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.thread = Thread.ofPlatform().name("scheduler-" + name).daemon(true).unstarted(this::loop);
@@ -73,6 +83,10 @@ public final class Scheduler implements AutoCloseable {
             throw new PromptTooLongException(prompt.length, context);
         }
         var job = new Job(generation, Math.max(1, maxNewTokens), deadlineNanos, listener);
+        long bytes = model.sequenceBytes(job.capacity(context));
+        if (bytes > kvBudget.limit()) {
+            throw new KvCacheTooLargeException(job.capacity(context), bytes, kvBudget.limit());
+        }
         if (!waiting.offer(job)) {
             throw new QueueFullException(settings.queueCapacity());
         }
@@ -141,6 +155,19 @@ public final class Scheduler implements AutoCloseable {
 
     /** Moves waiting requests into free batch slots; returns false when there is nothing left to do ever. */
     private boolean admit() {
+        if (deferred != null) {
+            var job = deferred;
+            deferred = null;
+            if (!start(job)) {
+                deferred = job;
+                if (running.isEmpty()) {
+                    // Only other model versions' caches are in the way (the budget is shared): check again soon.
+                    pause(Duration.ofMillis(20));
+                }
+                observer.queueDepth(waiting.size() + 1);
+                return true;
+            }
+        }
         if (running.isEmpty()) {
             Job first;
             try {
@@ -151,10 +178,13 @@ public final class Scheduler implements AutoCloseable {
             if (first == null) {
                 return accepting || !waiting.isEmpty();
             }
-            start(first);
+            if (!start(first)) {
+                deferred = first;
+                return true;
+            }
             // An idle server waits briefly so a burst shares its first step instead of queueing behind it.
             long until = System.nanoTime() + settings.maxWait().toNanos();
-            while (running.size() < settings.maxBatch() && accepting) {
+            while (deferred == null && running.size() < settings.maxBatch() && accepting) {
                 long left = until - System.nanoTime();
                 if (left <= 0) {
                     break;
@@ -168,33 +198,55 @@ public final class Scheduler implements AutoCloseable {
                 if (next == null) {
                     break;
                 }
-                start(next);
+                if (!start(next)) {
+                    deferred = next;
+                }
             }
         }
-        while (running.size() < settings.maxBatch()) {
+        while (deferred == null && running.size() < settings.maxBatch()) {
             var next = waiting.poll();
             if (next == null) {
                 break;
             }
-            start(next);
+            if (!start(next)) {
+                deferred = next;
+            }
         }
-        observer.queueDepth(waiting.size());
+        observer.queueDepth(waiting.size() + (deferred == null ? 0 : 1));
         return true;
     }
 
-    private void start(Job job) {
+    /**
+     * Starts {@code job}, or returns false and leaves it untouched when its KV cache does not fit the budget
+     * beside the running requests' (it then waits at the head of the line: later requests do not overtake it).
+     */
+    private boolean start(Job job) {
         if (job.cancelled || System.nanoTime() >= job.deadlineNanos) {
             job.finish(job.cancelled ? FinishReason.Aborted.CANCELLED : FinishReason.Aborted.DEADLINE, observer);
-            return;
+            return true;
         }
-        int capacity = Math.min(model.config().contextLength(), job.prompt.length + job.maxNewTokens);
+        int capacity = job.capacity(model.config().contextLength());
+        long bytes = model.sequenceBytes(capacity);
+        if (!kvBudget.tryReserve(bytes)) {
+            return false;
+        }
+        job.reserved(kvBudget, bytes);
         try {
             job.sequence = model.newSequence(capacity);
         } catch (RuntimeException e) {
             job.fail(e);
-            return;
+            return true;
         }
         running.add(job);
+        return true;
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void endCancelledAndExpired() {
@@ -282,6 +334,10 @@ public final class Scheduler implements AutoCloseable {
             job.finish(reason, observer);
         }
         running.clear();
+        if (deferred != null) {
+            deferred.finish(reason, observer);
+            deferred = null;
+        }
         Job job;
         while ((job = waiting.poll()) != null) {
             job.finish(reason, observer);
@@ -293,6 +349,10 @@ public final class Scheduler implements AutoCloseable {
             job.fail(error);
         }
         running.clear();
+        if (deferred != null) {
+            deferred.fail(error);
+            deferred = null;
+        }
         Job job;
         while ((job = waiting.poll()) != null) {
             job.fail(error);
@@ -310,6 +370,8 @@ public final class Scheduler implements AutoCloseable {
         volatile boolean cancelled;
         volatile boolean done;
         Sequence sequence;
+        KvBudget kvBudget;
+        long kvBytes;
         int promptFed;
         int[] pending;
         int generated;
@@ -378,6 +440,16 @@ public final class Scheduler implements AutoCloseable {
             complete(reason, observer);
         }
 
+        int capacity(int contextLength) {
+            return Math.min(contextLength, prompt.length + maxNewTokens);
+        }
+
+        /** {@code bytes} of {@code budget} are held for this request's sequence until it ends. */
+        void reserved(KvBudget budget, long bytes) {
+            this.kvBudget = budget;
+            this.kvBytes = bytes;
+        }
+
         private void complete(FinishReason reason, SchedulerObserver observer) {
             done = true;
             closeSequence();
@@ -399,6 +471,10 @@ public final class Scheduler implements AutoCloseable {
             if (sequence != null) {
                 sequence.close();
                 sequence = null;
+            }
+            if (kvBudget != null) {
+                kvBudget.release(kvBytes);
+                kvBudget = null;
             }
         }
 

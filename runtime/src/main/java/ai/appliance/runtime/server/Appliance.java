@@ -10,6 +10,7 @@ import ai.appliance.runtime.mqtt.EmbeddedBroker;
 import ai.appliance.runtime.mqtt.MqttGateway;
 import ai.appliance.runtime.openai.OpenAiRequests;
 import ai.appliance.runtime.openai.OpenAiResponses;
+import ai.appliance.runtime.scheduler.KvBudget;
 import ai.appliance.runtime.serving.ModelCatalog;
 import ai.appliance.runtime.serving.ModelLoader;
 import ai.appliance.runtime.serving.Readiness;
@@ -48,7 +49,8 @@ public final class Appliance implements AutoCloseable {
 
     public static Appliance start(ApplianceConfig config) {
         var metrics = new ServingMetrics();
-        var catalog = new ModelCatalog(config.scheduler(), metrics, config.shutdownGrace());
+        var catalog = new ModelCatalog(config.scheduler(), KvBudget.of(config.kvCacheBytes()), metrics,
+                config.shutdownGrace());
         ModelLoader loader = (path, name, version) -> open(path, name, version, false, config.engineThreads());
         StoreWatcher watcher = null;
         EmbeddedBroker broker = null;

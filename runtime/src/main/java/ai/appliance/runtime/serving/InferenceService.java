@@ -1,5 +1,6 @@
 package ai.appliance.runtime.serving;
 
+import ai.appliance.runtime.scheduler.KvCacheTooLargeException;
 import ai.appliance.runtime.scheduler.PromptTooLongException;
 import ai.appliance.runtime.scheduler.QueueFullException;
 import ai.appliance.runtime.scheduler.SchedulerClosedException;
@@ -42,6 +43,8 @@ public final class InferenceService {
                 throw new ApiException(ErrorKind.QUEUE_FULL, e.getMessage(), null, 1);
             } catch (PromptTooLongException e) {
                 throw new ApiException(ErrorKind.CONTEXT_LENGTH_EXCEEDED, e.getMessage(), "messages", 0);
+            } catch (KvCacheTooLargeException e) {
+                throw ApiException.invalid("max_tokens", e.getMessage());
             } catch (SchedulerClosedException e) {
                 if (attempt >= 2 || catalog.route(request.model()) == served) {
                     throw new ApiException(ErrorKind.UNAVAILABLE, e.getMessage(), null, 5);

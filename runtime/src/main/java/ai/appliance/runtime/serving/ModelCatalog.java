@@ -1,6 +1,7 @@
 package ai.appliance.runtime.serving;
 
 import ai.appliance.runtime.metrics.VersionMetrics;
+import ai.appliance.runtime.scheduler.KvBudget;
 import ai.appliance.runtime.scheduler.Scheduler;
 import ai.appliance.runtime.scheduler.SchedulerSettings;
 import java.time.Duration;
@@ -23,6 +24,7 @@ public final class ModelCatalog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ModelCatalog.class.getName());
 
     private final SchedulerSettings settings;
+    private final KvBudget kvBudget;
     private final VersionMetrics metrics;
     private final Duration drainGrace;
     private final Map<String, List<Entry>> routes = new LinkedHashMap<>();
@@ -33,7 +35,13 @@ public final class ModelCatalog implements AutoCloseable {
     private record Entry(ServedVersion served, double weight) { }
 
     public ModelCatalog(SchedulerSettings settings, VersionMetrics metrics, Duration drainGrace) {
+        this(settings, KvBudget.of(0), metrics, drainGrace);
+    }
+
+    /** @param kvBudget heap for KV caches, shared by the schedulers of every version served */
+    public ModelCatalog(SchedulerSettings settings, KvBudget kvBudget, VersionMetrics metrics, Duration drainGrace) {
         this.settings = settings;
+        this.kvBudget = kvBudget;
         this.metrics = metrics;
         this.drainGrace = drainGrace;
     }
@@ -49,7 +57,7 @@ public final class ModelCatalog implements AutoCloseable {
      */
     public void add(LoadedModel model, Duration loadTime, boolean makeActive) {
         var observer = metrics.loaded(model.name(), model.version(), loadTime);
-        var scheduler = new Scheduler(model.name() + "-" + model.version(), model.engine(), settings, observer);
+        var scheduler = new Scheduler(model.name() + "-" + model.version(), model.engine(), settings, observer, kvBudget);
         var served = new ServedVersion(model, scheduler, observer, Instant.now(), loadTime);
         List<ServedVersion> retired = new ArrayList<>();
         synchronized (this) {

@@ -120,16 +120,21 @@ public final class Transformer implements LanguageModel {
             throw new IllegalArgumentException("a KV cache of " + capacity + " positions × " + kvWidth
                     + " values per layer exceeds one Java array; use a smaller context");
         }
-        long bytes = 2L * c.layerCount() * capacity * kvWidth * Float.BYTES;
-        var runtime = Runtime.getRuntime();
-        long available = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
-        if (bytes > available) throw kvCacheTooLarge(capacity, bytes, available);
         try {
             return new TransformerSequence(this, capacity, c.layerCount(), kvWidth, c.vocabularySize());
         } catch (OutOfMemoryError e) {
-            // One large allocation failed; nothing else is affected, so report it as the caller's sizing problem.
-            throw kvCacheTooLarge(capacity, bytes, available);
+            // One large allocation failed (after the JVM collected what it could); nothing else is affected, so
+            // report it as the caller's sizing problem. Serving never gets here: its KvBudget admits requests
+            // only while their caches fit a share of the heap.
+            var runtime = Runtime.getRuntime();
+            long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+            throw kvCacheTooLarge(capacity, sequenceBytes(capacity), free);
         }
+    }
+
+    @Override
+    public long sequenceBytes(int capacity) {
+        return (2L * c.layerCount() * capacity * kvWidth + c.vocabularySize()) * Float.BYTES;
     }
 
     private static IllegalArgumentException kvCacheTooLarge(int capacity, long bytes, long available) {

@@ -35,6 +35,16 @@ class ApplianceConfigTest {
     }
 
     @Test
+    void theKvCacheBudgetIsAutomaticUnlessSetAndNeverNegative() {
+        assertEquals(0, ApplianceConfig.load(Optional.empty(), Map.of()).kvCacheBytes());
+        assertEquals(4_000_000_000L,
+                ApplianceConfig.load(Optional.empty(), Map.of("scheduler.kv-cache-bytes", "4000000000")).kvCacheBytes());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> ApplianceConfig.load(Optional.empty(), Map.of("scheduler.kv-cache-bytes", "-5")));
+        assertTrue(e.getMessage().startsWith("scheduler.kv-cache-bytes must be 0"), e.getMessage());
+    }
+
+    @Test
     void aValueOfTheWrongKindIsRefusedNamingItsKey() {
         var cases = Map.of("server.port", "server.port: 'abc' is not a whole number",
                 "grpc.enabled", "grpc.enabled: 'abc' is not true or false",

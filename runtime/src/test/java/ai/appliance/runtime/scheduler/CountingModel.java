@@ -24,6 +24,8 @@ final class CountingModel implements LanguageModel {
     final AtomicInteger openSequences = new AtomicInteger();
     volatile long stepMillis = 1;
     volatile RuntimeException failNext;
+    /** What {@link #sequenceBytes} charges per position; 0 keeps KV caches off the budget. */
+    volatile long bytesPerPosition;
     private final ModelConfig config;
 
     CountingModel(int contextLength) {
@@ -40,6 +42,11 @@ final class CountingModel implements LanguageModel {
     public Sequence newSequence(int capacity) {
         openSequences.incrementAndGet();
         return new FakeSequence(capacity);
+    }
+
+    @Override
+    public long sequenceBytes(int capacity) {
+        return capacity * bytesPerPosition;
     }
 
     @Override

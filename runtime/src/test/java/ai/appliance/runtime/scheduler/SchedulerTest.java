@@ -181,6 +181,43 @@ class SchedulerTest {
     }
 
     @Test
+    void aRequestWhoseCacheDoesNotFitYetWaitsAndLaterOnesDoNotOvertakeIt() throws Exception {
+        var budget = new KvBudget(1000);
+        model.bytesPerPosition = 10;
+        scheduler = new Scheduler("test", model, new SchedulerSettings(8, Duration.ZERO, 16, 256), SchedulerObserver.NONE,
+                budget);
+        model.stepMillis = 2;
+        var a = new RecordingListener();
+        var b = new RecordingListener();
+        var c = new RecordingListener();
+        scheduler.submit(new ArgmaxGeneration(new int[] {0}, 999), 59, NO_DEADLINE, a); // 60 positions: 600 bytes
+        while (model.calls.isEmpty()) {
+            Thread.sleep(1);
+        }
+        scheduler.submit(new ArgmaxGeneration(new int[] {0}, 999), 59, NO_DEADLINE, b); // does not fit beside a
+        scheduler.submit(new ArgmaxGeneration(new int[] {0}, 999), 9, NO_DEADLINE, c); // would fit, but b is first
+        assertEquals(59, a.await().completionTokens());
+        assertEquals(59, b.await().completionTokens());
+        assertEquals(9, c.await().completionTokens());
+        for (int i = 0; i < 59; i++) {
+            assertEquals(1, model.calls.get(i).sequences(), "step " + i + " ran only a; b waited, and c behind it");
+        }
+        assertEquals(2, model.maxBatchSeen(), "b and c then ran together");
+        assertEquals(0, budget.reserved(), "every reservation is returned");
+        assertEquals(0, model.openSequences.get());
+    }
+
+    @Test
+    void aRequestLargerThanTheWholeBudgetIsRefusedWhenSubmitted() {
+        model.bytesPerPosition = 10;
+        scheduler = new Scheduler("test", model, new SchedulerSettings(8, Duration.ZERO, 16, 256), SchedulerObserver.NONE,
+                new KvBudget(1000));
+        var e = assertThrows(KvCacheTooLargeException.class,
+                () -> scheduler.submit(new ArgmaxGeneration(new int[] {0}, 999), 200, NO_DEADLINE, new RecordingListener()));
+        assertTrue(e.getMessage().contains("201 positions") && e.getMessage().endsWith("lower max_tokens"), e.getMessage());
+    }
+
+    @Test
     void modelFailureFailsTheBatchButNotTheScheduler() throws Exception {
         start(4, 0, 8, 256);
         model.failNext = new IllegalStateException("simulated kernel fault");

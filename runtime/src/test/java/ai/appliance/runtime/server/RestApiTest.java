@@ -174,6 +174,20 @@ class RestApiTest {
     }
 
     @Test
+    void aRequestWhoseKvCacheCouldNeverFitIsRefusedNamingMaxTokens() throws Exception {
+        var small = Harness.start(Map.of("scheduler.kv-cache-bytes", "1"));
+        try {
+            var res = small.post("/v1/chat/completions", chat("hello", 64, false));
+            assertError(res, 400, "invalid_request_error");
+            var error = Harness.json(res.body()).get("error");
+            assertEquals("max_tokens", error.get("param").asText());
+            assertTrue(error.get("message").asText().endsWith("lower max_tokens"), res.body());
+        } finally {
+            small.close();
+        }
+    }
+
+    @Test
     void aBodyOverThePayloadLimitGetsA413InOpenAisErrorShape() throws Exception {
         // Helidon refuses it from its Content-Length, before routing; its default reply has no body.
         var res = harness.post("/v1/completions", "{\"prompt\":\"" + "x".repeat(1_100_000) + "\"}");
