@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Every serving metric, exposed in Prometheus text format by {@link #scrape()}. Scheduler gauges are per model
@@ -71,6 +72,14 @@ public final class ServingMetrics implements VersionMetrics {
         if (scheduler.gauges.freed(scheduler.state)) {
             versions.remove(scheduler.key);
         }
+    }
+
+    /** The KV-cache memory budget and what running requests hold of it: requests wait when these meet. */
+    public void kvCacheBudget(long limitBytes, LongSupplier reservedBytes) {
+        Gauge.builder("appliance.kv.cache.budget.bytes", () -> limitBytes)
+                .description("Heap bytes that KV caches may hold at once (scheduler.kv-cache-bytes)").register(registry);
+        Gauge.builder("appliance.kv.cache.reserved.bytes", reservedBytes::getAsLong)
+                .description("Heap bytes held by the KV caches of running requests").register(registry);
     }
 
     public void mqttConnected(boolean connected) {

@@ -49,8 +49,9 @@ public final class Appliance implements AutoCloseable {
 
     public static Appliance start(ApplianceConfig config) {
         var metrics = new ServingMetrics();
-        var catalog = new ModelCatalog(config.scheduler(), KvBudget.of(config.kvCacheBytes()), metrics,
-                config.shutdownGrace());
+        var kvBudget = KvBudget.of(config.kvCacheBytes());
+        metrics.kvCacheBudget(kvBudget.limit(), kvBudget::reserved);
+        var catalog = new ModelCatalog(config.scheduler(), kvBudget, metrics, config.shutdownGrace());
         ModelLoader loader = (path, name, version) -> open(path, name, version, false, config.engineThreads());
         StoreWatcher watcher = null;
         EmbeddedBroker broker = null;

@@ -219,6 +219,7 @@ class RestApiTest {
                 "appliance_time_to_first_token_seconds_bucket", "appliance_inter_token_latency_seconds_bucket",
                 "appliance_tokens_in_total", "appliance_tokens_out_total", "appliance_queue_depth",
                 "appliance_batch_size", "appliance_kv_cache_positions", "appliance_model_load_seconds",
+                "appliance_kv_cache_budget_bytes", "appliance_kv_cache_reserved_bytes",
                 "appliance_mqtt_connected")) {
             assertTrue(metrics.contains(name), "metrics lack " + name);
         }
