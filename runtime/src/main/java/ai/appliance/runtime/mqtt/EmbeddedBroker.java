@@ -42,7 +42,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                     + e.getMessage(), e);
         }
         // Before Moquette tries: its failed bind logs a page of Netty stack trace ahead of any message.
-        ListenPort.requireFree(host, port, "the embedded MQTT broker", HINT);
+        requirePort(host, port);
         var props = new Properties();
         props.setProperty(IConfig.HOST_PROPERTY_NAME, host);
         props.setProperty(IConfig.PORT_PROPERTY_NAME, Integer.toString(port));
@@ -63,6 +63,11 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         LOG.info(() -> "embedded MQTT broker (Moquette) on tcp://" + host + ":" + broker.port());
         return broker;
+    }
+
+    /** Fails with one line if the broker could not listen on host:port (another broker there, say). */
+    public static void requirePort(String host, int port) {
+        ListenPort.requireFree(host, port, "the embedded MQTT broker", HINT);
     }
 
     public int port() {

@@ -48,6 +48,11 @@ public final class Appliance implements AutoCloseable {
     }
 
     public static Appliance start(ApplianceConfig config) {
+        // Ports first: a taken one should not cost the minute a large model takes to load.
+        ApplianceServer.requireListenPorts(config);
+        if (config.mqtt().enabled() && config.mqtt().brokerUrl() == null) {
+            EmbeddedBroker.requirePort(config.mqtt().embeddedHost(), config.mqtt().embeddedPort());
+        }
         var metrics = new ServingMetrics();
         var kvBudget = KvBudget.of(config.kvCacheBytes());
         metrics.kvCacheBudget(kvBudget.limit(), kvBudget::reserved);

@@ -59,10 +59,7 @@ public final class ApplianceServer implements AutoCloseable {
     public static ApplianceServer start(ApplianceConfig config, ModelCatalog catalog, ModelLoader loader,
                                         ServingMetrics metrics, Readiness readiness) {
         var access = accessControl(config);
-        ListenPort.requireFree(config.http().host(), config.http().port(), "the HTTP server", "set server.port, or --port");
-        if (config.grpc().enabled()) {
-            ListenPort.requireFree(config.grpc().host(), config.grpc().port(), "gRPC", "set grpc.port or grpc.enabled: false");
-        }
+        requireListenPorts(config);
         var audit = config.audit().enabled()
                 ? new AuditLog(config.audit().directory(), config.audit().retentionDays(),
                         config.audit().includePrompts(), Clock.systemUTC())
@@ -114,6 +111,14 @@ public final class ApplianceServer implements AutoCloseable {
                 + ":" + web.port() + " (REST, SSE, WebSocket /v1/ws)"
                 + (server.grpc != null ? ", gRPC on port " + server.grpc.port() : ""));
         return server;
+    }
+
+    /** Fails with one line if the HTTP or gRPC port is taken: {@link Appliance} checks before loading models too. */
+    static void requireListenPorts(ApplianceConfig config) {
+        ListenPort.requireFree(config.http().host(), config.http().port(), "the HTTP server", "set server.port, or --port");
+        if (config.grpc().enabled()) {
+            ListenPort.requireFree(config.grpc().host(), config.grpc().port(), "gRPC", "set grpc.port or grpc.enabled: false");
+        }
     }
 
     static AccessControl accessControl(ApplianceConfig config) {
