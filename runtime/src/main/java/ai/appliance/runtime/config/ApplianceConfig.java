@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -251,52 +252,37 @@ public record ApplianceConfig(
     }
 
     private static long longNumber(Config node, long fallback) {
-        var text = node.asString().orElse(null);
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(text.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(node.key() + ": '" + text + "' is not a whole number");
-        }
+        return parsed(node, fallback, text -> Long.parseLong(text.strip()), "a whole number");
     }
 
     private static double decimal(Config node, double fallback) {
-        var text = node.asString().orElse(null);
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            return Double.parseDouble(text.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(node.key() + ": '" + text + "' is not a number");
-        }
+        return parsed(node, fallback, text -> Double.parseDouble(text.strip()), "a number");
     }
 
     private static boolean flag(Config node, boolean fallback) {
-        var text = node.asString().orElse(null);
-        if (text == null) {
-            return fallback;
-        }
-        return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+        return parsed(node, fallback, text -> switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
-            default -> throw new IllegalArgumentException(node.key() + ": '" + text + "' is not true or false");
-        };
+            default -> throw new IllegalArgumentException();
+        }, "true or false");
     }
 
     /** ISO-8601 (PT0.05S) or a number of milliseconds. */
     private static Duration duration(Config node, Duration fallback) {
+        return parsed(node, fallback, text -> text.matches("\\d+") ? Duration.ofMillis(Long.parseLong(text)) : Duration.parse(text),
+                "a duration; use milliseconds (50) or ISO-8601 (PT0.05S)");
+    }
+
+    /** {@code node}'s text through {@code parse}, {@code fallback} when absent; one line naming the key when it is not {@code kind}. */
+    private static <T> T parsed(Config node, T fallback, Function<String, T> parse, String kind) {
         var text = node.asString().orElse(null);
         if (text == null) {
             return fallback;
         }
         try {
-            return text.matches("\\d+") ? Duration.ofMillis(Long.parseLong(text)) : Duration.parse(text);
+            return parse.apply(text);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(node.key() + ": '" + text
-                    + "' is not a duration; use milliseconds (50) or ISO-8601 (PT0.05S)");
+            throw new IllegalArgumentException(node.key() + ": '" + text + "' is not " + kind);
         }
     }
 

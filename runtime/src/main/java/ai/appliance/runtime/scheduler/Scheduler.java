@@ -82,11 +82,13 @@ public final class Scheduler implements AutoCloseable {
         if (prompt.length >= context) {
             throw new PromptTooLongException(prompt.length, context);
         }
-        var job = new Job(generation, Math.max(1, maxNewTokens), deadlineNanos, listener);
-        long bytes = model.sequenceBytes(job.capacity(context));
-        if (bytes > kvBudget.limit()) {
-            throw new KvCacheTooLargeException(job.capacity(context), bytes, kvBudget.limit());
+        int newTokens = Math.max(1, maxNewTokens);
+        int positions = Math.min(context, prompt.length + newTokens);
+        long cacheBytes = model.sequenceBytes(positions);
+        if (cacheBytes > kvBudget.limit()) {
+            throw new KvCacheTooLargeException(positions, cacheBytes, kvBudget.limit());
         }
+        var job = new Job(generation, newTokens, positions, cacheBytes, deadlineNanos, listener);
         if (!waiting.offer(job)) {
             throw new QueueFullException(settings.queueCapacity());
         }
@@ -225,14 +227,12 @@ public final class Scheduler implements AutoCloseable {
             job.finish(job.cancelled ? FinishReason.Aborted.CANCELLED : FinishReason.Aborted.DEADLINE, observer);
             return true;
         }
-        int capacity = job.capacity(model.config().contextLength());
-        long bytes = model.sequenceBytes(capacity);
-        if (!kvBudget.tryReserve(bytes)) {
+        if (!kvBudget.tryReserve(job.cacheBytes)) {
             return false;
         }
-        job.reserved(kvBudget, bytes);
+        job.kvBudget = kvBudget; // released when the job ends
         try {
-            job.sequence = model.newSequence(capacity);
+            job.sequence = model.newSequence(job.positions);
         } catch (RuntimeException e) {
             job.fail(e);
             return true;
@@ -366,22 +366,28 @@ public final class Scheduler implements AutoCloseable {
         final int maxNewTokens;
         final long deadlineNanos;
         final GenerationListener listener;
+        /** KV cache positions (prompt + max new tokens, at most the context) and the heap they take. */
+        final int positions;
+        final long cacheBytes;
         final long submittedNanos = System.nanoTime();
         volatile boolean cancelled;
         volatile boolean done;
         Sequence sequence;
+        /** The budget {@link #cacheBytes} are reserved from while the sequence exists; null before and after. */
         KvBudget kvBudget;
-        long kvBytes;
         int promptFed;
         int[] pending;
         int generated;
         long firstTokenNanos = -1;
         long lastTokenNanos;
 
-        Job(Generation generation, int maxNewTokens, long deadlineNanos, GenerationListener listener) {
+        Job(Generation generation, int maxNewTokens, int positions, long cacheBytes, long deadlineNanos,
+            GenerationListener listener) {
             this.generation = generation;
             this.prompt = generation.promptTokens();
             this.maxNewTokens = maxNewTokens;
+            this.positions = positions;
+            this.cacheBytes = cacheBytes;
             this.deadlineNanos = deadlineNanos;
             this.listener = listener;
         }
@@ -440,16 +446,6 @@ public final class Scheduler implements AutoCloseable {
             complete(reason, observer);
         }
 
-        int capacity(int contextLength) {
-            return Math.min(contextLength, prompt.length + maxNewTokens);
-        }
-
-        /** {@code bytes} of {@code budget} are held for this request's sequence until it ends. */
-        void reserved(KvBudget budget, long bytes) {
-            this.kvBudget = budget;
-            this.kvBytes = bytes;
-        }
-
         private void complete(FinishReason reason, SchedulerObserver observer) {
             done = true;
             closeSequence();
@@ -473,7 +469,7 @@ public final class Scheduler implements AutoCloseable {
                 sequence = null;
             }
             if (kvBudget != null) {
-                kvBudget.release(kvBytes);
+                kvBudget.release(cacheBytes);
                 kvBudget = null;
             }
         }

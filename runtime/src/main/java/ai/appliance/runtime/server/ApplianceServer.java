@@ -59,7 +59,6 @@ public final class ApplianceServer implements AutoCloseable {
     public static ApplianceServer start(ApplianceConfig config, ModelCatalog catalog, ModelLoader loader,
                                         ServingMetrics metrics, Readiness readiness) {
         var access = accessControl(config);
-        requireListenPorts(config);
         var audit = config.audit().enabled()
                 ? new AuditLog(config.audit().directory(), config.audit().retentionDays(),
                         config.audit().includePrompts(), Clock.systemUTC())
@@ -113,7 +112,7 @@ public final class ApplianceServer implements AutoCloseable {
         return server;
     }
 
-    /** Fails with one line if the HTTP or gRPC port is taken: {@link Appliance} checks before loading models too. */
+    /** Fails with one line if the HTTP or gRPC port is taken ({@link Appliance} checks before it loads models). */
     static void requireListenPorts(ApplianceConfig config) {
         ListenPort.requireFree(config.http().host(), config.http().port(), "the HTTP server", "set server.port, or --port");
         if (config.grpc().enabled()) {
