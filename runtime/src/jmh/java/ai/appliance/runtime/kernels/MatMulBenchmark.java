@@ -22,8 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Prompt processing's kernel on one thread: a weight matrix times a chunk of 64 activation rows.
- * {@code tiled} is {@link MatMul#rows} (4×4 register tiles); {@code rowByRow} decodes each weight
- * row and takes one dot product per activation row (the untiled form it replaced). The
+ * {@code tiled} is {@link MatMul#rows} (register tiles); {@code decode} is its decoding part alone;
+ * {@code rowByRow} decodes each weight row and takes one dot product per activation row (the untiled
+ * form it replaced). The
  * {@code flops} counter is 2·rows·columns·batch per call.
  */
 @State(Scope.Benchmark)
@@ -86,6 +87,17 @@ public class MatMulBenchmark {
         MatMul.rows(type, weight.data(), type.bytesFor(columns), columns, rows, 0, rows, x, batch, out, scratch);
         work.flops += 2L * rows * columns * batch;
         return out;
+    }
+
+    /** The decoding part of {@code tiled} alone: every weight row to F32, as {@link MatMul#rows} does once per call. */
+    @Benchmark
+    public float[] decode(Work work) {
+        int rows = (int) weight.rowCount();
+        int columns = (int) weight.rowLength();
+        long rowBytes = type.bytesFor(columns);
+        for (int r = 0; r < rows; r++) VectorDequantize.values(type, weight.data(), r * rowBytes, scratch, 0, columns);
+        work.flops += 2L * rows * columns * batch;
+        return scratch;
     }
 
     @Benchmark
