@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,22 @@ class ProgressBarTest {
         assertTrue(text.endsWith(System.lineSeparator()), text);
         var last = text.substring(text.lastIndexOf('\r'));
         assertTrue(last.contains("100% 4.0 MiB/4.0 MiB"), last);
+    }
+
+    @Test
+    void offATerminalTheBarIsWrittenAsWholeLinesWithoutCarriageReturns() throws InterruptedException {
+        var writer = new PrintWriter(out, true, StandardCharsets.UTF_8);
+        var bar = new ProgressBar(writer, false, 100_000_000L, "sync", 4L << 20, null);
+        Thread.sleep(150);
+        bar.update(1L << 20);
+        bar.update(2L << 20); // within the interval: no second line yet
+        bar.update(4L << 20);
+        bar.close();
+        var lines = printed().split("\\R");
+        assertEquals(2, lines.length, printed());
+        assertTrue(lines[0].startsWith("sync [") && lines[0].contains(" 25% 1.0 MiB/4.0 MiB"), lines[0]);
+        assertTrue(lines[1].contains("100% 4.0 MiB/4.0 MiB"), lines[1]);
+        assertTrue(printed().indexOf('\r') < 0, printed());
     }
 
     @Test

@@ -18,9 +18,11 @@ import java.util.TreeMap;
  * or JSON (field names follow llama-bench's JSON output where one exists: avg_ts, stddev_ts, samples_ts).
  *
  * @param peakResidentBytes the process's peak resident memory (VmHWM) after all tests, or -1
+ * @param decodeBytesPerToken weight bytes a decode step reads ({@link DecodeReads})
  */
 public record BenchReport(String model, long fileBytes, long parameters, String weightTypes, Machine machine,
-                          double loadToFirstTokenMillis, long peakResidentBytes, List<BenchResult> results) {
+                          double loadToFirstTokenMillis, long peakResidentBytes, long decodeBytesPerToken,
+                          List<BenchResult> results) {
 
     /** Weights counted once even where two roles share one tensor (tied embeddings). */
     public static long parameterCount(ModelWeights w) {
@@ -39,7 +41,8 @@ public record BenchReport(String model, long fileBytes, long parameters, String 
         return String.join(", ", parts);
     }
 
-    private static List<Tensor> tensors(ModelWeights w) {
+    /** Every tensor of the model once, embedding first. */
+    static List<Tensor> tensors(ModelWeights w) {
         var seen = Collections.newSetFromMap(new IdentityHashMap<Tensor, Boolean>());
         var all = new ArrayList<Tensor>();
         all.add(w.tokenEmbedding());
@@ -62,15 +65,28 @@ public record BenchReport(String model, long fileBytes, long parameters, String 
         s.append(String.format(Locale.ROOT, "JVM: %s%n", machine.java()));
         s.append(String.format(Locale.ROOT, "load to first token: %.0f ms; peak RSS: %s%n%n", loadToFirstTokenMillis,
                 peakResidentBytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", peakResidentBytes / (double) (1 << 20))));
-        s.append("| model | size | params | types | backend | threads | test | t/s |\n");
-        s.append("| --- | ---: | ---: | --- | --- | ---: | ---: | ---: |\n");
+        s.append("| model | size | params | types | backend | threads | test | t/s | weights read |\n");
+        s.append("| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |\n");
         for (var r : results) {
-            s.append(String.format(Locale.ROOT, "| %s | %s | %.2f B | %s | CPU | %d | %s | %.2f ± %.2f |%n", model,
+            s.append(String.format(Locale.ROOT, "| %s | %s | %.2f B | %s | CPU | %d | %s | %.2f ± %.2f | %s |%n", model,
                     fileBytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f GiB", fileBytes / (double) (1L << 30)),
                     parameters / 1e9, weightTypes, r.threads(), r.test().label(), r.tokensPerSecond().mean(),
-                    r.tokensPerSecond().standardDeviation()));
+                    r.tokensPerSecond().standardDeviation(), bandwidthCell(r)));
+        }
+        if (results.stream().anyMatch(r -> !Double.isNaN(r.bandwidthUse(decodeBytesPerToken)))) {
+            s.append(String.format(Locale.ROOT, "%nweights read: %.2f GB per token × tokens/s, against the machine's memory read"
+                    + " bandwidth with as many threads, measured before and after the test (the limit decode cannot beat)%n",
+                    decodeBytesPerToken / 1e9));
         }
         return s.toString();
+    }
+
+    /** "27.1 GB/s, 82 % of 33.0" for decode tests; empty for the rest. */
+    private String bandwidthCell(BenchResult r) {
+        double use = r.bandwidthUse(decodeBytesPerToken);
+        if (Double.isNaN(use)) return "";
+        return String.format(Locale.ROOT, "%.1f GB/s, %.0f %% of %.1f", use * r.readBytesPerSecond() / 1e9, 100 * use,
+                r.readBytesPerSecond() / 1e9);
     }
 
     public String json() {
@@ -89,6 +105,7 @@ public record BenchReport(String model, long fileBytes, long parameters, String 
         root.put("machine", m);
         root.put("load_to_first_token_ms", loadToFirstTokenMillis);
         root.put("peak_rss_bytes", peakResidentBytes);
+        root.put("decode_bytes_per_token", decodeBytesPerToken);
         var rows = new ArrayList<Map<String, Object>>();
         for (var r : results) {
             var row = new LinkedHashMap<String, Object>();
@@ -100,6 +117,9 @@ public record BenchReport(String model, long fileBytes, long parameters, String 
             row.put("avg_ts", r.tokensPerSecond().mean());
             row.put("stddev_ts", r.tokensPerSecond().standardDeviation());
             row.put("samples_ts", r.tokensPerSecond().samples());
+            if (!Double.isNaN(r.readBytesPerSecond())) row.put("read_bandwidth_bytes_per_s", r.readBytesPerSecond());
+            double use = r.bandwidthUse(decodeBytesPerToken);
+            if (!Double.isNaN(use)) row.put("bandwidth_use", use);
             rows.add(row);
         }
         root.put("results", rows);

@@ -6,6 +6,8 @@ import ai.appliance.runtime.bench.Bench;
 import ai.appliance.runtime.bench.BenchReport;
 import ai.appliance.runtime.bench.BenchResult;
 import ai.appliance.runtime.bench.BenchTest;
+import ai.appliance.runtime.bench.DecodeReads;
+import ai.appliance.runtime.bench.ReadBandwidth;
 import ai.appliance.runtime.bench.Machine;
 import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.transformer.Transformer;
@@ -64,6 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (int t : threadCounts) if (t < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + t);
             long loadStart = System.nanoTime();
             try (var files = ModelFiles.open(model)) {
+                var reads = DecodeReads.of(files.weights());
                 var results = new ArrayList<BenchResult>();
                 double loadToFirstToken = Double.NaN;
                 for (int t : threadCounts) {
@@ -72,6 +75,8 @@ public final class BenchCommand implements Callable<Integer> {
                         var bench = new Bench(transformer, repetitions);
                         for (var test : tests) {
                             long total = test.totalTokens() * (repetitions + 1);
+                            boolean decode = test.kind() == BenchTest.Kind.GENERATION && test.sequences() == 1;
+                            double bandwidthBefore = decode ? ReadBandwidth.bytesPerSecond(reads.regions(), t) : Double.NaN;
                             var bar = ProgressBar.count(spec.commandLine().getErr(), test.label() + " t=" + t, total, "tokens");
                             long[] done = {0};
                             var stats = bench.run(test, n -> {
@@ -79,13 +84,14 @@ public final class BenchCommand implements Callable<Integer> {
                                 bar.update(done[0] + (n == test.totalTokens() ? 0 : n));
                             });
                             bar.close();
-                            results.add(new BenchResult(test, t, stats));
+                            double bandwidth = decode ? (bandwidthBefore + ReadBandwidth.bytesPerSecond(reads.regions(), t)) / 2 : Double.NaN;
+                            results.add(new BenchResult(test, t, stats, bandwidth));
                         }
                     }
                 }
                 var report = new BenchReport(model.getFileName().toString(), Files.isRegularFile(model) ? Files.size(model) : -1,
                         BenchReport.parameterCount(files.weights()), BenchReport.weightTypes(files.weights()), Machine.current(),
-                        loadToFirstToken, Machine.residentMemory()[1], results);
+                        loadToFirstToken, Machine.residentMemory()[1], reads.bytesPerToken(), results);
                 var out = spec.commandLine().getOut();
                 out.print(json ? report.json() : report.table());
                 out.flush();

@@ -49,6 +49,18 @@ class BenchCommandTest {
             assertTrue(r.path("avg_ts").asDouble() > 0, r.toString());
             assertTrue(r.path("stddev_ts").asDouble() >= 0, r.toString());
         }
+        long perToken = json.path("decode_bytes_per_token").asLong();
+        assertTrue(perToken > 0 && perToken < json.path("model_size").asLong(), json.toString());
+        for (int i = 0; i < 4; i++) {
+            var r = results.get(i);
+            boolean decode = r.path("n_gen").asInt() > 0;
+            assertEquals(decode, r.has("read_bandwidth_bytes_per_s"), r.toString());
+            if (decode) {
+                assertTrue(r.path("read_bandwidth_bytes_per_s").asDouble() > 0, r.toString());
+                assertEquals(perToken * r.path("avg_ts").asDouble() / r.path("read_bandwidth_bytes_per_s").asDouble(),
+                        r.path("bandwidth_use").asDouble(), 1e-9, r.toString());
+            }
+        }
         assertEquals(8, results.get(0).path("n_prompt").asInt());
         assertEquals(4, results.get(1).path("n_gen").asInt());
     }

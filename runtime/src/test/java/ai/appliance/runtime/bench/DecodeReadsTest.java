@@ -1,0 +1,49 @@
+package ai.appliance.runtime.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.appliance.runtime.model.ModelFiles;
+import ai.appliance.runtime.testing.Fixtures;
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DecodeReadsTest {
+
+    @Test
+    void aDecodeStepReadsEveryWeightOnceButOnlyOneRowOfTheEmbeddingTable() throws Exception {
+        try (var files = ModelFiles.open(Fixtures.model("tiny-qwen2").resolve("tiny-qwen2-q8_0.gguf"))) {
+            var w = files.weights();
+            assertTrue(w.output() != w.tokenEmbedding(), "the fixture has an untied output projection");
+            long all = BenchReport.tensors(w).stream().mapToLong(t -> t.data().byteSize()).sum();
+            long table = w.tokenEmbedding().data().byteSize();
+            var reads = DecodeReads.of(w);
+            assertEquals(all - table + table / w.tokenEmbedding().rowCount(), reads.bytesPerToken());
+            assertEquals(BenchReport.tensors(w).size() - 1, reads.regions().size());
+        }
+    }
+
+    @Test
+    void theBandwidthProbeReadsEveryByteOfItsRangeAndNoneOutside() {
+        try (var arena = Arena.ofConfined()) {
+            var r = arena.allocate(1000);
+            long from = 3, to = 997; // unaligned at both ends: vector loop, then single bytes
+            for (long marked = 0; marked < 1000; marked++) {
+                r.fill((byte) 0);
+                r.set(ValueLayout.JAVA_BYTE, marked, (byte) 0x5a);
+                boolean inside = marked >= from && marked < to;
+                assertEquals(inside, ReadBandwidth.checksum(r, from, to) != 0, "byte " + marked);
+            }
+        }
+    }
+
+    @Test
+    void bandwidthIsAPositiveRate() {
+        try (var arena = Arena.ofConfined()) {
+            var r = arena.allocate(8L << 20);
+            assertTrue(ReadBandwidth.bytesPerSecond(List.of(r, r.asSlice(0, 12345)), 2) > 0);
+        }
+    }
+}
