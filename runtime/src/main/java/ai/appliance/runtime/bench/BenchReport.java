@@ -75,7 +75,7 @@ public record BenchReport(String model, long fileBytes, long parameters, String 
         }
         if (results.stream().anyMatch(r -> !Double.isNaN(r.bandwidthUse(decodeBytesPerToken)))) {
             s.append(String.format(Locale.ROOT, "%nweights read: %.2f GB per token × tokens/s, against the machine's memory read"
-                    + " bandwidth with as many threads, measured before and after the test (the limit decode cannot beat)%n",
+                    + " bandwidth with as many threads (best pass of those before and after the test: the limit decode cannot beat)%n",
                     decodeBytesPerToken / 1e9));
         }
         return s.toString();

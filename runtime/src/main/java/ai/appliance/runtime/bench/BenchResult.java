@@ -3,8 +3,8 @@ package ai.appliance.runtime.bench;
 /**
  * Tokens per second of one test at one thread count, over the measured repetitions.
  *
- * @param readBytesPerSecond the machine's memory read bandwidth with as many threads, measured just
- *                           before and after the test (their mean), or NaN where not measured
+ * @param readBytesPerSecond the machine's memory read bandwidth with as many threads, the best pass of
+ *                           those measured just before and after the test, or NaN where not measured
  */
 public record BenchResult(BenchTest test, int threads, Stats tokensPerSecond, double readBytesPerSecond) {
 

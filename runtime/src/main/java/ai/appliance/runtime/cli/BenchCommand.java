@@ -84,7 +84,7 @@ public final class BenchCommand implements Callable<Integer> {
                                 bar.update(done[0] + (n == test.totalTokens() ? 0 : n));
                             });
                             bar.close();
-                            double bandwidth = decode ? (bandwidthBefore + ReadBandwidth.bytesPerSecond(reads.regions(), t)) / 2 : Double.NaN;
+                            double bandwidth = decode ? Math.max(bandwidthBefore, ReadBandwidth.bytesPerSecond(reads.regions(), t)) : Double.NaN;
                             results.add(new BenchResult(test, t, stats, bandwidth));
                         }
                     }
