@@ -62,6 +62,17 @@ public final class VectorDequantize {
     }
 
     private static void q8_0(MemorySegment w, long offset, float[] out, int o, int n) {
+        if (L == 16) {
+            // A block is exactly two vectors: written out, the loop has no inner loop to run.
+            for (int b = 0; b < n / 32; b++) {
+                long base = offset + 34L * b;
+                var d = FloatVector.broadcast(F, Dequantize.f16(w, base));
+                int ob = o + 32 * b;
+                VectorDot.bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 2, LE)).mul(d).intoArray(out, ob);
+                VectorDot.bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 18, LE)).mul(d).intoArray(out, ob + 16);
+            }
+            return;
+        }
         for (int b = 0; b < n / 32; b++) {
             long base = offset + 34L * b;
             var d = FloatVector.broadcast(F, Dequantize.f16(w, base));
