@@ -34,8 +34,7 @@ public final class VectorDot {
     private static final IntVector Q6_HIGH_1 = IntVector.broadcast(I, 0x0c);
     private static final IntVector Q6_HIGH_2 = IntVector.broadcast(I, 0x30);
     private static final IntVector Q6_HIGH_3 = IntVector.broadcast(I, 0xc0);
-    private static final IntVector HALF_MAGNITUDE = IntVector.broadcast(I, 0x7fff);
-    private static final IntVector HALF_SIGN = IntVector.broadcast(I, 0x8000);
+    private static final IntVector HALF_SIGN_EXPONENT_MANTISSA = IntVector.broadcast(I, 0x8fffe000);
 
     private VectorDot() {
     }
@@ -224,12 +223,17 @@ public final class VectorDot {
         return sum;
     }
 
-    /** Decodes L halves: exponent rebased by multiplying by 2^112, which also handles subnormals exactly. */
+    /**
+     * Decodes L halves (finite ones; F16 weights hold no infinities or NaNs). Sign-extended to int and
+     * shifted left by 13, a half's exponent and mantissa land in a float's, its sign in the float's
+     * sign bit, and three more copies of the sign in the top exponent bits, which the mask clears.
+     * Multiplying by 2^112 then rebases the exponent (15 to 127) exactly, subnormals included. Four
+     * vector operations per L halves; masking sign and magnitude apart took seven (see
+     * docs/benchmarks.md, session 5, for the measurement).
+     */
     static FloatVector halfs(MemorySegment w, long offset) {
         var bits = (IntVector) ShortVector.fromMemorySegment(S, w, offset, LE).convertShape(VectorOperators.S2I, I, 0);
-        var magnitude = bits.and(HALF_MAGNITUDE).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(TWO_POW_112);
-        var sign = bits.and(HALF_SIGN).lanewise(VectorOperators.LSHL, 16);
-        return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
+        return bits.lanewise(VectorOperators.LSHL, 13).and(HALF_SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(TWO_POW_112);
     }
 
     private static float f16(MemorySegment w, long offset, float[] x, int xOffset, int n) {

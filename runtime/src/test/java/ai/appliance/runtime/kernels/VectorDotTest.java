@@ -87,6 +87,24 @@ class VectorDotTest {
     }
 
     @Test
+    void everyFiniteHalfDecodesExactly() {
+        // All 2^16 bit patterns but infinities and NaNs: zeros of both signs, subnormals, normals.
+        int n = 1 << 16;
+        var halves = java.lang.foreign.Arena.ofAuto().allocate(2L * n);
+        for (int h = 0; h < n; h++) halves.set(Dequantize.I16, 2L * h, (short) h); // little-endian, as GGUF stores them
+        var decoded = new float[VectorDot.L];
+        for (int h = 0; h < n; h += VectorDot.L) {
+            VectorDot.halfs(halves, 2L * h).intoArray(decoded, 0);
+            for (int k = 0; k < VectorDot.L; k++) {
+                short bits = (short) (h + k);
+                if (((bits >> 10) & 0x1f) == 0x1f) continue; // infinity or NaN
+                assertEquals(Float.floatToRawIntBits(Float.float16ToFloat(bits)), Float.floatToRawIntBits(decoded[k]),
+                        "half 0x" + Integer.toHexString(bits & 0xffff));
+            }
+        }
+    }
+
+    @Test
     void floatArrayDotAndAxpyMatchPlainLoops() {
         var random = new Random(7);
         for (int n : new int[] {1, 5, 16, 31, 32, 33, 77, 128}) {
