@@ -34,7 +34,7 @@ public final class ReadBandwidth {
     /**
      * The best of {@value #PASSES} passes, in bytes read per second with {@code threads} threads: a
      * limit is what the machine can reach, and on a shared host passes vary by 2x with the neighbours'
-     * load (and the kernel's page-table scans), always downwards.
+     * load, always downwards.
      */
     public static double bytesPerSecond(List<MemorySegment> regions, int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
@@ -62,10 +62,9 @@ public final class ReadBandwidth {
     private static long pass(List<MemorySegment> regions, int threads) {
         var start = new CountDownLatch(1);
         var done = new CountDownLatch(threads);
-        var workers = new ArrayList<Thread>();
         for (int t = 0; t < threads; t++) {
             int share = t;
-            workers.add(Thread.ofPlatform().daemon().name("bandwidth-" + t).start(() -> {
+            Thread.ofPlatform().daemon().name("bandwidth-" + t).start(() -> {
                 try {
                     start.await();
                     long sum = 0;
@@ -80,7 +79,7 @@ public final class ReadBandwidth {
                 } finally {
                     done.countDown();
                 }
-            }));
+            });
         }
         long begin = System.nanoTime();
         start.countDown();
