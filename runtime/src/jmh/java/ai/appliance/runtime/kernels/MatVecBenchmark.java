@@ -45,6 +45,7 @@ public class MatVecBenchmark {
     private float[] x;
     private float[] out;
     private float[] blockSums;
+    private float[] scaled;
 
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     @State(Scope.Thread)
@@ -69,6 +70,7 @@ public class MatVecBenchmark {
         x = BenchWeights.activations(columns, random);
         out = new float[rows];
         blockSums = new float[columns / 32];
+        scaled = new float[columns];
     }
 
     @TearDown
@@ -90,6 +92,28 @@ public class MatVecBenchmark {
         }
         for (int r = 0; r < rows; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns, sums);
         traffic.bytes += rows * rowBytes;
+        return out;
+    }
+
+    /**
+     * As CpuBackend runs decode on one thread's chunk: rows from the four quarters of the matrix at once
+     * ({@link VectorDot#dot4}) where the type has that kernel, F16 with the activation scaled once
+     * ({@link VectorDot#dot4HalvesScaled}); {@code matvec} for the other types.
+     */
+    @Benchmark
+    public float[] fourRows(Traffic traffic) {
+        if (!VectorDot.readsFourRowsAtOnce(type)) return matvec(traffic);
+        int rows = (int) weight.rowCount();
+        int columns = (int) weight.rowLength();
+        long rowBytes = type.bytesFor(columns);
+        var data = weight.data();
+        int quarter = rows / 4;
+        boolean scaledHalves = type == GgmlType.F16 && VectorDot.scaleForHalves(x, columns, scaled);
+        for (int r = 0; r < quarter; r++) {
+            if (scaledHalves) VectorDot.dot4HalvesScaled(data, r * rowBytes, quarter * rowBytes, scaled, columns, out, r, quarter);
+            else VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, out, r, quarter);
+        }
+        traffic.bytes += 4L * quarter * rowBytes;
         return out;
     }
 }

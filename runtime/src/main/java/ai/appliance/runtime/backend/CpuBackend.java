@@ -7,6 +7,7 @@ import ai.appliance.runtime.kernels.RmsNorm;
 import ai.appliance.runtime.kernels.Rope;
 import ai.appliance.runtime.kernels.SwiGlu;
 import ai.appliance.runtime.kernels.VectorDot;
+import ai.appliance.runtime.tensor.GgmlType;
 import ai.appliance.runtime.tensor.Tensor;
 
 /**
@@ -21,6 +22,7 @@ public final class CpuBackend implements Backend {
     private final float[][] rowScratch;
     private final float[][] scoreScratch;
     private final float[][] sumScratch;
+    private final float[][] scaledScratch;
     private final MatmulTask matmulTask = new MatmulTask();
     private final AttentionTask attentionTask = new AttentionTask();
     private final SwiGluTask swiGluTask = new SwiGluTask();
@@ -32,6 +34,7 @@ public final class CpuBackend implements Backend {
         this.rowScratch = new float[threads][0];
         this.scoreScratch = new float[threads][0];
         this.sumScratch = new float[threads][0];
+        this.scaledScratch = new float[threads][0];
     }
 
     @Override
@@ -109,8 +112,14 @@ public final class CpuBackend implements Backend {
             // Rows four at a time from the four quarters of the chunk where a kernel interleaves them:
             // four memory streams at once (VectorDot.dot4). Otherwise in order.
             int quarter = VectorDot.readsFourRowsAtOnce(type) ? (to - from) / 4 : 0;
+            float[] scaled = type == GgmlType.F16 && quarter > 0 ? scaledBuffer(worker, columns) : null;
+            if (scaled != null && !VectorDot.scaleForHalves(x, columns, scaled)) scaled = null;
             for (int r = from; r < from + quarter; r++) {
-                VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, out, r, quarter);
+                if (scaled != null) {
+                    VectorDot.dot4HalvesScaled(data, r * rowBytes, quarter * rowBytes, scaled, columns, out, r, quarter);
+                } else {
+                    VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, out, r, quarter);
+                }
             }
             for (int r = from + 4 * quarter; r < to; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns, sums);
         } else {
@@ -126,6 +135,11 @@ public final class CpuBackend implements Backend {
     private float[] sumBuffer(int worker, int size) {
         if (sumScratch[worker].length < size) sumScratch[worker] = new float[size];
         return sumScratch[worker];
+    }
+
+    private float[] scaledBuffer(int worker, int size) {
+        if (scaledScratch[worker].length < size) scaledScratch[worker] = new float[size];
+        return scaledScratch[worker];
     }
 
     private float[] rowBuffer(int worker, int size) {

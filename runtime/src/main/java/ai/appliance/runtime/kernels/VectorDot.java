@@ -232,8 +232,58 @@ public final class VectorDot {
      * docs/benchmarks.md, session 5, for the measurement).
      */
     static FloatVector halfs(MemorySegment w, long offset) {
+        return halvesTimesTwoToMinus112(w, offset).mul(TWO_POW_112);
+    }
+
+    /** L halves times 2^-112, exactly (subnormal floats included): {@link #halfs} without its last multiply. */
+    private static FloatVector halvesTimesTwoToMinus112(MemorySegment w, long offset) {
         var bits = (IntVector) ShortVector.fromMemorySegment(S, w, offset, LE).convertShape(VectorOperators.S2I, I, 0);
-        return bits.lanewise(VectorOperators.LSHL, 13).and(HALF_SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(TWO_POW_112);
+        return bits.lanewise(VectorOperators.LSHL, 13).and(HALF_SIGN_EXPONENT_MANTISSA).reinterpretAsFloats();
+    }
+
+    /** Activations below this size stay finite, and every product with a half exact, when scaled by 2^112. */
+    private static final float HALF_SCALED_LIMIT = 0x1p14f;
+
+    /**
+     * x[0..n) times 2^112 into {@code scaled}, for {@link #dot4HalvesScaled}; false (nothing usable
+     * written) where that kernel does not apply: no vector path, n not a multiple of the vector length,
+     * or some |x| of 2^14 or more (the scaled value could overflow). Computed once per matrix product.
+     */
+    public static boolean scaleForHalves(float[] x, int n, float[] scaled) {
+        if (!readsFourRowsAtOnce(GgmlType.F16) || n % L != 0) return false;
+        var limit = FloatVector.broadcast(F, HALF_SCALED_LIMIT);
+        for (int i = 0; i < n; i += L) {
+            var v = FloatVector.fromArray(F, x, i);
+            if (v.abs().compare(VectorOperators.GE, limit).anyTrue() || v.test(VectorOperators.IS_NAN).anyTrue()) return false;
+            v.mul(TWO_POW_112).intoArray(scaled, i);
+        }
+        return true;
+    }
+
+    /**
+     * As {@link #dot4} for F16 rows, with x from {@link #scaleForHalves}: w·x = (w·2^-112)·(x·2^112),
+     * both factors exact, so the products and sums are bit for bit those of {@link #dot4}, while each
+     * vector of halves costs one multiply less (the 2^112 rebase moves to the activation, once per
+     * matrix product instead of once per row).
+     */
+    public static void dot4HalvesScaled(MemorySegment w, long offset0, long stride, float[] scaledX, int n,
+                                        float[] out, int i0, int iStride) {
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        var acc2 = FloatVector.zero(F);
+        var acc3 = FloatVector.zero(F);
+        for (int i = 0; i < n; i += L) {
+            var v = FloatVector.fromArray(F, scaledX, i);
+            long p = offset0 + 2L * i;
+            acc0 = halvesTimesTwoToMinus112(w, p).fma(v, acc0);
+            acc1 = halvesTimesTwoToMinus112(w, p + stride).fma(v, acc1);
+            acc2 = halvesTimesTwoToMinus112(w, p + 2 * stride).fma(v, acc2);
+            acc3 = halvesTimesTwoToMinus112(w, p + 3 * stride).fma(v, acc3);
+        }
+        out[i0] = acc0.reduceLanes(VectorOperators.ADD);
+        out[i0 + iStride] = acc1.reduceLanes(VectorOperators.ADD);
+        out[i0 + 2 * iStride] = acc2.reduceLanes(VectorOperators.ADD);
+        out[i0 + 3 * iStride] = acc3.reduceLanes(VectorOperators.ADD);
     }
 
     private static float f16(MemorySegment w, long offset, float[] x, int xOffset, int n) {

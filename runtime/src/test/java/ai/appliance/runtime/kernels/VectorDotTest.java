@@ -1,6 +1,7 @@
 package ai.appliance.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,6 +103,36 @@ class VectorDotTest {
                         "half 0x" + Integer.toHexString(bits & 0xffff));
             }
         }
+    }
+
+    @Test
+    void f16RowsTimesAnActivationScaledBy2To112GiveExactlyTheUnscaledProducts() {
+        var random = new Random(5);
+        int n = 4 * VectorDot.L * 3;
+        long rowBytes = GgmlType.F16.bytesFor(n);
+        var w = RandomWeights.of(GgmlType.F16, 9L * n, random);
+        var x = RandomWeights.gaussian(n, random);
+        x[1] = 1e-40f; // subnormal activations scale exactly too
+        x[2] = 16000f;
+        var scaled = new float[n];
+        assertTrue(VectorDot.scaleForHalves(x, n, scaled));
+        var expected = new float[12];
+        var actual = new float[12];
+        VectorDot.dot4(GgmlType.F16, w, rowBytes, 2 * rowBytes, x, 0, n, expected, 2, 2);
+        VectorDot.dot4HalvesScaled(w, rowBytes, 2 * rowBytes, scaled, n, actual, 2, 2);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
+    }
+
+    @Test
+    void activationsThatCouldOverflowWhenScaledAreLeftToTheOrdinaryKernel() {
+        int n = 2 * VectorDot.L;
+        var x = new float[n];
+        var scaled = new float[n];
+        x[3] = 16384f;
+        assertFalse(VectorDot.scaleForHalves(x, n, scaled));
+        x[3] = Float.NaN;
+        assertFalse(VectorDot.scaleForHalves(x, n, scaled));
+        assertFalse(VectorDot.scaleForHalves(new float[n + 1], n + 1, new float[n + 1]), "not a whole number of vectors");
     }
 
     @Test
