@@ -110,7 +110,8 @@ public final class CpuBackend implements Backend {
                 VectorDot.blockSums(x, 0, columns, sums);
             }
             // Rows four at a time from the four quarters of the chunk where a kernel interleaves them:
-            // four memory streams at once (VectorDot.dot4). Otherwise in order.
+            // four memory streams at once (VectorDot.dot4; for F16 the activation is scaled once per
+            // chunk so that the kernel skips a multiply per vector). Otherwise in order.
             int quarter = VectorDot.readsFourRowsAtOnce(type) ? (to - from) / 4 : 0;
             float[] scaled = type == GgmlType.F16 && quarter > 0 ? scaledBuffer(worker, columns) : null;
             if (scaled != null && !VectorDot.scaleForHalves(x, columns, scaled)) scaled = null;
