@@ -21,8 +21,9 @@ public final class CpuBackend implements Backend {
     private final WorkerPool pool;
     private final float[][] rowScratch;
     private final float[][] scoreScratch;
-    private final float[][] sumScratch;
-    private final float[][] scaledScratch;
+    /** The activation prepared once per matrix product for every thread's rows (see MatmulTask.set). */
+    private float[] blockSums = new float[0];
+    private float[] scaledActivation = new float[0];
     private final MatmulTask matmulTask = new MatmulTask();
     private final AttentionTask attentionTask = new AttentionTask();
     private final SwiGluTask swiGluTask = new SwiGluTask();
@@ -33,8 +34,6 @@ public final class CpuBackend implements Backend {
         this.pool = new WorkerPool(threads);
         this.rowScratch = new float[threads][0];
         this.scoreScratch = new float[threads][0];
-        this.sumScratch = new float[threads][0];
-        this.scaledScratch = new float[threads][0];
     }
 
     @Override
@@ -76,12 +75,37 @@ public final class CpuBackend implements Backend {
         private float[] x;
         private int batch;
         private float[][] outs;
+        private float[] sums;
+        private float[] scaled;
 
+        /**
+         * Also prepares what decode kernels take besides x, once for all threads and rows: the block
+         * sums (Q4_0, Q4_K) and, for F16, x scaled by 2^112 (null where not needed or not applicable).
+         */
         void set(Tensor[] weights, float[] x, int batch, float[][] outs) {
             this.weights = weights;
             this.x = x;
             this.batch = batch;
             this.outs = outs;
+            this.sums = null;
+            this.scaled = null;
+            if (weights == null || batch != 1) return;
+            int columns = (int) weights[0].rowLength(); // every weight multiplies the same x
+            boolean needsSums = false;
+            boolean halves = false;
+            for (var w : weights) {
+                needsSums |= VectorDot.needsBlockSums(w.type());
+                halves |= w.type() == GgmlType.F16;
+            }
+            if (needsSums) {
+                if (blockSums.length < columns / 32) blockSums = new float[columns / 32];
+                VectorDot.blockSums(x, 0, columns, blockSums);
+                sums = blockSums;
+            }
+            if (halves) {
+                if (scaledActivation.length < columns) scaledActivation = new float[columns];
+                if (VectorDot.scaleForHalves(x, columns, scaledActivation)) scaled = scaledActivation;
+            }
         }
 
         @Override
@@ -91,32 +115,30 @@ public final class CpuBackend implements Backend {
                 int rows = (int) weights[i].rowCount();
                 int lo = Math.max(from, start);
                 int hi = Math.min(to, start + rows);
-                if (lo < hi) rows(weights[i], x, batch, outs[i], lo - start, hi - start, worker);
+                if (lo < hi) rows(weights[i], x, batch, outs[i], lo - start, hi - start, worker, sums, scaled);
                 start += rows;
             }
         }
     }
 
-    /** Rows [from, to) of weight · x: a dot product per row for one activation row, tiles for several. */
-    private void rows(Tensor weight, float[] x, int batch, float[] out, int from, int to, int worker) {
+    /**
+     * Rows [from, to) of weight · x: a dot product per row for one activation row, tiles for several;
+     * {@code sums} and {@code scaled} as {@link MatmulTask#set} prepared them.
+     */
+    private void rows(Tensor weight, float[] x, int batch, float[] out, int from, int to, int worker,
+                      float[] sums, float[] scaled) {
         int columns = (int) weight.rowLength();
         var type = weight.type();
         var data = weight.data();
         long rowBytes = type.bytesFor(columns);
         if (batch == 1) {
-            float[] sums = null;
-            if (VectorDot.needsBlockSums(type)) {
-                sums = sumBuffer(worker, columns / 32);
-                VectorDot.blockSums(x, 0, columns, sums);
-            }
             // Rows four at a time from the four quarters of the chunk where a kernel interleaves them:
-            // four memory streams at once (VectorDot.dot4; for F16 the activation is scaled once per
-            // chunk so that the kernel skips a multiply per vector). Otherwise in order.
+            // four memory streams at once (VectorDot.dot4; for F16 with the activation scaled once per
+            // product, so that the kernel skips a multiply per vector). Otherwise in order.
             int quarter = VectorDot.readsFourRowsAtOnce(type) ? (to - from) / 4 : 0;
-            float[] scaled = type == GgmlType.F16 && quarter > 0 ? scaledBuffer(worker, columns) : null;
-            if (scaled != null && !VectorDot.scaleForHalves(x, columns, scaled)) scaled = null;
+            boolean scaledHalves = type == GgmlType.F16 && scaled != null;
             for (int r = from; r < from + quarter; r++) {
-                if (scaled != null) {
+                if (scaledHalves) {
                     VectorDot.dot4HalvesScaled(data, r * rowBytes, quarter * rowBytes, scaled, columns, out, r, quarter);
                 } else {
                     VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, out, r, quarter);
@@ -131,16 +153,6 @@ public final class CpuBackend implements Backend {
 
     private static int threadsFor(long work) {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, work / WORK_PER_THREAD));
-    }
-
-    private float[] sumBuffer(int worker, int size) {
-        if (sumScratch[worker].length < size) sumScratch[worker] = new float[size];
-        return sumScratch[worker];
-    }
-
-    private float[] scaledBuffer(int worker, int size) {
-        if (scaledScratch[worker].length < size) scaledScratch[worker] = new float[size];
-        return scaledScratch[worker];
     }
 
     private float[] rowBuffer(int worker, int size) {

@@ -13,7 +13,6 @@ public record BenchResult(BenchTest test, int threads, Stats tokensPerSecond, do
      * bandwidth; NaN unless this is a one-sequence generation test with the bandwidth measured.
      */
     public double bandwidthUse(long bytesPerToken) {
-        boolean decode = test.kind() == BenchTest.Kind.GENERATION && test.sequences() == 1;
-        return decode ? bytesPerToken * tokensPerSecond.mean() / readBytesPerSecond : Double.NaN;
+        return test.isSingleSequenceDecode() ? bytesPerToken * tokensPerSecond.mean() / readBytesPerSecond : Double.NaN;
     }
 }

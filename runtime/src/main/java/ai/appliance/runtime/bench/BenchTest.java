@@ -27,6 +27,11 @@ public record BenchTest(Kind kind, int tokens, int sequences) {
         return new BenchTest(Kind.GENERATION, tokens, sequences);
     }
 
+    /** One sequence generating: the test whose tokens/s is bound by reading every weight once per token. */
+    public boolean isSingleSequenceDecode() {
+        return kind == Kind.GENERATION && sequences == 1;
+    }
+
     /** Tokens computed in one run: what tokens/s counts. */
     public long totalTokens() {
         return (long) tokens * sequences;

@@ -75,7 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
                         var bench = new Bench(transformer, repetitions);
                         for (var test : tests) {
                             long total = test.totalTokens() * (repetitions + Bench.warmUpRuns(test));
-                            boolean decode = test.kind() == BenchTest.Kind.GENERATION && test.sequences() == 1;
+                            boolean decode = test.isSingleSequenceDecode();
                             double bandwidthBefore = decode ? ReadBandwidth.bytesPerSecond(reads.regions(), t) : Double.NaN;
                             var bar = ProgressBar.count(spec.commandLine().getErr(), test.label() + " t=" + t, total, "tokens");
                             long[] done = {0};

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.appliance.runtime.kernels.Dequantize;
+import ai.appliance.runtime.kernels.RandomWeights;
 import ai.appliance.runtime.kernels.Rope;
+import ai.appliance.runtime.kernels.VectorDot;
 import ai.appliance.runtime.model.RopeScaling;
 import ai.appliance.runtime.model.RopeStyle;
 import ai.appliance.runtime.tensor.GgmlType;
@@ -34,6 +36,31 @@ class CpuBackendTest {
             for (int j = 0; j < 32; j++) data.set(ValueLayout.JAVA_BYTE, 34 * b + 2 + j, (byte) random.nextInt());
         }
         return new Tensor("w", GgmlType.Q8_0, new long[] {rows, columns}, data);
+    }
+
+    @Test
+    void oneDecodeStepOverWeightsOfEveryTypeEqualsRowByRowDots() {
+        // Block sums (Q4_0, Q4_K) and the scaled activation (F16) are prepared once per product for all
+        // threads: mixing the types in one step checks that each kernel gets what it needs.
+        var random = new Random(17);
+        int rows = 20;
+        int columns = 512;
+        GgmlType[] types = {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q6_K};
+        var weights = new Tensor[types.length];
+        var outs = new float[types.length][rows];
+        for (int i = 0; i < types.length; i++) {
+            weights[i] = new Tensor("w" + i, types[i], new long[] {rows, columns},
+                    RandomWeights.of(types[i], (long) rows * columns, random));
+        }
+        var x = RandomWeights.gaussian(columns, random);
+        new CpuBackend(2).matmuls(weights, x, 1, outs);
+        for (int i = 0; i < types.length; i++) {
+            long rowBytes = types[i].bytesFor(columns);
+            for (int r = 0; r < rows; r++) {
+                float expected = VectorDot.dot(types[i], weights[i].data(), r * rowBytes, x, 0, columns);
+                assertEquals(expected, outs[i][r], 1e-4f * (1 + Math.abs(expected)), types[i] + " row " + r);
+            }
+        }
     }
 
     @Test

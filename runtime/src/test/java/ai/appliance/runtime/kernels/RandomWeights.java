@@ -8,14 +8,14 @@ import java.nio.ByteOrder;
 import java.util.Random;
 
 /** Random but valid weight bytes of any type (scales are finite halves; quants are arbitrary bytes). */
-final class RandomWeights {
+public final class RandomWeights {
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private RandomWeights() {
     }
 
-    static MemorySegment of(GgmlType type, long elements, Random random) {
+    public static MemorySegment of(GgmlType type, long elements, Random random) {
         var segment = Arena.ofAuto().allocate(type.bytesFor(elements));
         for (long i = 0; i < segment.byteSize(); i++) segment.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
         long blocks = elements / type.blockSize();
@@ -40,7 +40,7 @@ final class RandomWeights {
         return Float.floatToFloat16((float) (random.nextGaussian() * 0.01));
     }
 
-    static float[] gaussian(int n, Random random) {
+    public static float[] gaussian(int n, Random random) {
         var x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (float) random.nextGaussian();
         return x;
