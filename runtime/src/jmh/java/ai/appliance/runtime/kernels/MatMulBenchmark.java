@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code tiled} is {@link MatMul#rows} (register tiles); {@code decode} is its decoding part alone;
  * {@code rowByRow} decodes each weight row and takes one dot product per activation row (the untiled
  * form it replaced). The
- * {@code flops} counter is 2·rows·columns·batch per call.
+ * {@code flops} counter is 2·rows·columns·batch per call. {@code -p weights=memory} reads the weights
+ * from DRAM on every call instead of from the caches.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -44,8 +45,19 @@ public class MatMulBenchmark {
     @Param({"64"})
     public int batch;
 
+    /**
+     * Where the weights come from: {@code cache}, one matrix used over and over (it stays in the
+     * caches where it fits); {@code memory}, copies totalling at least {@link #MEMORY_BYTES} used in
+     * turn, so every call reads its weights from DRAM, as a decode step over a whole model does.
+     */
+    @Param({"cache"})
+    public String weights;
+
+    private static final long MEMORY_BYTES = 512L << 20;
+
     private Arena arena;
-    private Tensor weight;
+    private Tensor[] copies;
+    private int next;
     private float[] x;
     private float[] out;
     private float[] scratch;
@@ -69,7 +81,15 @@ public class MatMulBenchmark {
         int columns = Integer.parseInt(dims[1]);
         var random = new SplittableRandom(7);
         arena = Arena.ofShared();
-        weight = BenchWeights.matrix("w", type, rows, columns, arena, random);
+        var first = BenchWeights.matrix("w", type, rows, columns, arena, random);
+        int count = switch (weights) {
+            case "cache" -> 1;
+            case "memory" -> (int) Math.max(2, (MEMORY_BYTES + first.data().byteSize() - 1) / first.data().byteSize());
+            default -> throw new IllegalArgumentException("weights must be cache or memory, got " + weights);
+        };
+        copies = new Tensor[count];
+        copies[0] = first;
+        for (int i = 1; i < count; i++) copies[i] = BenchWeights.matrix("w" + i, type, rows, columns, arena, random);
         x = BenchWeights.activations(batch * columns, random);
         out = new float[batch * rows];
         scratch = new float[Math.max(MatMul.scratchSize(columns), columns)];
@@ -80,8 +100,16 @@ public class MatMulBenchmark {
         arena.close();
     }
 
+    /** The next copy of the weights (always the same one for {@code cache}). */
+    private Tensor nextWeight() {
+        var weight = copies[next];
+        next = (next + 1) % copies.length;
+        return weight;
+    }
+
     @Benchmark
     public float[] tiled(Work work) {
+        var weight = nextWeight();
         int rows = (int) weight.rowCount();
         int columns = (int) weight.rowLength();
         MatMul.rows(type, weight.data(), type.bytesFor(columns), columns, rows, 0, rows, x, batch, out, scratch);
@@ -92,6 +120,7 @@ public class MatMulBenchmark {
     /** The decoding part of {@code tiled} alone: every weight row to F32, as {@link MatMul#rows} does once per call. */
     @Benchmark
     public float[] decode(Work work) {
+        var weight = nextWeight();
         int rows = (int) weight.rowCount();
         int columns = (int) weight.rowLength();
         long rowBytes = type.bytesFor(columns);
@@ -102,6 +131,7 @@ public class MatMulBenchmark {
 
     @Benchmark
     public float[] rowByRow(Work work) {
+        var weight = nextWeight();
         int rows = (int) weight.rowCount();
         int columns = (int) weight.rowLength();
         long rowBytes = type.bytesFor(columns);
