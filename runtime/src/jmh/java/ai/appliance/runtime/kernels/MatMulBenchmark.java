@@ -48,7 +48,8 @@ public class MatMulBenchmark {
     /**
      * Where the weights come from: {@code cache}, one matrix used over and over (it stays in the
      * caches where it fits); {@code memory}, copies totalling at least {@link #MEMORY_BYTES} used in
-     * turn, so every call reads its weights from DRAM, as a decode step over a whole model does.
+     * turn, so every call reads its weights from DRAM, as a decode step over a whole model does;
+     * {@code file}, the same copies read through a memory-mapped file, as the engine reads a model.
      */
     @Param({"cache"})
     public String weights;
@@ -75,7 +76,7 @@ public class MatMulBenchmark {
     }
 
     @Setup
-    public void setup() {
+    public void setup() throws java.io.IOException {
         var dims = shape.split("x");
         int rows = Integer.parseInt(dims[0]);
         int columns = Integer.parseInt(dims[1]);
@@ -84,20 +85,42 @@ public class MatMulBenchmark {
         var first = BenchWeights.matrix("w", type, rows, columns, arena, random);
         int count = switch (weights) {
             case "cache" -> 1;
-            case "memory" -> (int) Math.max(2, (MEMORY_BYTES + first.data().byteSize() - 1) / first.data().byteSize());
-            default -> throw new IllegalArgumentException("weights must be cache or memory, got " + weights);
+            case "memory", "file" -> (int) Math.max(2, (MEMORY_BYTES + first.data().byteSize() - 1) / first.data().byteSize());
+            default -> throw new IllegalArgumentException("weights must be cache, memory or file, got " + weights);
         };
         copies = new Tensor[count];
         copies[0] = first;
         for (int i = 1; i < count; i++) copies[i] = BenchWeights.matrix("w" + i, type, rows, columns, arena, random);
+        if (weights.equals("file")) mapFromFile();
         x = BenchWeights.activations(batch * columns, random);
         out = new float[batch * rows];
         scratch = new float[Math.max(MatMul.scratchSize(columns), columns)];
     }
 
+    /**
+     * The copies written to a file and replaced by views of its memory mapping: file pages, as the
+     * engine's model weights are, instead of anonymous memory (which the kernel may back with 2 MiB pages).
+     */
+    private void mapFromFile() throws java.io.IOException {
+        file = java.nio.file.Files.createTempFile("matmul-bench", ".bin");
+        long bytes = copies[0].data().byteSize();
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.READ)) {
+            for (var copy : copies) channel.write(copy.data().asByteBuffer());
+            var mapped = channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, bytes * copies.length, arena);
+            for (int i = 0; i < copies.length; i++) {
+                var c = copies[i];
+                copies[i] = new Tensor(c.name(), c.type(), c.shape(), mapped.asSlice(i * bytes, bytes));
+            }
+        }
+    }
+
+    private java.nio.file.Path file;
+
     @TearDown
-    public void tearDown() {
+    public void tearDown() throws java.io.IOException {
         arena.close();
+        if (file != null) java.nio.file.Files.deleteIfExists(file);
     }
 
     /** The next copy of the weights (always the same one for {@code cache}). */

@@ -18,11 +18,12 @@ import java.util.TreeMap;
  * or JSON (field names follow llama-bench's JSON output where one exists: avg_ts, stddev_ts, samples_ts).
  *
  * @param peakResidentBytes the process's peak resident memory (VmHWM) after all tests, or -1
+ * @param hugePageBytes bytes of the mapped model reached through 2 MiB pages ({@link Machine#hugePageMappedBytes}), or -1
  * @param decodeBytesPerToken weight bytes a decode step reads ({@link DecodeReads})
  */
 public record BenchReport(String model, long fileBytes, long parameters, String weightTypes, Machine machine,
-                          double loadToFirstTokenMillis, long peakResidentBytes, long decodeBytesPerToken,
-                          List<BenchResult> results) {
+                          double loadToFirstTokenMillis, long peakResidentBytes, long hugePageBytes,
+                          long decodeBytesPerToken, List<BenchResult> results) {
 
     /** Weights counted once even where two roles share one tensor (tied embeddings). */
     public static long parameterCount(ModelWeights w) {
@@ -57,14 +58,22 @@ public record BenchReport(String model, long fileBytes, long parameters, String 
         return unique;
     }
 
+    /** "97 %" of the file in 2 MiB pages, or "n/a"; over 100 % cannot happen for the model alone, so it is capped. */
+    String hugePageShare() {
+        if (hugePageBytes < 0 || fileBytes <= 0) return "n/a";
+        return String.format(Locale.ROOT, "%.0f %%", Math.min(100.0, 100.0 * hugePageBytes / fileBytes));
+    }
+
     public String table() {
         var s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "CPU: %s, %d physical cores (%d logical), %.1f GiB memory, %d-bit vectors%n",
                 machine.cpu(), machine.physicalCores(), machine.logicalCores(), machine.memoryBytes() / (double) (1L << 30),
                 machine.vectorBits()));
         s.append(String.format(Locale.ROOT, "JVM: %s%n", machine.java()));
-        s.append(String.format(Locale.ROOT, "load to first token: %.0f ms; peak RSS: %s%n%n", loadToFirstTokenMillis,
-                peakResidentBytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", peakResidentBytes / (double) (1 << 20))));
+        s.append(String.format(Locale.ROOT, "load to first token: %.0f ms; peak RSS: %s; model in 2 MiB pages: %s%n%n",
+                loadToFirstTokenMillis,
+                peakResidentBytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", peakResidentBytes / (double) (1 << 20)),
+                hugePageShare()));
         s.append("| model | size | params | types | backend | threads | test | t/s | weights read |\n");
         s.append("| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |\n");
         for (var r : results) {
@@ -105,6 +114,7 @@ public record BenchReport(String model, long fileBytes, long parameters, String 
         root.put("machine", m);
         root.put("load_to_first_token_ms", loadToFirstTokenMillis);
         root.put("peak_rss_bytes", peakResidentBytes);
+        root.put("file_pmd_mapped_bytes", hugePageBytes);
         root.put("decode_bytes_per_token", decodeBytesPerToken);
         var rows = new ArrayList<Map<String, Object>>();
         for (var r : results) {

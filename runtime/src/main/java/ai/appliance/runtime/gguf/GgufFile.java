@@ -2,6 +2,7 @@ package ai.appliance.runtime.gguf;
 
 import ai.appliance.runtime.model.ModelFormatException;
 import ai.appliance.runtime.tensor.GgmlType;
+import ai.appliance.runtime.tensor.MappedPages;
 import ai.appliance.runtime.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -102,6 +103,7 @@ public final class GgufFile implements AutoCloseable {
                 long size = channel.size();
                 mapping = size == 0 ? MemorySegment.ofArray(new byte[0]) : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             }
+            MappedPages.adviseHugePages(mapping);
             return parse(path, arena, mapping);
         } catch (NoSuchFileException e) {
             arena.close();

@@ -2,6 +2,7 @@ package ai.appliance.runtime.safetensors;
 
 import ai.appliance.runtime.model.ModelFormatException;
 import ai.appliance.runtime.tensor.GgmlType;
+import ai.appliance.runtime.tensor.MappedPages;
 import ai.appliance.runtime.tensor.Tensor;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -54,6 +55,7 @@ public final class SafetensorsFile implements AutoCloseable {
                 if (size < 8) throw new ModelFormatException(path, "not a safetensors file: only " + size + " bytes");
                 mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             }
+            MappedPages.adviseHugePages(mapping);
             return parse(path, arena, mapping);
         } catch (IOException e) {
             arena.close();
