@@ -43,17 +43,12 @@ public record Machine(String cpu, int physicalCores, int logicalCores, long memo
 
     /** Resident and peak resident memory of this process in bytes (VmRSS, VmHWM), or -1 where /proc is absent. */
     public static long[] residentMemory() {
-        long rss = -1;
-        long peak = -1;
         try {
-            for (var line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) rss = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                if (line.startsWith("VmHWM:")) peak = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
+            var status = Files.readAllLines(Path.of("/proc/self/status"));
+            return new long[]{kibField(status, "VmRSS:"), kibField(status, "VmHWM:")};
         } catch (IOException | RuntimeException e) {
-            // not Linux
+            return new long[]{-1, -1}; // not Linux
         }
-        return new long[]{rss, peak};
     }
 
     /**
