@@ -14,7 +14,7 @@ import java.util.logging.Logger;
  * ({@code madvise(MADV_HUGEPAGE)}). Whenever the page cache (re)reads the model through the mapping
  * (a cold start, or after the host reclaimed the cache) it then reads whole 2 MiB folios and maps
  * them with one page-table entry each. Decode reads every weight once per token, so the TLB misses
- * of 4 KiB pages, and the prefetcher stopping at every 4 KiB boundary, cost it 20-50 % on the
+ * of 4 KiB pages, and the prefetcher stopping at every 4 KiB boundary, cost it 20-60 % on the
  * Zen 5 VM (docs/benchmarks.md, session 6). Best effort: elsewhere, or where the kernel refuses, the
  * mapping stays as it was.
  */
