@@ -109,9 +109,14 @@ public class MatVecBenchmark {
         var data = weight.data();
         int quarter = rows / 4;
         boolean scaledHalves = type == GgmlType.F16 && VectorDot.scaleForHalves(x, columns, scaled);
+        float[] sums = null;
+        if (VectorDot.needsBlockSums(type)) {
+            sums = blockSums;
+            VectorDot.blockSums(x, 0, columns, sums);
+        }
         for (int r = 0; r < quarter; r++) {
             if (scaledHalves) VectorDot.dot4HalvesScaled(data, r * rowBytes, quarter * rowBytes, scaled, columns, out, r, quarter);
-            else VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, out, r, quarter);
+            else VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, sums, out, r, quarter);
         }
         traffic.bytes += 4L * quarter * rowBytes;
         return out;

@@ -141,7 +141,7 @@ public final class CpuBackend implements Backend {
                 if (scaledHalves) {
                     VectorDot.dot4HalvesScaled(data, r * rowBytes, quarter * rowBytes, scaled, columns, out, r, quarter);
                 } else {
-                    VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, out, r, quarter);
+                    VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, sums, out, r, quarter);
                 }
             }
             for (int r = from + 4 * quarter; r < to; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns, sums);

@@ -18,12 +18,22 @@ import jdk.incubator.vector.VectorSpecies;
  * means little without the bandwidth measured beside it.
  *
  * <p>Each thread streams its share of every region (as decode splits every matrix's rows) and folds
- * it into a checksum with vector XORs: one load per vector and nothing else, so the figure is the
- * memory system's, not the arithmetic's. Regions larger than the caches make it DRAM bandwidth.
+ * it into a checksum with vector XORs: loads and nothing else, so the figure is the memory system's,
+ * not the arithmetic's. Regions larger than the caches make it DRAM bandwidth. Passes alternate two
+ * ways of walking a share ({@link Walk}), since which one the memory system serves faster depends on
+ * the machine and on the page size the weights are mapped with, and the best pass counts.
  */
 public final class ReadBandwidth {
     private static final VectorSpecies<Long> SPECIES = LongVector.SPECIES_PREFERRED;
-    private static final int PASSES = 5;
+    private static final int PASSES = 6;
+
+    /**
+     * How a thread walks its share of a region. Decode reads four rows far apart at once, so four
+     * streams is its own pattern; with the weights in 2 MiB pages one stream read faster on the Zen 5
+     * development VM (50-60 against 36-41 GB/s, 2 threads, docs/benchmarks.md session 7), and decode
+     * then outran a four-stream-only probe by a third.
+     */
+    enum Walk { FOUR_STREAMS, ONE_STREAM }
     private static final long WARM_UP_BYTES = 64L << 20;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static volatile long sink;
@@ -32,16 +42,16 @@ public final class ReadBandwidth {
     }
 
     /**
-     * The best of {@value #PASSES} passes, in bytes read per second with {@code threads} threads: a
-     * limit is what the machine can reach, and on a shared host passes vary by 2x with the neighbours'
-     * load, always downwards.
+     * The best of {@value #PASSES} passes (the two {@link Walk}s alternately), in bytes read per second
+     * with {@code threads} threads: a limit is what the machine can reach, and on a shared host passes
+     * vary by 2x with the neighbours' load, always downwards.
      */
     public static double bytesPerSecond(List<MemorySegment> regions, int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         warmUp(regions);
         var samples = new double[PASSES];
         long total = regions.stream().mapToLong(MemorySegment::byteSize).sum();
-        for (int p = 0; p < PASSES; p++) samples[p] = total / (pass(regions, threads) / 1e9);
+        for (int p = 0; p < PASSES; p++) samples[p] = total / (pass(regions, threads, Walk.values()[p % 2]) / 1e9);
         return Arrays.stream(samples).max().orElseThrow();
     }
 
@@ -55,11 +65,11 @@ public final class ReadBandwidth {
             first.add(r.asSlice(0, n));
             left -= n;
         }
-        for (int i = 0; i < 8; i++) for (var r : first) sink ^= checksum(r, 0, r.byteSize());
+        for (int i = 0; i < 8; i++) for (var r : first) for (var walk : Walk.values()) sink ^= checksum(r, 0, r.byteSize(), walk);
     }
 
     /** Nanoseconds for {@code threads} threads to read every region once. */
-    private static long pass(List<MemorySegment> regions, int threads) {
+    private static long pass(List<MemorySegment> regions, int threads, Walk walk) {
         var start = new CountDownLatch(1);
         var done = new CountDownLatch(threads);
         for (int t = 0; t < threads; t++) {
@@ -71,7 +81,7 @@ public final class ReadBandwidth {
                     for (var r : regions) {
                         long from = r.byteSize() * share / threads;
                         long to = r.byteSize() * (share + 1) / threads;
-                        sum ^= checksum(r, from, to);
+                        sum ^= checksum(r, from, to, walk);
                     }
                     sink ^= sum;
                 } catch (InterruptedException e) {
@@ -93,28 +103,64 @@ public final class ReadBandwidth {
     }
 
     /**
-     * XOR of the bytes [from, to) of {@code r} read as longs (the last few bytes as single bytes). The
-     * range is read as four interleaved streams, its quarters, as decode reads four rows at once: one
-     * stream at a time leaves the memory system idle between a thread's requests and measures less
-     * than decode itself reaches.
+     * XOR of the bytes [from, to) of {@code r} read as longs (the last few bytes as single bytes),
+     * walked as {@code walk} says. Two or four vectors per stream and step: with one 64-byte load per
+     * stream and step the loop measured a quarter below decode itself.
      */
-    static long checksum(MemorySegment r, long from, long to) {
+    static long checksum(MemorySegment r, long from, long to, Walk walk) {
+        return switch (walk) {
+            case FOUR_STREAMS -> fourStreams(r, from, to);
+            case ONE_STREAM -> oneStream(r, from, to);
+        };
+    }
+
+    /** The four quarters of the range at once, as decode reads four rows far apart. */
+    private static long fourStreams(MemorySegment r, long from, long to) {
         int step = SPECIES.vectorByteSize();
-        long quarter = (to - from) / 4 / step * step;
+        long quarter = (to - from) / 4 / (2 * step) * (2 * step);
         var a0 = LongVector.zero(SPECIES);
         var a1 = LongVector.zero(SPECIES);
         var a2 = LongVector.zero(SPECIES);
         var a3 = LongVector.zero(SPECIES);
         long q1 = from + quarter, q2 = q1 + quarter, q3 = q2 + quarter;
-        for (long i = 0; i < quarter; i += step) {
-            a0 = a0.lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, from + i, LE));
-            a1 = a1.lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, q1 + i, LE));
-            a2 = a2.lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, q2 + i, LE));
-            a3 = a3.lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, q3 + i, LE));
+        for (long i = 0; i < quarter; i += 2 * step) {
+            a0 = a0.lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, from + i, LE))
+                    .lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, from + i + step, LE));
+            a1 = a1.lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, q1 + i, LE))
+                    .lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, q1 + i + step, LE));
+            a2 = a2.lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, q2 + i, LE))
+                    .lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, q2 + i + step, LE));
+            a3 = a3.lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, q3 + i, LE))
+                    .lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, q3 + i + step, LE));
         }
-        long sum = a0.lanewise(VectorOperators.XOR, a1).lanewise(VectorOperators.XOR, a2.lanewise(VectorOperators.XOR, a3))
+        return fold(a0, a1, a2, a3) ^ bytes(r, q3 + quarter, to);
+    }
+
+    /** The range front to back. */
+    private static long oneStream(MemorySegment r, long from, long to) {
+        int step = SPECIES.vectorByteSize();
+        long end = from + (to - from) / (4 * step) * (4 * step);
+        var a0 = LongVector.zero(SPECIES);
+        var a1 = LongVector.zero(SPECIES);
+        var a2 = LongVector.zero(SPECIES);
+        var a3 = LongVector.zero(SPECIES);
+        for (long i = from; i < end; i += 4 * step) {
+            a0 = a0.lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, i, LE));
+            a1 = a1.lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, i + step, LE));
+            a2 = a2.lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, i + 2 * step, LE));
+            a3 = a3.lanewise(VectorOperators.XOR, LongVector.fromMemorySegment(SPECIES, r, i + 3 * step, LE));
+        }
+        return fold(a0, a1, a2, a3) ^ bytes(r, end, to);
+    }
+
+    private static long fold(LongVector a0, LongVector a1, LongVector a2, LongVector a3) {
+        return a0.lanewise(VectorOperators.XOR, a1).lanewise(VectorOperators.XOR, a2.lanewise(VectorOperators.XOR, a3))
                 .reduceLanes(VectorOperators.XOR);
-        for (long i = q3 + quarter; i < to; i++) sum ^= r.get(ValueLayout.JAVA_BYTE, i);
+    }
+
+    private static long bytes(MemorySegment r, long from, long to) {
+        long sum = 0;
+        for (long i = from; i < to; i++) sum ^= r.get(ValueLayout.JAVA_BYTE, i);
         return sum;
     }
 }

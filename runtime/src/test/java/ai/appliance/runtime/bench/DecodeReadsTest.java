@@ -9,6 +9,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class DecodeReadsTest {
 
@@ -25,8 +27,9 @@ class DecodeReadsTest {
         }
     }
 
-    @Test
-    void theBandwidthProbeReadsEveryByteOfItsRangeAndNoneOutside() {
+    @ParameterizedTest
+    @EnumSource(ReadBandwidth.Walk.class)
+    void theBandwidthProbeReadsEveryByteOfItsRangeAndNoneOutside(ReadBandwidth.Walk walk) {
         try (var arena = Arena.ofConfined()) {
             var r = arena.allocate(1000);
             long from = 3, to = 997; // unaligned at both ends: vector loop, then single bytes
@@ -34,7 +37,7 @@ class DecodeReadsTest {
                 r.fill((byte) 0);
                 r.set(ValueLayout.JAVA_BYTE, marked, (byte) 0x5a);
                 boolean inside = marked >= from && marked < to;
-                assertEquals(inside, ReadBandwidth.checksum(r, from, to) != 0, "byte " + marked);
+                assertEquals(inside, ReadBandwidth.checksum(r, from, to, walk) != 0, walk + ", byte " + marked);
             }
         }
     }

@@ -62,7 +62,7 @@ class VectorDotTest {
         if (!VectorDot.readsFourRowsAtOnce(type)) {
             // No interleaved kernel for this type on this CPU: callers read rows in order, and dot4 says so.
             assertThrows(IllegalArgumentException.class,
-                    () -> VectorDot.dot4(type, MemorySegment.NULL, 0, 0, new float[0], 0, 0, new float[4], 0, 1));
+                    () -> VectorDot.dot4(type, MemorySegment.NULL, 0, 0, new float[0], 0, 0, null, new float[4], 0, 1));
             return;
         }
         var random = new Random(21 + type.ordinal());
@@ -73,7 +73,12 @@ class VectorDotTest {
         var x = RandomWeights.gaussian(n, random);
         var out = new float[12];
         // rows 1, 3, 5, 7 into out[2], out[4], out[6], out[8]
-        VectorDot.dot4(type, w, rowBytes, 2 * rowBytes, x, 0, n, out, 2, 2);
+        float[] sums = null;
+        if (VectorDot.needsBlockSums(type)) {
+            sums = new float[n / 32];
+            VectorDot.blockSums(x, 0, n, sums);
+        }
+        VectorDot.dot4(type, w, rowBytes, 2 * rowBytes, x, 0, n, sums, out, 2, 2);
         for (int k = 0; k < 4; k++) {
             float expected = VectorDot.dot(type, w, (1 + 2L * k) * rowBytes, x, 0, n);
             assertEquals(expected, out[2 + 2 * k], 1e-4 * (1 + Math.abs(expected)), type + " row " + (1 + 2 * k));
@@ -118,7 +123,7 @@ class VectorDotTest {
         assertTrue(VectorDot.scaleForHalves(x, n, scaled));
         var expected = new float[12];
         var actual = new float[12];
-        VectorDot.dot4(GgmlType.F16, w, rowBytes, 2 * rowBytes, x, 0, n, expected, 2, 2);
+        VectorDot.dot4(GgmlType.F16, w, rowBytes, 2 * rowBytes, x, 0, n, null, expected, 2, 2);
         VectorDot.dot4HalvesScaled(w, rowBytes, 2 * rowBytes, scaled, n, actual, 2, 2);
         org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
     }
