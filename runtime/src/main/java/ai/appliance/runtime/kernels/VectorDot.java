@@ -98,6 +98,8 @@ public final class VectorDot {
         if (!readsFourRowsAtOnce(type)) throw new IllegalArgumentException(type + " has no four-row kernel here");
         if (type == GgmlType.Q4_0) {
             q4_0Quad(w, offset0, stride, x, xOffset, n, out, i0, iStride);
+        } else if (type == GgmlType.Q4_K) {
+            q4_KQuad(w, offset0, stride, x, xOffset, n, blockSums, out, i0, iStride);
         } else if (type == GgmlType.Q8_0) {
             q8_0Quad(w, offset0, stride, x, xOffset, n, out, i0, iStride);
         } else if (type == GgmlType.BF16) {
@@ -113,7 +115,7 @@ public final class VectorDot {
      * sequential stream the hardware prefetcher follows.
      */
     public static boolean readsFourRowsAtOnce(GgmlType type) {
-        return ENABLED && (((type == GgmlType.Q8_0 || type == GgmlType.Q4_0) && L == 16) || type == GgmlType.F16 || type == GgmlType.BF16);
+        return ENABLED && (((type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.Q4_K) && L == 16) || type == GgmlType.F16 || type == GgmlType.BF16);
     }
 
     /** Scalar product of the values from {@code from} to n of a 2-byte-per-value row (the vector loop's remainder). */
@@ -238,6 +240,113 @@ public final class VectorDot {
         out[i0 + iStride] = acc1.reduceLanes(VectorOperators.ADD);
         out[i0 + 2 * iStride] = acc2.reduceLanes(VectorOperators.ADD);
         out[i0 + 3 * iStride] = acc3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Four Q4_K rows at once: the activation's four vectors per 64-value group loaded once for four
+     * rows; per row and 256-value block the scales unpacked as in {@link #q4_K}, the mins applied to
+     * the block sums in scalar code at the block's start. Written out as {@link #q4_0Quad} is.
+     */
+    private static void q4_KQuad(MemorySegment w, long offset0, long stride, float[] x, int xOffset, int n,
+                                 float[] blockSums, float[] out, int i0, int iStride) {
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        var acc2 = FloatVector.zero(F);
+        var acc3 = FloatVector.zero(F);
+        float mins0 = 0f, mins1 = 0f, mins2 = 0f, mins3 = 0f;
+        for (int b = 0; b < n / 256; b++) {
+            long p0 = offset0 + 144L * b;
+            long p1 = p0 + stride;
+            long p2 = p1 + stride;
+            long p3 = p2 + stride;
+            int sub = 8 * b;
+            float d0 = Float.float16ToFloat(w.get(Dequantize.I16, p0));
+            long packed0 = w.get(I64, p0 + 4);
+            int high0 = w.get(I32, p0 + 12);
+            int scalesLow0 = (int) packed0 & 0x3f3f3f3f;
+            int scalesHigh0 = (high0 & 0x0f0f0f0f) | (((int) packed0 >>> 2) & 0x30303030);
+            mins0 += Float.float16ToFloat(w.get(Dequantize.I16, p0 + 2)) * q4KMinsTimesSums(packed0, high0, blockSums, sub);
+            float d1 = Float.float16ToFloat(w.get(Dequantize.I16, p1));
+            long packed1 = w.get(I64, p1 + 4);
+            int high1 = w.get(I32, p1 + 12);
+            int scalesLow1 = (int) packed1 & 0x3f3f3f3f;
+            int scalesHigh1 = (high1 & 0x0f0f0f0f) | (((int) packed1 >>> 2) & 0x30303030);
+            mins1 += Float.float16ToFloat(w.get(Dequantize.I16, p1 + 2)) * q4KMinsTimesSums(packed1, high1, blockSums, sub);
+            float d2 = Float.float16ToFloat(w.get(Dequantize.I16, p2));
+            long packed2 = w.get(I64, p2 + 4);
+            int high2 = w.get(I32, p2 + 12);
+            int scalesLow2 = (int) packed2 & 0x3f3f3f3f;
+            int scalesHigh2 = (high2 & 0x0f0f0f0f) | (((int) packed2 >>> 2) & 0x30303030);
+            mins2 += Float.float16ToFloat(w.get(Dequantize.I16, p2 + 2)) * q4KMinsTimesSums(packed2, high2, blockSums, sub);
+            float d3 = Float.float16ToFloat(w.get(Dequantize.I16, p3));
+            long packed3 = w.get(I64, p3 + 4);
+            int high3 = w.get(I32, p3 + 12);
+            int scalesLow3 = (int) packed3 & 0x3f3f3f3f;
+            int scalesHigh3 = (high3 & 0x0f0f0f0f) | (((int) packed3 >>> 2) & 0x30303030);
+            mins3 += Float.float16ToFloat(w.get(Dequantize.I16, p3 + 2)) * q4KMinsTimesSums(packed3, high3, blockSums, sub);
+            // Four groups of 64 values: sub-block 2g in the low nibbles, 2g + 1 in the high ones. (The
+            // groups written out made the method too large for C1, and slow to reach C2.)
+            for (int g = 0; g < 4; g++) {
+                int xg = xOffset + 256 * b + 64 * g;
+                var xl0 = FloatVector.fromArray(F, x, xg);
+                var xl1 = FloatVector.fromArray(F, x, xg + 16);
+                var xh0 = FloatVector.fromArray(F, x, xg + 32);
+                var xh1 = FloatVector.fromArray(F, x, xg + 48);
+                int shift = 16 * (g & 1);
+                long qs = 16 + 32L * g;
+                int pair0 = (g < 2 ? scalesLow0 : scalesHigh0) >>> shift;
+                var a0 = (IntVector) ByteVector.fromMemorySegment(B, w, p0 + qs, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var b0 = (IntVector) ByteVector.fromMemorySegment(B, w, p0 + qs + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var low0 = ((FloatVector) a0.and(NIBBLE).convert(VectorOperators.I2F, 0)).mul(xl0);
+                low0 = ((FloatVector) b0.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low0);
+                var top0 = ((FloatVector) a0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
+                top0 = ((FloatVector) b0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top0);
+                acc0 = low0.fma(FloatVector.broadcast(F, d0 * (pair0 & 0xff)), acc0);
+                acc0 = top0.fma(FloatVector.broadcast(F, d0 * ((pair0 >>> 8) & 0xff)), acc0);
+                int pair1 = (g < 2 ? scalesLow1 : scalesHigh1) >>> shift;
+                var a1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + qs, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var b1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + qs + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var low1 = ((FloatVector) a1.and(NIBBLE).convert(VectorOperators.I2F, 0)).mul(xl0);
+                low1 = ((FloatVector) b1.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low1);
+                var top1 = ((FloatVector) a1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
+                top1 = ((FloatVector) b1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top1);
+                acc1 = low1.fma(FloatVector.broadcast(F, d1 * (pair1 & 0xff)), acc1);
+                acc1 = top1.fma(FloatVector.broadcast(F, d1 * ((pair1 >>> 8) & 0xff)), acc1);
+                int pair2 = (g < 2 ? scalesLow2 : scalesHigh2) >>> shift;
+                var a2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + qs, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var b2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + qs + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var low2 = ((FloatVector) a2.and(NIBBLE).convert(VectorOperators.I2F, 0)).mul(xl0);
+                low2 = ((FloatVector) b2.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low2);
+                var top2 = ((FloatVector) a2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
+                top2 = ((FloatVector) b2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top2);
+                acc2 = low2.fma(FloatVector.broadcast(F, d2 * (pair2 & 0xff)), acc2);
+                acc2 = top2.fma(FloatVector.broadcast(F, d2 * ((pair2 >>> 8) & 0xff)), acc2);
+                int pair3 = (g < 2 ? scalesLow3 : scalesHigh3) >>> shift;
+                var a3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + qs, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var b3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + qs + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var low3 = ((FloatVector) a3.and(NIBBLE).convert(VectorOperators.I2F, 0)).mul(xl0);
+                low3 = ((FloatVector) b3.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low3);
+                var top3 = ((FloatVector) a3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
+                top3 = ((FloatVector) b3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top3);
+                acc3 = low3.fma(FloatVector.broadcast(F, d3 * (pair3 & 0xff)), acc3);
+                acc3 = top3.fma(FloatVector.broadcast(F, d3 * ((pair3 >>> 8) & 0xff)), acc3);
+            }
+        }
+        out[i0] = acc0.reduceLanes(VectorOperators.ADD) - mins0;
+        out[i0 + iStride] = acc1.reduceLanes(VectorOperators.ADD) - mins1;
+        out[i0 + 2 * iStride] = acc2.reduceLanes(VectorOperators.ADD) - mins2;
+        out[i0 + 3 * iStride] = acc3.reduceLanes(VectorOperators.ADD) - mins3;
+    }
+
+    /** Σ_j m_j · sums[sub + j] over a Q4_K block's eight 6-bit mins (bytes 4-15 of the block as a long and an int). */
+    private static float q4KMinsTimesSums(long packed, int high, float[] sums, int sub) {
+        int mins0123 = (int) (packed >>> 32) & 0x3f3f3f3f;
+        int mins4567 = ((high >>> 4) & 0x0f0f0f0f) | (((int) (packed >>> 32) >>> 2) & 0x30303030);
+        float total = 0f;
+        for (int j = 0; j < 4; j++) {
+            total += ((mins0123 >>> (8 * j)) & 0xff) * sums[sub + j] + ((mins4567 >>> (8 * j)) & 0xff) * sums[sub + 4 + j];
+        }
+        return total;
     }
 
     private static void q8_0Quad(MemorySegment w, long offset0, long stride, float[] x, int xOffset, int n,
@@ -556,19 +665,16 @@ public final class VectorDot {
             long base = offset + 144L * b;
             float d = Dequantize.f16(w, base);
             float dmin = Dequantize.f16(w, base + 2);
-            // The eight 6-bit scales and mins as four ints of four bytes each: get_scale_min_k4 for all
-            // sub-blocks at once, a few word operations instead of a dozen per value (JMH MatVecBenchmark
-            // Q4_K 1536x1536 on the Zen 5 VM: 3461 -> 4102 ops/s).
+            // The eight 6-bit scales (and mins, q4KMinsTimesSums) as ints of four bytes each:
+            // get_scale_min_k4 for all sub-blocks at once, a few word operations instead of a dozen per
+            // value (JMH MatVecBenchmark Q4_K 1536x1536 on the Zen 5 VM: 3461 -> 4102 ops/s).
             long scalesLow = w.get(I64, base + 4);
             int scalesHigh = w.get(I32, base + 12);
             int low = (int) scalesLow;
-            int high = (int) (scalesLow >>> 32);
             int scales0123 = low & 0x3f3f3f3f;
-            int mins0123 = high & 0x3f3f3f3f;
             int scales4567 = (scalesHigh & 0x0f0f0f0f) | ((low >>> 2) & 0x30303030);
-            int mins4567 = ((scalesHigh >>> 4) & 0x0f0f0f0f) | ((high >>> 2) & 0x30303030);
+            mins += dmin * q4KMinsTimesSums(scalesLow, scalesHigh, blockSums, 8 * b);
             long qs = base + 16;
-            int sub = 8 * b;
             for (int group = 0; group < 4; group++) {
                 int xg = xOffset + 256 * b + 64 * group;
                 var lowDot = FloatVector.zero(F);
@@ -580,10 +686,8 @@ public final class VectorDot {
                 }
                 int shift = 16 * (group & 1);
                 int scalePair = (group < 2 ? scales0123 : scales4567) >>> shift;
-                int minPair = (group < 2 ? mins0123 : mins4567) >>> shift;
                 dotLow = lowDot.fma(FloatVector.broadcast(F, d * (scalePair & 0xff)), dotLow);
                 dotHigh = highDot.fma(FloatVector.broadcast(F, d * ((scalePair >>> 8) & 0xff)), dotHigh);
-                mins += dmin * ((minPair & 0xff) * blockSums[sub + 2 * group] + ((minPair >>> 8) & 0xff) * blockSums[sub + 2 * group + 1]);
             }
         }
         return dotLow.add(dotHigh).reduceLanes(VectorOperators.ADD) - mins;
