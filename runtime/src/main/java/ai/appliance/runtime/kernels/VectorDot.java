@@ -115,7 +115,8 @@ public final class VectorDot {
      * sequential stream the hardware prefetcher follows.
      */
     public static boolean readsFourRowsAtOnce(GgmlType type) {
-        return ENABLED && (((type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.Q4_K) && L == 16) || type == GgmlType.F16 || type == GgmlType.BF16);
+        return ENABLED && (((type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.Q4_K) && L == 16)
+                || type == GgmlType.F16 || type == GgmlType.BF16);
     }
 
     /** Scalar product of the values from {@code from} to n of a 2-byte-per-value row (the vector loop's remainder). */
@@ -162,17 +163,21 @@ public final class VectorDot {
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(v, acc0);
             acc1 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + stride, LE).convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(v, acc1);
-            acc2 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + 2 * stride, LE).convertShape(VectorOperators.S2I, I, 0))
+            acc2 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + 2 * stride, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(v, acc2);
-            acc3 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + 3 * stride, LE).convertShape(VectorOperators.S2I, I, 0))
+            acc3 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + 3 * stride, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(v, acc3);
             acc0 = ((IntVector) ShortVector.fromMemorySegment(S, w, q, LE).convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(u, acc0);
             acc1 = ((IntVector) ShortVector.fromMemorySegment(S, w, q + stride, LE).convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(u, acc1);
-            acc2 = ((IntVector) ShortVector.fromMemorySegment(S, w, q + 2 * stride, LE).convertShape(VectorOperators.S2I, I, 0))
+            acc2 = ((IntVector) ShortVector.fromMemorySegment(S, w, q + 2 * stride, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(u, acc2);
-            acc3 = ((IntVector) ShortVector.fromMemorySegment(S, w, q + 3 * stride, LE).convertShape(VectorOperators.S2I, I, 0))
+            acc3 = ((IntVector) ShortVector.fromMemorySegment(S, w, q + 3 * stride, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(u, acc3);
         }
         for (; i + L <= n; i += L) {
@@ -219,19 +224,23 @@ public final class VectorDot {
             var x0 = FloatVector.fromArray(F, x, xb);
             var x1 = FloatVector.fromArray(F, x, xb + 16);
             var zeroPoint = x0.add(x1).mul(-8f);
-            var q0 = (IntVector) ByteVector.fromMemorySegment(B, w, p0 + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            var q0 = (IntVector) ByteVector.fromMemorySegment(B, w, p0 + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
             var s0 = ((FloatVector) q0.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(x0, zeroPoint);
             s0 = ((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(x1, s0);
             acc0 = s0.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p0))), acc0);
-            var q1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            var q1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
             var s1 = ((FloatVector) q1.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(x0, zeroPoint);
             s1 = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(x1, s1);
             acc1 = s1.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p1))), acc1);
-            var q2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            var q2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
             var s2 = ((FloatVector) q2.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(x0, zeroPoint);
             s2 = ((FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(x1, s2);
             acc2 = s2.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p2))), acc2);
-            var q3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            var q3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + 2, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
             var s3 = ((FloatVector) q3.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(x0, zeroPoint);
             s3 = ((FloatVector) q3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(x1, s3);
             acc3 = s3.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p3))), acc3);
@@ -295,8 +304,10 @@ public final class VectorDot {
                 int shift = 16 * (g & 1);
                 long qs = 16 + 32L * g;
                 int pair0 = (g < 2 ? scalesLow0 : scalesHigh0) >>> shift;
-                var a0 = (IntVector) ByteVector.fromMemorySegment(B, w, p0 + qs, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                var b0 = (IntVector) ByteVector.fromMemorySegment(B, w, p0 + qs + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var a0 = (IntVector) ByteVector.fromMemorySegment(B, w, p0 + qs, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var b0 = (IntVector) ByteVector.fromMemorySegment(B, w, p0 + qs + 16, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 var low0 = ((FloatVector) a0.and(NIBBLE).convert(VectorOperators.I2F, 0)).mul(xl0);
                 low0 = ((FloatVector) b0.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low0);
                 var top0 = ((FloatVector) a0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
@@ -304,8 +315,10 @@ public final class VectorDot {
                 acc0 = low0.fma(FloatVector.broadcast(F, d0 * (pair0 & 0xff)), acc0);
                 acc0 = top0.fma(FloatVector.broadcast(F, d0 * ((pair0 >>> 8) & 0xff)), acc0);
                 int pair1 = (g < 2 ? scalesLow1 : scalesHigh1) >>> shift;
-                var a1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + qs, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                var b1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + qs + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var a1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + qs, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var b1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + qs + 16, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 var low1 = ((FloatVector) a1.and(NIBBLE).convert(VectorOperators.I2F, 0)).mul(xl0);
                 low1 = ((FloatVector) b1.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low1);
                 var top1 = ((FloatVector) a1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
@@ -313,8 +326,10 @@ public final class VectorDot {
                 acc1 = low1.fma(FloatVector.broadcast(F, d1 * (pair1 & 0xff)), acc1);
                 acc1 = top1.fma(FloatVector.broadcast(F, d1 * ((pair1 >>> 8) & 0xff)), acc1);
                 int pair2 = (g < 2 ? scalesLow2 : scalesHigh2) >>> shift;
-                var a2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + qs, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                var b2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + qs + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var a2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + qs, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var b2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + qs + 16, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 var low2 = ((FloatVector) a2.and(NIBBLE).convert(VectorOperators.I2F, 0)).mul(xl0);
                 low2 = ((FloatVector) b2.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low2);
                 var top2 = ((FloatVector) a2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
@@ -322,8 +337,10 @@ public final class VectorDot {
                 acc2 = low2.fma(FloatVector.broadcast(F, d2 * (pair2 & 0xff)), acc2);
                 acc2 = top2.fma(FloatVector.broadcast(F, d2 * ((pair2 >>> 8) & 0xff)), acc2);
                 int pair3 = (g < 2 ? scalesLow3 : scalesHigh3) >>> shift;
-                var a3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + qs, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                var b3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + qs + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var a3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + qs, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                var b3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + qs + 16, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 var low3 = ((FloatVector) a3.and(NIBBLE).convert(VectorOperators.I2F, 0)).mul(xl0);
                 low3 = ((FloatVector) b3.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low3);
                 var top3 = ((FloatVector) a3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
@@ -422,12 +439,14 @@ public final class VectorDot {
         int i = 0;
         int upper2 = n - n % (2 * L);
         for (; i < upper2; i += 2 * L) {
-            acc0 = FloatVector.fromMemorySegment(F, w, offset + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOffset + i), acc0);
+            acc0 = FloatVector.fromMemorySegment(F, w, offset + 4L * i, LE)
+                    .fma(FloatVector.fromArray(F, x, xOffset + i), acc0);
             acc1 = FloatVector.fromMemorySegment(F, w, offset + 4L * (i + L), LE)
                     .fma(FloatVector.fromArray(F, x, xOffset + i + L), acc1);
         }
         for (; i + L <= n; i += L) {
-            acc0 = FloatVector.fromMemorySegment(F, w, offset + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOffset + i), acc0);
+            acc0 = FloatVector.fromMemorySegment(F, w, offset + 4L * i, LE)
+                    .fma(FloatVector.fromArray(F, x, xOffset + i), acc0);
         }
         float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) sum += w.get(Dequantize.F32, offset + 4L * i) * x[xOffset + i];
@@ -465,7 +484,8 @@ public final class VectorDot {
         var limit = FloatVector.broadcast(F, HALF_SCALED_LIMIT);
         for (int i = 0; i < n; i += L) {
             var v = FloatVector.fromArray(F, x, i);
-            if (v.abs().compare(VectorOperators.GE, limit).anyTrue() || v.test(VectorOperators.IS_NAN).anyTrue()) return false;
+            if (v.abs().compare(VectorOperators.GE, limit).anyTrue()
+                    || v.test(VectorOperators.IS_NAN).anyTrue()) return false;
             v.mul(TWO_POW_112).intoArray(scaled, i);
         }
         return true;
@@ -495,17 +515,21 @@ public final class VectorDot {
                     .lanewise(VectorOperators.LSHL, 13).and(HALF_SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().fma(v, acc0);
             acc1 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + stride, LE).convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 13).and(HALF_SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().fma(v, acc1);
-            acc2 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + 2 * stride, LE).convertShape(VectorOperators.S2I, I, 0))
+            acc2 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + 2 * stride, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 13).and(HALF_SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().fma(v, acc2);
-            acc3 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + 3 * stride, LE).convertShape(VectorOperators.S2I, I, 0))
+            acc3 = ((IntVector) ShortVector.fromMemorySegment(S, w, p + 3 * stride, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 13).and(HALF_SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().fma(v, acc3);
             acc0 = ((IntVector) ShortVector.fromMemorySegment(S, w, q, LE).convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 13).and(HALF_SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().fma(u, acc0);
             acc1 = ((IntVector) ShortVector.fromMemorySegment(S, w, q + stride, LE).convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 13).and(HALF_SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().fma(u, acc1);
-            acc2 = ((IntVector) ShortVector.fromMemorySegment(S, w, q + 2 * stride, LE).convertShape(VectorOperators.S2I, I, 0))
+            acc2 = ((IntVector) ShortVector.fromMemorySegment(S, w, q + 2 * stride, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 13).and(HALF_SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().fma(u, acc2);
-            acc3 = ((IntVector) ShortVector.fromMemorySegment(S, w, q + 3 * stride, LE).convertShape(VectorOperators.S2I, I, 0))
+            acc3 = ((IntVector) ShortVector.fromMemorySegment(S, w, q + 3 * stride, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
                     .lanewise(VectorOperators.LSHL, 13).and(HALF_SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().fma(u, acc3);
         }
         for (; i < n; i += L) {
@@ -582,8 +606,10 @@ public final class VectorDot {
             int xb = xOffset + 32 * b;
             var s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 2, LE)).mul(FloatVector.fromArray(F, x, xb));
             var s1 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 36, LE)).mul(FloatVector.fromArray(F, x, xb + 32));
-            s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 18, LE)).fma(FloatVector.fromArray(F, x, xb + 16), s0);
-            s1 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 52, LE)).fma(FloatVector.fromArray(F, x, xb + 48), s1);
+            s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 18, LE))
+                    .fma(FloatVector.fromArray(F, x, xb + 16), s0);
+            s1 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 52, LE))
+                    .fma(FloatVector.fromArray(F, x, xb + 48), s1);
             acc0 = s0.fma(FloatVector.broadcast(F, Dequantize.f16(w, base)), acc0);
             acc1 = s1.fma(FloatVector.broadcast(F, Dequantize.f16(w, base + 34)), acc1);
         }
@@ -591,7 +617,8 @@ public final class VectorDot {
             long base = offset + 34L * b;
             int xb = xOffset + 32 * b;
             var s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 2, LE)).mul(FloatVector.fromArray(F, x, xb));
-            s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 18, LE)).fma(FloatVector.fromArray(F, x, xb + 16), s0);
+            s0 = bytesToFloats(ByteVector.fromMemorySegment(B, w, base + 18, LE))
+                    .fma(FloatVector.fromArray(F, x, xb + 16), s0);
             acc0 = s0.fma(FloatVector.broadcast(F, Dequantize.f16(w, base)), acc0);
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
@@ -614,7 +641,8 @@ public final class VectorDot {
 
     /** L bytes at offset, zero-extended to int lanes (nibbles then need one mask or one shift each). */
     static IntVector unsignedBytesToInts(MemorySegment w, long offset) {
-        return (IntVector) ByteVector.fromMemorySegment(B, w, offset, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        return (IntVector) ByteVector.fromMemorySegment(B, w, offset, LE)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
@@ -682,7 +710,8 @@ public final class VectorDot {
                 for (int l = 0; l < 32; l += L) {
                     var q = unsignedBytesToInts(w, qs + 32L * group + l);
                     lowDot = toFloats(q.and(NIBBLE)).fma(FloatVector.fromArray(F, x, xg + l), lowDot);
-                    highDot = toFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xg + 32 + l), highDot);
+                    highDot = toFloats(q.lanewise(VectorOperators.LSHR, 4))
+                            .fma(FloatVector.fromArray(F, x, xg + 32 + l), highDot);
                 }
                 int shift = 16 * (group & 1);
                 int scalePair = (group < 2 ? scales0123 : scales4567) >>> shift;
@@ -705,7 +734,8 @@ public final class VectorDot {
             case 0 -> low.and(NIBBLE).or(high.and(Q6_HIGH_0).lanewise(VectorOperators.LSHL, 4)).sub(Q6_OFFSET);
             case 1 -> low.and(NIBBLE).or(high.and(Q6_HIGH_1).lanewise(VectorOperators.LSHL, 2)).sub(Q6_OFFSET);
             case 2 -> low.lanewise(VectorOperators.LSHR, 4).or(high.and(Q6_HIGH_2)).sub(Q6_OFFSET);
-            default -> low.lanewise(VectorOperators.LSHR, 4).or(high.and(Q6_HIGH_3).lanewise(VectorOperators.LSHR, 2)).sub(Q6_OFFSET);
+            default -> low.lanewise(VectorOperators.LSHR, 4).or(high.and(Q6_HIGH_3)
+                    .lanewise(VectorOperators.LSHR, 2)).sub(Q6_OFFSET);
         };
     }
 
