@@ -30,8 +30,8 @@ public final class ReadBandwidth {
     /**
      * How a thread walks its share of a region. Decode reads four rows far apart at once, so four
      * streams is its own pattern; with the weights in 2 MiB pages one stream read faster on the Zen 5
-     * development VM (50-60 against 36-41 GB/s, 2 threads, docs/benchmarks.md session 7), and decode
-     * then outran a four-stream-only probe by a third.
+     * development VM (up to 59 against up to 41 GB/s with one vector per stream and step, 2 threads,
+     * docs/benchmarks.md session 7), and decode outran the four-stream-only probe of earlier sessions.
      */
     enum Walk { FOUR_STREAMS, ONE_STREAM }
     private static final long WARM_UP_BYTES = 64L << 20;
