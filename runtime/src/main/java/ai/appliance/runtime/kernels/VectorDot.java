@@ -272,26 +272,26 @@ public final class VectorDot {
             float d0 = Float.float16ToFloat(w.get(Dequantize.I16, p0));
             long packed0 = w.get(I64, p0 + 4);
             int high0 = w.get(I32, p0 + 12);
-            int scalesLow0 = (int) packed0 & 0x3f3f3f3f;
-            int scalesHigh0 = (high0 & 0x0f0f0f0f) | (((int) packed0 >>> 2) & 0x30303030);
+            int scalesLow0 = q4KSixBits((int) packed0, high0, false);
+            int scalesHigh0 = q4KSixBits((int) packed0, high0, true);
             mins0 += Float.float16ToFloat(w.get(Dequantize.I16, p0 + 2)) * q4KMinsTimesSums(packed0, high0, blockSums, sub);
             float d1 = Float.float16ToFloat(w.get(Dequantize.I16, p1));
             long packed1 = w.get(I64, p1 + 4);
             int high1 = w.get(I32, p1 + 12);
-            int scalesLow1 = (int) packed1 & 0x3f3f3f3f;
-            int scalesHigh1 = (high1 & 0x0f0f0f0f) | (((int) packed1 >>> 2) & 0x30303030);
+            int scalesLow1 = q4KSixBits((int) packed1, high1, false);
+            int scalesHigh1 = q4KSixBits((int) packed1, high1, true);
             mins1 += Float.float16ToFloat(w.get(Dequantize.I16, p1 + 2)) * q4KMinsTimesSums(packed1, high1, blockSums, sub);
             float d2 = Float.float16ToFloat(w.get(Dequantize.I16, p2));
             long packed2 = w.get(I64, p2 + 4);
             int high2 = w.get(I32, p2 + 12);
-            int scalesLow2 = (int) packed2 & 0x3f3f3f3f;
-            int scalesHigh2 = (high2 & 0x0f0f0f0f) | (((int) packed2 >>> 2) & 0x30303030);
+            int scalesLow2 = q4KSixBits((int) packed2, high2, false);
+            int scalesHigh2 = q4KSixBits((int) packed2, high2, true);
             mins2 += Float.float16ToFloat(w.get(Dequantize.I16, p2 + 2)) * q4KMinsTimesSums(packed2, high2, blockSums, sub);
             float d3 = Float.float16ToFloat(w.get(Dequantize.I16, p3));
             long packed3 = w.get(I64, p3 + 4);
             int high3 = w.get(I32, p3 + 12);
-            int scalesLow3 = (int) packed3 & 0x3f3f3f3f;
-            int scalesHigh3 = (high3 & 0x0f0f0f0f) | (((int) packed3 >>> 2) & 0x30303030);
+            int scalesLow3 = q4KSixBits((int) packed3, high3, false);
+            int scalesHigh3 = q4KSixBits((int) packed3, high3, true);
             mins3 += Float.float16ToFloat(w.get(Dequantize.I16, p3 + 2)) * q4KMinsTimesSums(packed3, high3, blockSums, sub);
             // Four groups of 64 values: sub-block 2g in the low nibbles, 2g + 1 in the high ones. (The
             // groups written out made the method too large for C1, and slow to reach C2.)
@@ -355,10 +355,21 @@ public final class VectorDot {
         out[i0 + 3 * iStride] = acc3.reduceLanes(VectorOperators.ADD) - mins3;
     }
 
+    /**
+     * Four of a Q4_K block's eight 6-bit scales or mins, one per byte (get_scale_min_k4 for four
+     * sub-blocks at once): sub-blocks 0-3 ({@code upper} false) are the low six bits of {@code word}'s
+     * bytes; 4-7 take their low four bits from {@code nibbles}' bytes and their top two from
+     * {@code word}'s. Scales: word = block bytes 4-7, nibbles = bytes 12-15; mins: word = bytes 8-11,
+     * nibbles = bytes 12-15 shifted right by 4.
+     */
+    static int q4KSixBits(int word, int nibbles, boolean upper) {
+        return upper ? (nibbles & 0x0f0f0f0f) | ((word >>> 2) & 0x30303030) : word & 0x3f3f3f3f;
+    }
+
     /** Σ_j m_j · sums[sub + j] over a Q4_K block's eight 6-bit mins (bytes 4-15 of the block as a long and an int). */
     private static float q4KMinsTimesSums(long packed, int high, float[] sums, int sub) {
-        int mins0123 = (int) (packed >>> 32) & 0x3f3f3f3f;
-        int mins4567 = ((high >>> 4) & 0x0f0f0f0f) | (((int) (packed >>> 32) >>> 2) & 0x30303030);
+        int mins0123 = q4KSixBits((int) (packed >>> 32), high >>> 4, false);
+        int mins4567 = q4KSixBits((int) (packed >>> 32), high >>> 4, true);
         float total = 0f;
         for (int j = 0; j < 4; j++) {
             total += ((mins0123 >>> (8 * j)) & 0xff) * sums[sub + j] + ((mins4567 >>> (8 * j)) & 0xff) * sums[sub + 4 + j];
@@ -696,12 +707,11 @@ public final class VectorDot {
             // The eight 6-bit scales (and mins, q4KMinsTimesSums) as ints of four bytes each:
             // get_scale_min_k4 for all sub-blocks at once, a few word operations instead of a dozen per
             // value (JMH MatVecBenchmark Q4_K 1536x1536 on the Zen 5 VM: 3461 -> 4102 ops/s).
-            long scalesLow = w.get(I64, base + 4);
-            int scalesHigh = w.get(I32, base + 12);
-            int low = (int) scalesLow;
-            int scales0123 = low & 0x3f3f3f3f;
-            int scales4567 = (scalesHigh & 0x0f0f0f0f) | ((low >>> 2) & 0x30303030);
-            mins += dmin * q4KMinsTimesSums(scalesLow, scalesHigh, blockSums, 8 * b);
+            long packed = w.get(I64, base + 4);
+            int high = w.get(I32, base + 12);
+            int scales0123 = q4KSixBits((int) packed, high, false);
+            int scales4567 = q4KSixBits((int) packed, high, true);
+            mins += dmin * q4KMinsTimesSums(packed, high, blockSums, 8 * b);
             long qs = base + 16;
             for (int group = 0; group < 4; group++) {
                 int xg = xOffset + 256 * b + 64 * group;
