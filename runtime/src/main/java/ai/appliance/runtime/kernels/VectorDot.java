@@ -687,10 +687,8 @@ public final class VectorDot {
      * bytes read as one little-endian long (bytes 0-7) and int (bytes 8-11): get_scale_min_k4 on registers.
      */
     static int q4KScaleOrMin(long low, int high, int j, boolean min) {
-        if (j < 4) return (int) (low >>> (8 * (j + (min ? 4 : 0)))) & 63;
-        int packed = (high >>> (8 * (j - 4))) & 0xff; // byte j + 4
-        int top = (int) (low >>> (8 * (j - (min ? 0 : 4)))) & 0xff; // byte j (min) or j - 4 (scale)
-        return (min ? packed >>> 4 : packed & 0xf) | ((top >>> 6) << 4);
+        int four = min ? q4KSixBits((int) (low >>> 32), high >>> 4, j >= 4) : q4KSixBits((int) low, high, j >= 4);
+        return (four >>> (8 * (j & 3))) & 0xff;
     }
 
     private static float q4_K(MemorySegment w, long offset, float[] x, int xOffset, int n, float[] blockSums) {
