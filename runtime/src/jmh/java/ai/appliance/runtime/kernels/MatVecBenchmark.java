@@ -46,6 +46,7 @@ public class MatVecBenchmark {
     private float[] out;
     private float[] blockSums;
     private float[] scaled;
+    private final float[] scratch = new float[VectorDot.DOT4_SCRATCH];
 
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     @State(Scope.Thread)
@@ -116,7 +117,7 @@ public class MatVecBenchmark {
         }
         for (int r = 0; r < quarter; r++) {
             if (scaledHalves) VectorDot.dot4HalvesScaled(data, r * rowBytes, quarter * rowBytes, scaled, columns, out, r, quarter);
-            else VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, sums, out, r, quarter);
+            else VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, sums, scratch, out, r, quarter);
         }
         traffic.bytes += 4L * quarter * rowBytes;
         return out;

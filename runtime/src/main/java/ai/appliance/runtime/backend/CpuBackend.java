@@ -137,11 +137,12 @@ public final class CpuBackend implements Backend {
             // product, so that the kernel skips a multiply per vector). Otherwise in order.
             int quarter = VectorDot.readsFourRowsAtOnce(type) ? (to - from) / 4 : 0;
             boolean scaledHalves = type == GgmlType.F16 && scaled != null;
+            float[] scratch = quarter > 0 ? rowBuffer(worker, VectorDot.DOT4_SCRATCH) : null;
             for (int r = from; r < from + quarter; r++) {
                 if (scaledHalves) {
                     VectorDot.dot4HalvesScaled(data, r * rowBytes, quarter * rowBytes, scaled, columns, out, r, quarter);
                 } else {
-                    VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, sums, out, r, quarter);
+                    VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, sums, scratch, out, r, quarter);
                 }
             }
             for (int r = from + 4 * quarter; r < to; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns, sums);

@@ -30,6 +30,7 @@ public final class KernelWarmup {
             long rowBytes = t.type().bytesFor(columns);
             var x = new float[columns];
             var four = new float[4];
+            var scratch = new float[VectorDot.DOT4_SCRATCH];
             var scaled = new float[columns];
             var sums = VectorDot.needsBlockSums(t.type()) ? new float[columns / 32] : null;
             if (sums != null) VectorDot.blockSums(x, 0, columns, sums);
@@ -38,7 +39,7 @@ public final class KernelWarmup {
                 sink += VectorDot.dot(t.type(), t.data(), (call % rows) * rowBytes, x, 0, columns);
                 if (call % 4 == 0 && rows >= 4 && VectorDot.readsFourRowsAtOnce(t.type())) {
                     // dot4 as the backend calls it
-                    VectorDot.dot4(t.type(), t.data(), 0, quarter * rowBytes, x, 0, columns, sums, four, 0, 1);
+                    VectorDot.dot4(t.type(), t.data(), 0, quarter * rowBytes, x, 0, columns, sums, scratch, four, 0, 1);
                     sink += four[0] + four[1] + four[2] + four[3];
                     if (t.type() == GgmlType.F16 && VectorDot.scaleForHalves(x, columns, scaled)) {
                         VectorDot.dot4HalvesScaled(t.data(), 0, quarter * rowBytes, scaled, columns, four, 0, 1);

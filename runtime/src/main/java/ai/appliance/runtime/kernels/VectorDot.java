@@ -9,6 +9,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -91,15 +92,16 @@ public final class VectorDot {
      * a thread's chunk) the memory system fetches them all at once. Decode of the 1.5B Q8_0 model,
      * idle machine: 7.8 tokens/s on one thread one row at a time, 9.1 with two streams, 10.6 with
      * four; F16 and BF16 likewise (F16 2-thread decode 8.4 -> 9.9). Only for the types of {@link #readsFourRowsAtOnce};
-     * {@code blockSums} as for {@link #dot(GgmlType, MemorySegment, long, float[], int, int, float[])}.
+     * {@code blockSums} as for {@link #dot(GgmlType, MemorySegment, long, float[], int, int, float[])};
+     * {@code scratch}: {@link #DOT4_SCRATCH} floats that no other thread uses at the same time.
      */
     public static void dot4(GgmlType type, MemorySegment w, long offset0, long stride, float[] x, int xOffset, int n,
-                            float[] blockSums, float[] out, int i0, int iStride) {
+                            float[] blockSums, float[] scratch, float[] out, int i0, int iStride) {
         if (!readsFourRowsAtOnce(type)) throw new IllegalArgumentException(type + " has no four-row kernel here");
         if (type == GgmlType.Q4_0) {
             q4_0Quad(w, offset0, stride, x, xOffset, n, out, i0, iStride);
         } else if (type == GgmlType.Q4_K) {
-            q4_KQuad(w, offset0, stride, x, xOffset, n, blockSums, out, i0, iStride);
+            q4_KQuad(w, offset0, stride, x, xOffset, n, blockSums, scratch, out, i0, iStride);
         } else if (type == GgmlType.Q8_0) {
             q8_0Quad(w, offset0, stride, x, xOffset, n, out, i0, iStride);
         } else if (type == GgmlType.BF16) {
@@ -252,58 +254,42 @@ public final class VectorDot {
     }
 
     /**
-     * Four Q4_K rows at once: the activation's four vectors per 64-value group loaded once for four
-     * rows; per row and 256-value block the scales unpacked as in {@link #q4_K}, the mins applied to
-     * the block sums in scalar code at the block's start. Written out as {@link #q4_0Quad} is.
+     * Four Q4_K rows at once. Per 256-value block {@link #q4KCoefficients} unpacks the four rows'
+     * scales and mins into {@code scratch}, outside the loop body that does the arithmetic; the
+     * activation's four vectors per 64-value group are loaded once for four rows, and a step takes two
+     * groups. Each group's arithmetic is written out as in {@link #q4_0Quad}. Both halves of that
+     * choice were measured (docs/benchmarks.md, session 8): the scales unpacked with scalar code in
+     * the loop ran at 14 G weights/s per core, this at 23; with the unpacking written into this method
+     * as well it ran slightly faster, but C1 then runs out of registers on it and the JIT can be left
+     * running C1's slow code for good.
      */
     private static void q4_KQuad(MemorySegment w, long offset0, long stride, float[] x, int xOffset, int n,
-                                 float[] blockSums, float[] out, int i0, int iStride) {
+                                 float[] blockSums, float[] scratch, float[] out, int i0, int iStride) {
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
         var acc2 = FloatVector.zero(F);
         var acc3 = FloatVector.zero(F);
-        float mins0 = 0f, mins1 = 0f, mins2 = 0f, mins3 = 0f;
         for (int b = 0; b < n / 256; b++) {
             long p0 = offset0 + 144L * b;
             long p1 = p0 + stride;
             long p2 = p1 + stride;
             long p3 = p2 + stride;
-            int sub = 8 * b;
-            float d0 = Float.float16ToFloat(w.get(Dequantize.I16, p0));
-            long packed0 = w.get(I64, p0 + 4);
-            int high0 = w.get(I32, p0 + 12);
-            int scalesLow0 = q4KSixBits((int) packed0, high0, false);
-            int scalesHigh0 = q4KSixBits((int) packed0, high0, true);
-            mins0 += Float.float16ToFloat(w.get(Dequantize.I16, p0 + 2)) * q4KMinsTimesSums(packed0, high0, blockSums, sub);
-            float d1 = Float.float16ToFloat(w.get(Dequantize.I16, p1));
-            long packed1 = w.get(I64, p1 + 4);
-            int high1 = w.get(I32, p1 + 12);
-            int scalesLow1 = q4KSixBits((int) packed1, high1, false);
-            int scalesHigh1 = q4KSixBits((int) packed1, high1, true);
-            mins1 += Float.float16ToFloat(w.get(Dequantize.I16, p1 + 2)) * q4KMinsTimesSums(packed1, high1, blockSums, sub);
-            float d2 = Float.float16ToFloat(w.get(Dequantize.I16, p2));
-            long packed2 = w.get(I64, p2 + 4);
-            int high2 = w.get(I32, p2 + 12);
-            int scalesLow2 = q4KSixBits((int) packed2, high2, false);
-            int scalesHigh2 = q4KSixBits((int) packed2, high2, true);
-            mins2 += Float.float16ToFloat(w.get(Dequantize.I16, p2 + 2)) * q4KMinsTimesSums(packed2, high2, blockSums, sub);
-            float d3 = Float.float16ToFloat(w.get(Dequantize.I16, p3));
-            long packed3 = w.get(I64, p3 + 4);
-            int high3 = w.get(I32, p3 + 12);
-            int scalesLow3 = q4KSixBits((int) packed3, high3, false);
-            int scalesHigh3 = q4KSixBits((int) packed3, high3, true);
-            mins3 += Float.float16ToFloat(w.get(Dequantize.I16, p3 + 2)) * q4KMinsTimesSums(packed3, high3, blockSums, sub);
-            // Four groups of 64 values: sub-block 2g in the low nibbles, 2g + 1 in the high ones. (The
-            // groups written out made the method too large for C1, and slow to reach C2.)
-            for (int g = 0; g < 4; g++) {
+            q4KCoefficients(w, p0, stride, blockSums, 8 * b, scratch);
+            acc0 = acc0.add(FloatVector.fromArray(F, scratch, 80));
+            acc1 = acc1.add(FloatVector.fromArray(F, scratch, 96));
+            acc2 = acc2.add(FloatVector.fromArray(F, scratch, 112));
+            acc3 = acc3.add(FloatVector.fromArray(F, scratch, 128));
+            for (int g = 0; g < 4; g += 2) {
                 int xg = xOffset + 256 * b + 64 * g;
-                var xl0 = FloatVector.fromArray(F, x, xg);
-                var xl1 = FloatVector.fromArray(F, x, xg + 16);
-                var xh0 = FloatVector.fromArray(F, x, xg + 32);
-                var xh1 = FloatVector.fromArray(F, x, xg + 48);
-                int shift = 16 * (g & 1);
-                long qs = 16 + 32L * g;
-                int pair0 = (g < 2 ? scalesLow0 : scalesHigh0) >>> shift;
+                int c = SCRATCH_GUARD + 8 + 2 * g;
+                FloatVector xl0, xl1, xh0, xh1;
+                long qs;
+                // group g: sub-block 2g in the low nibbles, the next one in the high ones
+                xl0 = FloatVector.fromArray(F, x, xg);
+                xl1 = FloatVector.fromArray(F, x, xg + 16);
+                xh0 = FloatVector.fromArray(F, x, xg + 32);
+                xh1 = FloatVector.fromArray(F, x, xg + 48);
+                qs = 16 + 32L * g;
                 var a0 = (IntVector) ByteVector.fromMemorySegment(B, w, p0 + qs, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 var b0 = (IntVector) ByteVector.fromMemorySegment(B, w, p0 + qs + 16, LE)
@@ -312,9 +298,8 @@ public final class VectorDot {
                 low0 = ((FloatVector) b0.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low0);
                 var top0 = ((FloatVector) a0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
                 top0 = ((FloatVector) b0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top0);
-                acc0 = low0.fma(FloatVector.broadcast(F, d0 * (pair0 & 0xff)), acc0);
-                acc0 = top0.fma(FloatVector.broadcast(F, d0 * ((pair0 >>> 8) & 0xff)), acc0);
-                int pair1 = (g < 2 ? scalesLow1 : scalesHigh1) >>> shift;
+                acc0 = low0.fma(FloatVector.broadcast(F, scratch[0 + c]), acc0);
+                acc0 = top0.fma(FloatVector.broadcast(F, scratch[0 + c + 1]), acc0);
                 var a1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + qs, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 var b1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + qs + 16, LE)
@@ -323,9 +308,8 @@ public final class VectorDot {
                 low1 = ((FloatVector) b1.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low1);
                 var top1 = ((FloatVector) a1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
                 top1 = ((FloatVector) b1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top1);
-                acc1 = low1.fma(FloatVector.broadcast(F, d1 * (pair1 & 0xff)), acc1);
-                acc1 = top1.fma(FloatVector.broadcast(F, d1 * ((pair1 >>> 8) & 0xff)), acc1);
-                int pair2 = (g < 2 ? scalesLow2 : scalesHigh2) >>> shift;
+                acc1 = low1.fma(FloatVector.broadcast(F, scratch[16 + c]), acc1);
+                acc1 = top1.fma(FloatVector.broadcast(F, scratch[16 + c + 1]), acc1);
                 var a2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + qs, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 var b2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + qs + 16, LE)
@@ -334,9 +318,8 @@ public final class VectorDot {
                 low2 = ((FloatVector) b2.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low2);
                 var top2 = ((FloatVector) a2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
                 top2 = ((FloatVector) b2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top2);
-                acc2 = low2.fma(FloatVector.broadcast(F, d2 * (pair2 & 0xff)), acc2);
-                acc2 = top2.fma(FloatVector.broadcast(F, d2 * ((pair2 >>> 8) & 0xff)), acc2);
-                int pair3 = (g < 2 ? scalesLow3 : scalesHigh3) >>> shift;
+                acc2 = low2.fma(FloatVector.broadcast(F, scratch[32 + c]), acc2);
+                acc2 = top2.fma(FloatVector.broadcast(F, scratch[32 + c + 1]), acc2);
                 var a3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + qs, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 var b3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + qs + 16, LE)
@@ -345,14 +328,129 @@ public final class VectorDot {
                 low3 = ((FloatVector) b3.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low3);
                 var top3 = ((FloatVector) a3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
                 top3 = ((FloatVector) b3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top3);
-                acc3 = low3.fma(FloatVector.broadcast(F, d3 * (pair3 & 0xff)), acc3);
-                acc3 = top3.fma(FloatVector.broadcast(F, d3 * ((pair3 >>> 8) & 0xff)), acc3);
+                acc3 = low3.fma(FloatVector.broadcast(F, scratch[48 + c]), acc3);
+                acc3 = top3.fma(FloatVector.broadcast(F, scratch[48 + c + 1]), acc3);
+                // group g + 1: sub-block 2g + 2 in the low nibbles, the next one in the high ones
+                xl0 = FloatVector.fromArray(F, x, xg + 64);
+                xl1 = FloatVector.fromArray(F, x, xg + 64 + 16);
+                xh0 = FloatVector.fromArray(F, x, xg + 64 + 32);
+                xh1 = FloatVector.fromArray(F, x, xg + 64 + 48);
+                qs = qs + 32;
+                a0 = (IntVector) ByteVector.fromMemorySegment(B, w, p0 + qs, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                b0 = (IntVector) ByteVector.fromMemorySegment(B, w, p0 + qs + 16, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                low0 = ((FloatVector) a0.and(NIBBLE).convert(VectorOperators.I2F, 0)).mul(xl0);
+                low0 = ((FloatVector) b0.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low0);
+                top0 = ((FloatVector) a0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
+                top0 = ((FloatVector) b0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top0);
+                acc0 = low0.fma(FloatVector.broadcast(F, scratch[0 + c + 2]), acc0);
+                acc0 = top0.fma(FloatVector.broadcast(F, scratch[0 + c + 2 + 1]), acc0);
+                a1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + qs, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                b1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + qs + 16, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                low1 = ((FloatVector) a1.and(NIBBLE).convert(VectorOperators.I2F, 0)).mul(xl0);
+                low1 = ((FloatVector) b1.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low1);
+                top1 = ((FloatVector) a1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
+                top1 = ((FloatVector) b1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top1);
+                acc1 = low1.fma(FloatVector.broadcast(F, scratch[16 + c + 2]), acc1);
+                acc1 = top1.fma(FloatVector.broadcast(F, scratch[16 + c + 2 + 1]), acc1);
+                a2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + qs, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                b2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + qs + 16, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                low2 = ((FloatVector) a2.and(NIBBLE).convert(VectorOperators.I2F, 0)).mul(xl0);
+                low2 = ((FloatVector) b2.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low2);
+                top2 = ((FloatVector) a2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
+                top2 = ((FloatVector) b2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top2);
+                acc2 = low2.fma(FloatVector.broadcast(F, scratch[32 + c + 2]), acc2);
+                acc2 = top2.fma(FloatVector.broadcast(F, scratch[32 + c + 2 + 1]), acc2);
+                a3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + qs, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                b3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + qs + 16, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                low3 = ((FloatVector) a3.and(NIBBLE).convert(VectorOperators.I2F, 0)).mul(xl0);
+                low3 = ((FloatVector) b3.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low3);
+                top3 = ((FloatVector) a3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
+                top3 = ((FloatVector) b3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top3);
+                acc3 = low3.fma(FloatVector.broadcast(F, scratch[48 + c + 2]), acc3);
+                acc3 = top3.fma(FloatVector.broadcast(F, scratch[48 + c + 2 + 1]), acc3);
             }
         }
-        out[i0] = acc0.reduceLanes(VectorOperators.ADD) - mins0;
-        out[i0 + iStride] = acc1.reduceLanes(VectorOperators.ADD) - mins1;
-        out[i0 + 2 * iStride] = acc2.reduceLanes(VectorOperators.ADD) - mins2;
-        out[i0 + 3 * iStride] = acc3.reduceLanes(VectorOperators.ADD) - mins3;
+        out[i0] = acc0.reduceLanes(VectorOperators.ADD);
+        out[i0 + iStride] = acc1.reduceLanes(VectorOperators.ADD);
+        out[i0 + 2 * iStride] = acc2.reduceLanes(VectorOperators.ADD);
+        out[i0 + 3 * iStride] = acc3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Floats of per-thread scratch that {@link #dot4} needs (Q4_K's unpacked scales and mins). */
+    public static final int DOT4_SCRATCH = 160;
+    /**
+     * Floats left unused at each end of the scratch: without them the cache line at either end can
+     * hold another thread's data (the garbage collector packs arrays side by side), and Q4_K decode
+     * ran at 8-9 tokens/s instead of 18-22 in about half of the JVM runs.
+     */
+    private static final int SCRATCH_GUARD = 16;
+
+    // Q4_K's eight 6-bit scales and eight 6-bit mins (get_scale_min_k4) unpacked in one vector of 16
+    // ints from the 12 packed bytes q[0..11]: lanes 0-7 the mins, 8-15 the scales. Lane value =
+    // ((q[LOW_SOURCE] >>> LOW_SHIFT) & LOW_MASK) | ((q[HIGH_SOURCE] >>> 2) & HIGH_MASK), i.e.
+    // min j < 4: q[j+4] & 63; min j >= 4: (q[j+4] >> 4) | (q[j] >> 6) << 4;
+    // scale j < 4: q[j] & 63; scale j >= 4: (q[j+4] & 15) | (q[j-4] >> 6) << 4. Only for 16 int lanes.
+    private static final VectorShuffle<Integer> K_LOW_SOURCE = L != 16 ? null
+            : VectorShuffle.fromValues(I, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11);
+    private static final VectorShuffle<Integer> K_HIGH_SOURCE = L != 16 ? null
+            : VectorShuffle.fromValues(I, 0, 0, 0, 0, 4, 5, 6, 7, 0, 0, 0, 0, 0, 1, 2, 3);
+    private static final IntVector K_LOW_SHIFT = L != 16 ? null
+            : IntVector.fromArray(I, new int[] {0, 0, 0, 0, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0}, 0);
+    private static final IntVector K_LOW_MASK = L != 16 ? null
+            : IntVector.fromArray(I, new int[] {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15}, 0);
+    private static final IntVector K_HIGH_MASK = L != 16 ? null
+            : IntVector.fromArray(I, new int[] {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30}, 0);
+
+    /**
+     * For the Q4_K blocks at p0 + r·stride (r &lt; 4), whose activation sub-block sums start at
+     * blockSums[sub]: scratch[16 + 16r + 8 + j] = d·scale_j, and scratch[80 + 16r ..] a vector whose lanes
+     * sum to -dmin·Σ_j min_j·blockSums[sub + j] (the mins' share of the row's dot product).
+     */
+    private static void q4KCoefficients(MemorySegment w, long p0, long stride, float[] blockSums, int sub, float[] scratch) {
+        // The four rows written out, not looped over: a loop over rows here costs C2 a loop nest of
+        // bounds checks per block (about 8 % of Q4_K decode from DRAM, docs/benchmarks.md, session 8).
+        // lanes 0-7 the block's eight sub-block sums, 8-15 zero (a wider reinterpretation zero-fills;
+        // a masked 16-lane load would leave the array's bounds at the last block)
+        var sums = (FloatVector) FloatVector.fromArray(FloatVector.SPECIES_256, blockSums, sub).reinterpretShape(F, 0);
+        var q0 = (IntVector) ByteVector.fromMemorySegment(B, w, p0 + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        var k0 = (FloatVector) q0.rearrange(K_LOW_SOURCE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK)
+                .or(q0.rearrange(K_HIGH_SOURCE).lanewise(VectorOperators.LSHR, 2).and(K_HIGH_MASK))
+                .convert(VectorOperators.I2F, 0);
+        k0.mul(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p0)))).intoArray(scratch, 16);
+        k0.mul(sums).mul(FloatVector.broadcast(F, -Float.float16ToFloat(w.get(Dequantize.I16, p0 + 2))))
+                .intoArray(scratch, 80);
+        long p1 = p0 + stride;
+        var q1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        var k1 = (FloatVector) q1.rearrange(K_LOW_SOURCE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK)
+                .or(q1.rearrange(K_HIGH_SOURCE).lanewise(VectorOperators.LSHR, 2).and(K_HIGH_MASK))
+                .convert(VectorOperators.I2F, 0);
+        k1.mul(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p1)))).intoArray(scratch, 32);
+        k1.mul(sums).mul(FloatVector.broadcast(F, -Float.float16ToFloat(w.get(Dequantize.I16, p1 + 2))))
+                .intoArray(scratch, 96);
+        long p2 = p1 + stride;
+        var q2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        var k2 = (FloatVector) q2.rearrange(K_LOW_SOURCE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK)
+                .or(q2.rearrange(K_HIGH_SOURCE).lanewise(VectorOperators.LSHR, 2).and(K_HIGH_MASK))
+                .convert(VectorOperators.I2F, 0);
+        k2.mul(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p2)))).intoArray(scratch, 48);
+        k2.mul(sums).mul(FloatVector.broadcast(F, -Float.float16ToFloat(w.get(Dequantize.I16, p2 + 2))))
+                .intoArray(scratch, 112);
+        long p3 = p2 + stride;
+        var q3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        var k3 = (FloatVector) q3.rearrange(K_LOW_SOURCE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK)
+                .or(q3.rearrange(K_HIGH_SOURCE).lanewise(VectorOperators.LSHR, 2).and(K_HIGH_MASK))
+                .convert(VectorOperators.I2F, 0);
+        k3.mul(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p3)))).intoArray(scratch, 64);
+        k3.mul(sums).mul(FloatVector.broadcast(F, -Float.float16ToFloat(w.get(Dequantize.I16, p3 + 2))))
+                .intoArray(scratch, 128);
     }
 
     /**
@@ -656,8 +754,8 @@ public final class VectorDot {
                 .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
-    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
 
     private static float q4_0(MemorySegment w, long offset, float[] x, int xOffset, int n, float[] blockSums) {
         // Σ d(q-8)x = d(Σqx - 8Σx): the nibbles multiply x as they are, the zero point multiplies the

@@ -62,7 +62,7 @@ class VectorDotTest {
         if (!VectorDot.readsFourRowsAtOnce(type)) {
             // No interleaved kernel for this type on this CPU: callers read rows in order, and dot4 says so.
             assertThrows(IllegalArgumentException.class,
-                    () -> VectorDot.dot4(type, MemorySegment.NULL, 0, 0, new float[0], 0, 0, null, new float[4], 0, 1));
+                    () -> VectorDot.dot4(type, MemorySegment.NULL, 0, 0, new float[0], 0, 0, null, null, new float[4], 0, 1));
             return;
         }
         var random = new Random(21 + type.ordinal());
@@ -78,7 +78,7 @@ class VectorDotTest {
             sums = new float[n / 32];
             VectorDot.blockSums(x, 0, n, sums);
         }
-        VectorDot.dot4(type, w, rowBytes, 2 * rowBytes, x, 0, n, sums, out, 2, 2);
+        VectorDot.dot4(type, w, rowBytes, 2 * rowBytes, x, 0, n, sums, new float[VectorDot.DOT4_SCRATCH], out, 2, 2);
         for (int k = 0; k < 4; k++) {
             float expected = VectorDot.dot(type, w, (1 + 2L * k) * rowBytes, x, 0, n);
             assertEquals(expected, out[2 + 2 * k], 1e-4 * (1 + Math.abs(expected)), type + " row " + (1 + 2 * k));
@@ -123,7 +123,7 @@ class VectorDotTest {
         assertTrue(VectorDot.scaleForHalves(x, n, scaled));
         var expected = new float[12];
         var actual = new float[12];
-        VectorDot.dot4(GgmlType.F16, w, rowBytes, 2 * rowBytes, x, 0, n, null, expected, 2, 2);
+        VectorDot.dot4(GgmlType.F16, w, rowBytes, 2 * rowBytes, x, 0, n, null, new float[VectorDot.DOT4_SCRATCH], expected, 2, 2);
         VectorDot.dot4HalvesScaled(w, rowBytes, 2 * rowBytes, scaled, n, actual, 2, 2);
         org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
     }
