@@ -259,7 +259,7 @@ public final class VectorDot {
      * activation's four vectors per 64-value group are loaded once for four rows, and a step takes two
      * groups. Each group's arithmetic is written out as in {@link #q4_0Quad}. Both halves of that
      * choice were measured (docs/benchmarks.md, session 8): the scales unpacked with scalar code in
-     * the loop ran at 14 G weights/s per core, this at 23; with the unpacking written into this method
+     * the loop ran at 14 G weights/s per core, this at 20-23; with the unpacking written into this method
      * as well it ran slightly faster, but C1 then runs out of registers on it and the JIT can be left
      * running C1's slow code for good.
      */
