@@ -754,8 +754,8 @@ public final class VectorDot {
                 .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
-    static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
-    static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
 
     private static float q4_0(MemorySegment w, long offset, float[] x, int xOffset, int n, float[] blockSums) {
         // Σ d(q-8)x = d(Σqx - 8Σx): the nibbles multiply x as they are, the zero point multiplies the
