@@ -275,13 +275,13 @@ public final class VectorDot {
             long p2 = p1 + stride;
             long p3 = p2 + stride;
             q4KCoefficients(w, p0, stride, blockSums, 8 * b, scratch);
-            acc0 = acc0.add(FloatVector.fromArray(F, scratch, 80));
-            acc1 = acc1.add(FloatVector.fromArray(F, scratch, 96));
-            acc2 = acc2.add(FloatVector.fromArray(F, scratch, 112));
-            acc3 = acc3.add(FloatVector.fromArray(F, scratch, 128));
+            acc0 = acc0.add(FloatVector.fromArray(F, scratch, K_MINS_AT));
+            acc1 = acc1.add(FloatVector.fromArray(F, scratch, K_MINS_AT + 16));
+            acc2 = acc2.add(FloatVector.fromArray(F, scratch, K_MINS_AT + 32));
+            acc3 = acc3.add(FloatVector.fromArray(F, scratch, K_MINS_AT + 48));
             for (int g = 0; g < 4; g += 2) {
                 int xg = xOffset + 256 * b + 64 * g;
-                int c = SCRATCH_GUARD + 8 + 2 * g;
+                int c = K_SCALES_AT + 8 + 2 * g; // lane 8 + j of a row's vector holds scale j
                 FloatVector xl0, xl1, xh0, xh1;
                 long qs;
                 // group g: sub-block 2g in the low nibbles, the next one in the high ones
@@ -298,8 +298,8 @@ public final class VectorDot {
                 low0 = ((FloatVector) b0.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low0);
                 var top0 = ((FloatVector) a0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
                 top0 = ((FloatVector) b0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top0);
-                acc0 = low0.fma(FloatVector.broadcast(F, scratch[0 + c]), acc0);
-                acc0 = top0.fma(FloatVector.broadcast(F, scratch[0 + c + 1]), acc0);
+                acc0 = low0.fma(FloatVector.broadcast(F, scratch[c]), acc0);
+                acc0 = top0.fma(FloatVector.broadcast(F, scratch[c + 1]), acc0);
                 var a1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + qs, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 var b1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + qs + 16, LE)
@@ -344,8 +344,8 @@ public final class VectorDot {
                 low0 = ((FloatVector) b0.and(NIBBLE).convert(VectorOperators.I2F, 0)).fma(xl1, low0);
                 top0 = ((FloatVector) a0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
                 top0 = ((FloatVector) b0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top0);
-                acc0 = low0.fma(FloatVector.broadcast(F, scratch[0 + c + 2]), acc0);
-                acc0 = top0.fma(FloatVector.broadcast(F, scratch[0 + c + 2 + 1]), acc0);
+                acc0 = low0.fma(FloatVector.broadcast(F, scratch[c + 2]), acc0);
+                acc0 = top0.fma(FloatVector.broadcast(F, scratch[c + 3]), acc0);
                 a1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + qs, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 b1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + qs + 16, LE)
@@ -355,7 +355,7 @@ public final class VectorDot {
                 top1 = ((FloatVector) a1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
                 top1 = ((FloatVector) b1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top1);
                 acc1 = low1.fma(FloatVector.broadcast(F, scratch[16 + c + 2]), acc1);
-                acc1 = top1.fma(FloatVector.broadcast(F, scratch[16 + c + 2 + 1]), acc1);
+                acc1 = top1.fma(FloatVector.broadcast(F, scratch[16 + c + 3]), acc1);
                 a2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + qs, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 b2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + qs + 16, LE)
@@ -365,7 +365,7 @@ public final class VectorDot {
                 top2 = ((FloatVector) a2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
                 top2 = ((FloatVector) b2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top2);
                 acc2 = low2.fma(FloatVector.broadcast(F, scratch[32 + c + 2]), acc2);
-                acc2 = top2.fma(FloatVector.broadcast(F, scratch[32 + c + 2 + 1]), acc2);
+                acc2 = top2.fma(FloatVector.broadcast(F, scratch[32 + c + 3]), acc2);
                 a3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + qs, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 b3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + qs + 16, LE)
@@ -375,7 +375,7 @@ public final class VectorDot {
                 top3 = ((FloatVector) a3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(xh0);
                 top3 = ((FloatVector) b3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh1, top3);
                 acc3 = low3.fma(FloatVector.broadcast(F, scratch[48 + c + 2]), acc3);
-                acc3 = top3.fma(FloatVector.broadcast(F, scratch[48 + c + 2 + 1]), acc3);
+                acc3 = top3.fma(FloatVector.broadcast(F, scratch[48 + c + 3]), acc3);
             }
         }
         out[i0] = acc0.reduceLanes(VectorOperators.ADD);
@@ -384,14 +384,17 @@ public final class VectorDot {
         out[i0 + 3 * iStride] = acc3.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Floats of per-thread scratch that {@link #dot4} needs (Q4_K's unpacked scales and mins). */
-    public static final int DOT4_SCRATCH = 160;
     /**
      * Floats left unused at each end of the scratch: without them the cache line at either end can
      * hold another thread's data (the garbage collector packs arrays side by side), and Q4_K decode
-     * ran at 8-9 tokens/s instead of 18-22 in about half of the JVM runs.
+     * ran at 6-9 tokens/s instead of 16-23 in 4 of 10 JVM runs.
      */
     private static final int SCRATCH_GUARD = 16;
+    /** Where {@link #q4KCoefficients} puts row r's scales (16 floats at K_SCALES_AT + 16r, lanes 8-15 used) and mins (16 at K_MINS_AT + 16r). */
+    private static final int K_SCALES_AT = SCRATCH_GUARD;
+    private static final int K_MINS_AT = SCRATCH_GUARD + 64;
+    /** Floats of per-thread scratch that {@link #dot4} needs (Q4_K's unpacked scales and mins, and the guards). */
+    public static final int DOT4_SCRATCH = K_MINS_AT + 64 + SCRATCH_GUARD;
 
     // Q4_K's eight 6-bit scales and eight 6-bit mins (get_scale_min_k4) unpacked in one vector of 16
     // ints from the 12 packed bytes q[0..11]: lanes 0-7 the mins, 8-15 the scales. Lane value =
@@ -411,7 +414,7 @@ public final class VectorDot {
 
     /**
      * For the Q4_K blocks at p0 + r·stride (r &lt; 4), whose activation sub-block sums start at
-     * blockSums[sub]: scratch[16 + 16r + 8 + j] = d·scale_j, and scratch[80 + 16r ..] a vector whose lanes
+     * blockSums[sub]: scratch[K_SCALES_AT + 16r + 8 + j] = d·scale_j, and scratch[K_MINS_AT + 16r ..] a vector whose lanes
      * sum to -dmin·Σ_j min_j·blockSums[sub + j] (the mins' share of the row's dot product).
      */
     private static void q4KCoefficients(MemorySegment w, long p0, long stride, float[] blockSums, int sub, float[] scratch) {
@@ -424,33 +427,33 @@ public final class VectorDot {
         var k0 = (FloatVector) q0.rearrange(K_LOW_SOURCE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK)
                 .or(q0.rearrange(K_HIGH_SOURCE).lanewise(VectorOperators.LSHR, 2).and(K_HIGH_MASK))
                 .convert(VectorOperators.I2F, 0);
-        k0.mul(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p0)))).intoArray(scratch, 16);
+        k0.mul(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p0)))).intoArray(scratch, K_SCALES_AT);
         k0.mul(sums).mul(FloatVector.broadcast(F, -Float.float16ToFloat(w.get(Dequantize.I16, p0 + 2))))
-                .intoArray(scratch, 80);
+                .intoArray(scratch, K_MINS_AT);
         long p1 = p0 + stride;
         var q1 = (IntVector) ByteVector.fromMemorySegment(B, w, p1 + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
         var k1 = (FloatVector) q1.rearrange(K_LOW_SOURCE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK)
                 .or(q1.rearrange(K_HIGH_SOURCE).lanewise(VectorOperators.LSHR, 2).and(K_HIGH_MASK))
                 .convert(VectorOperators.I2F, 0);
-        k1.mul(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p1)))).intoArray(scratch, 32);
+        k1.mul(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p1)))).intoArray(scratch, K_SCALES_AT + 16);
         k1.mul(sums).mul(FloatVector.broadcast(F, -Float.float16ToFloat(w.get(Dequantize.I16, p1 + 2))))
-                .intoArray(scratch, 96);
+                .intoArray(scratch, K_MINS_AT + 16);
         long p2 = p1 + stride;
         var q2 = (IntVector) ByteVector.fromMemorySegment(B, w, p2 + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
         var k2 = (FloatVector) q2.rearrange(K_LOW_SOURCE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK)
                 .or(q2.rearrange(K_HIGH_SOURCE).lanewise(VectorOperators.LSHR, 2).and(K_HIGH_MASK))
                 .convert(VectorOperators.I2F, 0);
-        k2.mul(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p2)))).intoArray(scratch, 48);
+        k2.mul(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p2)))).intoArray(scratch, K_SCALES_AT + 32);
         k2.mul(sums).mul(FloatVector.broadcast(F, -Float.float16ToFloat(w.get(Dequantize.I16, p2 + 2))))
-                .intoArray(scratch, 112);
+                .intoArray(scratch, K_MINS_AT + 32);
         long p3 = p2 + stride;
         var q3 = (IntVector) ByteVector.fromMemorySegment(B, w, p3 + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
         var k3 = (FloatVector) q3.rearrange(K_LOW_SOURCE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK)
                 .or(q3.rearrange(K_HIGH_SOURCE).lanewise(VectorOperators.LSHR, 2).and(K_HIGH_MASK))
                 .convert(VectorOperators.I2F, 0);
-        k3.mul(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p3)))).intoArray(scratch, 64);
+        k3.mul(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Dequantize.I16, p3)))).intoArray(scratch, K_SCALES_AT + 48);
         k3.mul(sums).mul(FloatVector.broadcast(F, -Float.float16ToFloat(w.get(Dequantize.I16, p3 + 2))))
-                .intoArray(scratch, 128);
+                .intoArray(scratch, K_MINS_AT + 48);
     }
 
     /**
