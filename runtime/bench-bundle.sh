@@ -21,18 +21,17 @@ lib="$root/runtime/target/lib"
 rm -rf "$out"
 mkdir -p "$out/lib"
 cp "$root/runtime/target/appliance-runtime.jar" "$out/lib/"
-# The CLI builds every subcommand's model at start (picocli), so the sync agent's and provisioning's jars and the
-# types their options name (Jackson, SnakeYAML, Guava, Caffeine, Jinjava) must load, though bench never runs them.
-for jar in picocli appliance-common appliance-sync-agent appliance-provisioning slf4j-api slf4j-reload4j reload4j \
-    jackson-annotations jackson-core jackson-databind jackson-dataformat-yaml jackson-datatype-jdk8 snakeyaml \
-    jinjava guava failureaccess caffeine; do
+# The CLI builds every subcommand's model at start (picocli), so the sync agent's and provisioning's classes and
+# the Jackson types their methods name must load, though bench never runs them; logging as the full runtime does.
+for jar in picocli appliance-common appliance-sync-agent appliance-provisioning jackson-annotations jackson-core \
+    jackson-databind slf4j-api slf4j-reload4j reload4j; do
   found=("$lib/$jar"-[0-9]*.jar)
   [[ -e "${found[0]}" ]] || { echo "bench-bundle: $jar not found in $lib" >&2; exit 1; }
   cp "${found[@]}" "$out/lib/"
 done
 "$java_home/bin/jlink" --output "$out/jre" --strip-debug --no-header-files --no-man-pages --compress=zip-9 \
   --add-modules java.base,java.logging,java.management,java.net.http,java.xml,jdk.incubator.vector,jdk.unsupported
-# libjvm.so carries its symbol table (~9 MB); the JVM does not need it to run.
+# libjvm.so carries a symbol table (~4 MB here) that the JVM does not need to run.
 strip --strip-unneeded "$out/jre/lib/server/libjvm.so" 2>/dev/null || echo "bench-bundle: strip not found, libjvm.so left as is" >&2
 cat > "$out/bench" <<'LAUNCHER'
 #!/usr/bin/env bash
