@@ -3,6 +3,7 @@ package ai.appliance.runtime.backend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import ai.appliance.runtime.kernels.Dequantize;
 import ai.appliance.runtime.kernels.RandomWeights;
@@ -212,6 +213,28 @@ class CpuBackendTest {
                 for (int i = from; i < to; i++) hits.incrementAndGet(i);
             });
             assertEquals(1, hits.get(3));
+        }
+    }
+
+    @Test
+    void everyItemRunsOncePerCallWhenSmallAndLargeRangesAlternate() {
+        // A worker leaving one call races with the next call's setup. Each bound a claim checks must come
+        // from the atomic ticket: a size read from a field can already be the next call's larger one, and the
+        // worker then claims items of a finished call and runs them with the new call's task (items twice).
+        try (var pool = new WorkerPool(3)) {
+            int small = 8, large = 4096, rounds = 20_000;
+            var smallHits = new AtomicIntegerArray(small);
+            var largeHits = new AtomicIntegerArray(large);
+            assertTimeoutPreemptively(java.time.Duration.ofMinutes(2), () -> {
+                for (int round = 0; round < rounds; round++) {
+                    var hits = round % 2 == 0 ? smallHits : largeHits;
+                    pool.forRange(hits.length(), 4, 3, (from, to, worker) -> {
+                        for (int i = from; i < to; i++) hits.incrementAndGet(i);
+                    });
+                }
+            });
+            for (int i = 0; i < small; i++) assertEquals(rounds / 2, smallHits.get(i), "small range, item " + i);
+            for (int i = 0; i < large; i++) assertEquals(rounds / 2, largeHits.get(i), "large range, item " + i);
         }
     }
 
