@@ -282,14 +282,12 @@ public final class VectorDot {
             for (int g = 0; g < 4; g += 2) {
                 int xg = xOffset + 256 * b + 64 * g;
                 int c = K_SCALES_AT + 8 + 2 * g; // lane 8 + j of a row's vector holds scale j
-                FloatVector xl0, xl1, xh0, xh1;
-                long qs;
                 // group g: sub-block 2g in the low nibbles, the next one in the high ones
-                xl0 = FloatVector.fromArray(F, x, xg);
-                xl1 = FloatVector.fromArray(F, x, xg + 16);
-                xh0 = FloatVector.fromArray(F, x, xg + 32);
-                xh1 = FloatVector.fromArray(F, x, xg + 48);
-                qs = 16 + 32L * g;
+                var xl0 = FloatVector.fromArray(F, x, xg);
+                var xl1 = FloatVector.fromArray(F, x, xg + 16);
+                var xh0 = FloatVector.fromArray(F, x, xg + 32);
+                var xh1 = FloatVector.fromArray(F, x, xg + 48);
+                long qs = 16 + 32L * g;
                 var a0 = (IntVector) ByteVector.fromMemorySegment(B, w, p0 + qs, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 var b0 = (IntVector) ByteVector.fromMemorySegment(B, w, p0 + qs + 16, LE)
