@@ -21,7 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * it into a checksum with vector XORs: loads and nothing else, so the figure is the memory system's,
  * not the arithmetic's. Regions larger than the caches make it DRAM bandwidth. Passes alternate two
  * ways of walking a share ({@link Walk}), since which one the memory system serves faster depends on
- * the machine and on the page size the weights are mapped with, and the best pass counts.
+ * the machine and on the page size the weights are mapped with; {@link ReadRate} takes the best pass
+ * as the limit and the faster walk's median as the typical rate.
  */
 public final class ReadBandwidth {
     private static final VectorSpecies<Long> SPECIES = LongVector.SPECIES_PREFERRED;
@@ -42,17 +43,40 @@ public final class ReadBandwidth {
     }
 
     /**
-     * The best of {@value #PASSES} passes (the two {@link Walk}s alternately), in bytes read per second
-     * with {@code threads} threads: a limit is what the machine can reach, and on a shared host passes
-     * vary by 2x with the neighbours' load, always downwards.
+     * The rates of passes, in bytes read per second, by the {@link Walk} each took. Kept apart because
+     * the walks' rates differ by up to 2x on one machine (which one is faster depends on the machine and
+     * the page size), so a median over both would describe neither.
      */
-    public static double bytesPerSecond(List<MemorySegment> regions, int threads) {
+    public record Passes(double[] fourStreams, double[] oneStream) {
+
+        /** These passes and {@code later}'s together. */
+        public Passes and(Passes later) {
+            return new Passes(concat(fourStreams, later.fourStreams), concat(oneStream, later.oneStream));
+        }
+
+        private static double[] concat(double[] a, double[] b) {
+            var all = Arrays.copyOf(a, a.length + b.length);
+            System.arraycopy(b, 0, all, a.length, b.length);
+            return all;
+        }
+    }
+
+    /**
+     * {@value #PASSES} passes with {@code threads} threads, the two {@link Walk}s alternately.
+     * {@link ReadRate} makes the limit (the best pass) and the typical rate of them: on a shared host
+     * passes vary by 2x with the neighbours' load.
+     */
+    public static Passes passes(List<MemorySegment> regions, int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         warmUp(regions);
-        var samples = new double[PASSES];
         long total = regions.stream().mapToLong(MemorySegment::byteSize).sum();
-        for (int p = 0; p < PASSES; p++) samples[p] = total / (pass(regions, threads, Walk.values()[p % 2]) / 1e9);
-        return Arrays.stream(samples).max().orElseThrow();
+        var four = new double[PASSES / 2];
+        var one = new double[PASSES / 2];
+        for (int p = 0; p < PASSES / 2; p++) {
+            four[p] = total / (pass(regions, threads, Walk.FOUR_STREAMS) / 1e9);
+            one[p] = total / (pass(regions, threads, Walk.ONE_STREAM) / 1e9);
+        }
+        return new Passes(four, one);
     }
 
     /** Compiles the read loop before anything is timed: interpreted, it would measure the interpreter. */

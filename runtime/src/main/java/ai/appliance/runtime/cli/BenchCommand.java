@@ -9,6 +9,7 @@ import ai.appliance.runtime.bench.BenchTest;
 import ai.appliance.runtime.bench.DecodeReads;
 import ai.appliance.runtime.bench.Machine;
 import ai.appliance.runtime.bench.ReadBandwidth;
+import ai.appliance.runtime.bench.ReadRate;
 import ai.appliance.runtime.model.ModelFiles;
 import ai.appliance.runtime.transformer.Transformer;
 import java.nio.file.Files;
@@ -76,7 +77,7 @@ public final class BenchCommand implements Callable<Integer> {
                         for (var test : tests) {
                             long total = test.totalTokens() * (repetitions + Bench.warmUpRuns(test));
                             boolean decode = test.isSingleSequenceDecode();
-                            double bandwidthBefore = decode ? ReadBandwidth.bytesPerSecond(reads.regions(), t) : Double.NaN;
+                            var passesBefore = decode ? ReadBandwidth.passes(reads.regions(), t) : null;
                             var bar = ProgressBar.count(spec.commandLine().getErr(), test.label() + " t=" + t, total, "tokens");
                             long[] done = {0};
                             var stats = bench.run(test, n -> {
@@ -84,8 +85,8 @@ public final class BenchCommand implements Callable<Integer> {
                                 bar.update(done[0] + (n == test.totalTokens() ? 0 : n));
                             });
                             bar.close();
-                            double bandwidth = decode ? Math.max(bandwidthBefore, ReadBandwidth.bytesPerSecond(reads.regions(), t)) : Double.NaN;
-                            results.add(new BenchResult(test, t, stats, bandwidth));
+                            var read = decode ? ReadRate.of(passesBefore.and(ReadBandwidth.passes(reads.regions(), t))) : ReadRate.NOT_MEASURED;
+                            results.add(new BenchResult(test, t, stats, read));
                         }
                     }
                 }

@@ -43,10 +43,14 @@ class DecodeReadsTest {
     }
 
     @Test
-    void bandwidthIsAPositiveRate() {
+    void everyBandwidthPassIsAPositiveRate() {
         try (var arena = Arena.ofConfined()) {
             var r = arena.allocate(8L << 20);
-            assertTrue(ReadBandwidth.bytesPerSecond(List.of(r, r.asSlice(0, 12345)), 2) > 0);
+            var passes = ReadBandwidth.passes(List.of(r, r.asSlice(0, 12345)), 2);
+            for (var walk : List.of(passes.fourStreams(), passes.oneStream())) {
+                assertEquals(3, walk.length);
+                for (double p : walk) assertTrue(p > 0 && Double.isFinite(p), java.util.Arrays.toString(walk));
+            }
         }
     }
 }

@@ -59,6 +59,10 @@ class BenchCommandTest {
                 assertTrue(r.path("read_bandwidth_bytes_per_s").asDouble() > 0, r.toString());
                 assertEquals(perToken * r.path("avg_ts").asDouble() / r.path("read_bandwidth_bytes_per_s").asDouble(),
                         r.path("bandwidth_use").asDouble(), 1e-9, r.toString());
+                double typical = r.path("read_bandwidth_typical_bytes_per_s").asDouble();
+                assertTrue(typical > 0 && typical <= r.path("read_bandwidth_bytes_per_s").asDouble(), r.toString());
+                assertEquals(perToken * r.path("avg_ts").asDouble() / typical, r.path("bandwidth_use_of_typical").asDouble(),
+                        1e-9, r.toString());
             }
         }
         assertEquals(8, results.get(0).path("n_prompt").asInt());
