@@ -16,14 +16,14 @@ if [[ -z "${JAVA_HOME:-}" && -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; t
   export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 fi
 java_home="${JAVA_HOME:?JAVA_HOME must point at a JDK 25}"
-(cd "$root" && ./mvnw -q -B -DskipTests package -pl runtime -am) >&2
-lib="$root/runtime/target/lib"
+(cd "$root" && ./mvnw -q -B -DskipTests package -pl runtime/cli -am) >&2
+lib="$root/runtime/cli/target/lib"
 rm -rf "$out"
 mkdir -p "$out/lib"
-cp "$root/runtime/target/appliance-runtime.jar" "$out/lib/"
+cp "$root/runtime/cli/target/appliance-cli.jar" "$out/lib/"
 # The CLI builds every subcommand's model at start (picocli), so the sync agent's and provisioning's classes and
 # the Jackson types their methods name must load, though bench never runs them; logging as the full runtime does.
-for jar in picocli appliance-common appliance-sync-agent appliance-provisioning jackson-annotations jackson-core \
+for jar in picocli appliance-engine appliance-server appliance-common appliance-sync-agent appliance-provisioning jackson-annotations jackson-core \
     jackson-databind slf4j-api slf4j-reload4j reload4j; do
   found=("$lib/$jar"-[0-9]*.jar)
   [[ -e "${found[0]}" ]] || { echo "bench-bundle: $jar not found in $lib" >&2; exit 1; }

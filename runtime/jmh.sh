@@ -7,7 +7,7 @@ if [[ -z "${JAVA_HOME:-}" && -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; t
   export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 fi
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-(cd "$root" && ./mvnw -q -B -Pbench -pl runtime -am -DskipTests test-compile) >&2
-target="$root/runtime/target"
+(cd "$root" && ./mvnw -q -B -Pbench -pl runtime/engine -am -DskipTests test-compile) >&2
+target="$root/runtime/engine/target"
 exec "$java" --add-modules jdk.incubator.vector -cp "$target/test-classes:$target/classes:$(cat "$target/jmh-classpath.txt")" \
   org.openjdk.jmh.Main "$@"

@@ -1,0 +1,283 @@
+package ai.appliance.runtime.backend;
+
+import ai.appliance.runtime.kernels.KernelWarmup;
+
+import ai.appliance.runtime.kernels.Attention;
+import ai.appliance.runtime.kernels.Dequantize;
+import ai.appliance.runtime.kernels.MatMul;
+import ai.appliance.runtime.kernels.RmsNorm;
+import ai.appliance.runtime.kernels.Rope;
+import ai.appliance.runtime.kernels.SwiGlu;
+import ai.appliance.runtime.kernels.VectorDot;
+import ai.appliance.runtime.tensor.GgmlType;
+import ai.appliance.runtime.tensor.Tensor;
+
+/**
+ * The CPU backend: Vector API kernels over memory-mapped weights, rows split across a fixed
+ * {@link WorkerPool}. Per-thread scratch (a dequantized weight row, attention scores) grows on
+ * demand and is then reused, so steady-state decoding allocates nothing.
+ */
+public final class CpuBackend implements Backend {
+    /** Multiply-adds below which waking another thread costs more than it saves. */
+    private static final long WORK_PER_THREAD = 1 << 16;
+    private final WorkerPool pool;
+    private final float[][] rowScratch;
+    private final float[][] scoreScratch;
+    /** The activation prepared once per matrix product for every thread's rows (see MatmulTask.set). */
+    private float[] blockSums = new float[0];
+    private float[] scaledActivation = new float[0];
+    private final MatmulTask matmulTask = new MatmulTask();
+    private final AttentionTask attentionTask = new AttentionTask();
+    private final SwiGluTask swiGluTask = new SwiGluTask();
+    private final Tensor[] single = new Tensor[1];
+    private final float[][] singleOut = new float[1][];
+
+    public CpuBackend(int threads) {
+        this.pool = new WorkerPool(threads);
+        this.rowScratch = new float[threads][0];
+        this.scoreScratch = new float[threads][0];
+    }
+
+    /** Compiles the decode kernels for every type and shape the model uses before the first request meets them. */
+    @Override
+    public void prepare(java.util.List<Tensor> matrices) {
+        KernelWarmup.decodeKernels(matrices);
+    }
+
+    @Override
+    public String description() {
+        return "CPU, " + pool.threads() + " threads, " + (VectorDot.ENABLED ? "vector kernels" : "scalar kernels");
+    }
+
+    @Override
+    public synchronized void matmul(Tensor weight, float[] x, int batch, float[] out) {
+        single[0] = weight;
+        singleOut[0] = out;
+        matmuls(single, x, batch, singleOut);
+        single[0] = null;
+        singleOut[0] = null;
+    }
+
+    @Override
+    public synchronized void matmuls(Tensor[] weights, float[] x, int batch, float[][] outs) {
+        int total = 0;
+        long work = 0;
+        for (var w : weights) {
+            total += (int) w.rowCount();
+            work += w.elementCount() * batch;
+        }
+        matmulTask.set(weights, x, batch, outs);
+        try {
+            pool.forRange(total, MatMul.ROW_TILE, threadsFor(work), matmulTask);
+        } finally {
+            matmulTask.set(null, null, 0, null);
+        }
+    }
+
+    /**
+     * The rows of several weights over one input, as one range: a reused object rather than a
+     * capturing lambda, so a decode step allocates nothing per matrix product.
+     */
+    private final class MatmulTask implements WorkerPool.RangeTask {
+        private Tensor[] weights;
+        private float[] x;
+        private int batch;
+        private float[][] outs;
+        private float[] sums;
+        private float[] scaled;
+
+        /**
+         * Also prepares what decode kernels take besides x, once for all threads and rows: the block
+         * sums (Q4_0, Q4_K) and, for F16, x scaled by 2^112 (null where not needed or not applicable).
+         */
+        void set(Tensor[] weights, float[] x, int batch, float[][] outs) {
+            this.weights = weights;
+            this.x = x;
+            this.batch = batch;
+            this.outs = outs;
+            this.sums = null;
+            this.scaled = null;
+            if (weights == null || batch != 1) return;
+            int columns = (int) weights[0].rowLength(); // every weight multiplies the same x
+            boolean needsSums = false;
+            boolean halves = false;
+            for (var w : weights) {
+                needsSums |= VectorDot.needsBlockSums(w.type());
+                halves |= w.type() == GgmlType.F16;
+            }
+            if (needsSums) {
+                if (blockSums.length < columns / 32) blockSums = new float[columns / 32];
+                VectorDot.blockSums(x, 0, columns, blockSums);
+                sums = blockSums;
+            }
+            if (halves) {
+                if (scaledActivation.length < columns) scaledActivation = new float[columns];
+                if (VectorDot.scaleForHalves(x, columns, scaledActivation)) scaled = scaledActivation;
+            }
+        }
+
+        @Override
+        public void run(int from, int to, int worker) {
+            int start = 0;
+            for (int i = 0; i < weights.length && start < to; i++) {
+                int rows = (int) weights[i].rowCount();
+                int lo = Math.max(from, start);
+                int hi = Math.min(to, start + rows);
+                if (lo < hi) rows(weights[i], x, batch, outs[i], lo - start, hi - start, worker, sums, scaled);
+                start += rows;
+            }
+        }
+    }
+
+    /**
+     * Rows [from, to) of weight · x: a dot product per row for one activation row, tiles for several;
+     * {@code sums} and {@code scaled} as {@link MatmulTask#set} prepared them.
+     */
+    private void rows(Tensor weight, float[] x, int batch, float[] out, int from, int to, int worker,
+                      float[] sums, float[] scaled) {
+        int columns = (int) weight.rowLength();
+        var type = weight.type();
+        var data = weight.data();
+        long rowBytes = type.bytesFor(columns);
+        if (batch == 1) {
+            // Rows four at a time from the four quarters of the chunk where a kernel interleaves them:
+            // four memory streams at once (VectorDot.dot4; for F16 with the activation scaled once per
+            // product, so that the kernel skips a multiply per vector). Otherwise in order.
+            int quarter = VectorDot.readsFourRowsAtOnce(type) ? (to - from) / 4 : 0;
+            boolean scaledHalves = type == GgmlType.F16 && scaled != null;
+            float[] scratch = quarter > 0 ? rowBuffer(worker, VectorDot.DOT4_SCRATCH) : null;
+            for (int r = from; r < from + quarter; r++) {
+                if (scaledHalves) {
+                    VectorDot.dot4HalvesScaled(data, r * rowBytes, quarter * rowBytes, scaled, columns, out, r, quarter);
+                } else {
+                    VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, sums, scratch, out, r, quarter);
+                }
+            }
+            for (int r = from + 4 * quarter; r < to; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns, sums);
+        } else {
+            MatMul.rows(type, data, rowBytes, columns, (int) weight.rowCount(), from, to, x, batch, out,
+                    rowBuffer(worker, MatMul.scratchSize(columns)));
+        }
+    }
+
+    private static int threadsFor(long work) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, work / WORK_PER_THREAD));
+    }
+
+    private float[] rowBuffer(int worker, int size) {
+        if (rowScratch[worker].length < size) rowScratch[worker] = new float[size];
+        return rowScratch[worker];
+    }
+
+    private float[] scoreBuffer(int worker, int size) {
+        if (scoreScratch[worker].length < size) scoreScratch[worker] = new float[Math.max(size, 256)];
+        return scoreScratch[worker];
+    }
+
+    @Override
+    public void gatherRow(Tensor table, int row, float[] out, int outOffset) {
+        Dequantize.row(table.type(), table.data(), (int) table.rowLength(), row, out, outOffset);
+    }
+
+    @Override
+    public void rmsNorm(float[] x, int batch, int width, float[] weight, float epsilon, float[] out) {
+        for (int b = 0; b < batch; b++) RmsNorm.apply(x, b * width, weight, epsilon, out, b * width, width);
+    }
+
+    @Override
+    public void addBias(float[] x, int batch, float[] bias) {
+        for (int b = 0; b < batch; b++) {
+            int base = b * bias.length;
+            for (int i = 0; i < bias.length; i++) x[base + i] += bias[i];
+        }
+    }
+
+    @Override
+    public void add(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) x[i] += y[i];
+    }
+
+    @Override
+    public synchronized void swiGlu(float[] gate, float[] up, int n) {
+        swiGluTask.gate = gate;
+        swiGluTask.up = up;
+        try {
+            pool.forRange(n, 1, threadsFor(n * 8L), swiGluTask);
+        } finally {
+            swiGluTask.gate = null;
+            swiGluTask.up = null;
+        }
+    }
+
+    private static final class SwiGluTask implements WorkerPool.RangeTask {
+        private float[] gate;
+        private float[] up;
+
+        @Override
+        public void run(int from, int to, int worker) {
+            SwiGlu.apply(gate, up, from, to - from);
+        }
+    }
+
+    @Override
+    public void rope(Rope rope, float[] x, int batch, int heads, float[] cos, float[] sin) {
+        int half = rope.headDimension() / 2;
+        int width = heads * rope.headDimension();
+        for (int b = 0; b < batch; b++) rope.rotate(x, b * width, heads, cos, sin, b * half);
+    }
+
+    @Override
+    public synchronized void attention(float[] q, int batch, int heads, int kvHeads, int headDimension,
+                                       float[][] keys, float[][] values, int[] lengths, float[] out) {
+        long work = 0;
+        for (int b = 0; b < batch; b++) work += (long) lengths[b] * headDimension * 2 * heads;
+        var t = attentionTask;
+        t.q = q;
+        t.heads = heads;
+        t.group = heads / kvHeads;
+        t.headDimension = headDimension;
+        t.keys = keys;
+        t.values = values;
+        t.lengths = lengths;
+        t.out = out;
+        try {
+            pool.forRange(batch * heads, 1, threadsFor(work), t);
+        } finally {
+            t.q = null;
+            t.keys = null;
+            t.values = null;
+            t.lengths = null;
+            t.out = null;
+        }
+    }
+
+    /** Attention of (token, head) items; reused like {@link MatmulTask}. */
+    private final class AttentionTask implements WorkerPool.RangeTask {
+        private float[] q;
+        private int heads;
+        private int group;
+        private int headDimension;
+        private float[][] keys;
+        private float[][] values;
+        private int[] lengths;
+        private float[] out;
+
+        @Override
+        public void run(int from, int to, int worker) {
+            int kvStride = heads / group * headDimension;
+            int width = heads * headDimension;
+            for (int item = from; item < to; item++) {
+                int b = item / heads;
+                int h = item % heads;
+                var scores = scoreBuffer(worker, lengths[b]);
+                Attention.head(q, b * width + h * headDimension, keys[b], values[b], (h / group) * headDimension,
+                        kvStride, lengths[b], headDimension, scores, out, b * width + h * headDimension);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

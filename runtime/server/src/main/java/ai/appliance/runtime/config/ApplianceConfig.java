@@ -1,0 +1,304 @@
+package ai.appliance.runtime.config;
+
+import ai.appliance.runtime.backend.Backends;
+
+import ai.appliance.runtime.scheduler.SchedulerSettings;
+import ai.appliance.runtime.security.ApiKeyStore;
+import ai.appliance.runtime.security.Role;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigException;
+import io.helidon.config.ConfigSources;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * Everything {@code serve} reads from its YAML file (Helidon Config) with environment overrides
+ * (e.g. {@code SERVER_PORT=9000}, {@code MQTT_BROKER__URL=ssl://broker:8883}: "_" separates keys, "__" is "-").
+ * Without a file every default below applies: loopback only, store in ./store, embedded broker, no keys.
+ */
+public record ApplianceConfig(
+        Http http,
+        Grpc grpc,
+        Path storeRoot,
+        List<ModelSource> models,
+        SchedulerSettings scheduler,
+        long kvCacheBytes,
+        int engineThreads,
+        String engineBackend,
+        Duration requestTimeout,
+        int defaultMaxTokens,
+        int maxMaxTokens,
+        Security security,
+        Audit audit,
+        Mqtt mqtt,
+        Duration shutdownGrace) {
+
+    private static final Logger LOG = Logger.getLogger(ApplianceConfig.class.getName());
+
+    /**
+     * @param tls                null for plain HTTP
+     * @param websocketHeartbeat how often /v1/ws pings an open socket, so proxies and NAT keep idle ones open
+     */
+    public record Http(String host, int port, long maxPayloadBytes, Tls tls, Duration websocketHeartbeat) {
+        public Http {
+            requirePort("server.port", port);
+            if (websocketHeartbeat.isNegative() || websocketHeartbeat.isZero()) {
+                throw new IllegalArgumentException("server.websocket.heartbeat must be positive, was "
+                        + websocketHeartbeat);
+            }
+        }
+    }
+
+    public record Grpc(boolean enabled, String host, int port) {
+        public Grpc {
+            requirePort("grpc.port", port);
+        }
+    }
+
+    /** A TCP port to listen on: 0 picks a free one. */
+    static void requirePort(String key, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(key + " must be between 0 and 65535 (0 picks a free port), was " + port);
+        }
+    }
+
+    /**
+     * TLS from the {@code tls.yaml} that {@code provision enroll} writes ({@code settings}), or from PEM files.
+     * {@code trust} (CA bundle) verifies client certificates; {@code clientAuth} is none, optional or required.
+     */
+    public record Tls(Path settings, Path certificate, Path privateKey, Path trust, String clientAuth) { }
+
+    /** A model to serve from a file or folder (else: the store's models, else the demo model). */
+    public record ModelSource(String name, Path path, String version) { }
+
+    public record Security(boolean enabled, List<ApiKeyStore.Entry> apiKeys, double userRatePerSecond,
+                           Map<String, Role> certificateRoles, Role defaultCertificateRole) { }
+
+    public record Audit(boolean enabled, Path directory, int retentionDays, boolean includePrompts) { }
+
+    /**
+     * @param brokerUrl null: run the embedded broker on {@code embeddedHost:embeddedPort}
+     * @param protocol  "5" (default) or "3.1.1" towards an external broker; the embedded one is always 3.1.1
+     * @param tls       client TLS to an external broker: trust = broker CA; certificate/key = client certificate
+     */
+    public record Mqtt(boolean enabled, String applianceId, String brokerUrl, String protocol, String username,
+                       String password,
+                       Tls tls, String embeddedHost, int embeddedPort, Path embeddedDataDir, int maxPayloadBytes,
+                       int maxCachedReplies) {
+        public Mqtt {
+            requirePort("mqtt.embedded.port", embeddedPort);
+        }
+    }
+
+    /**
+     * Reads {@code file} (if given); command-line {@code overrides} take precedence over environment variables,
+     * which take precedence over the file.
+     */
+    public static ApplianceConfig load(Optional<Path> file, Map<String, String> overrides) {
+        var builder = Config.builder().disableSystemPropertiesSource().disableEnvironmentVariablesSource()
+                .addSource(ConfigSources.create(overrides).build())
+                .addSource(ConfigSources.environmentVariables());
+        if (file.isPresent()) {
+            if (!Files.isRegularFile(file.get())) {
+                throw new IllegalArgumentException("config file " + file.get() + " does not exist");
+            }
+            builder.addSource(ConfigSources.file(file.get()));
+        }
+        try {
+            if (file.isPresent()) {
+                for (var key : unknownKeys(Config.just(ConfigSources.file(file.get())))) {
+                    LOG.warning("config file " + file.get() + ": unknown key '" + key
+                            + "' is ignored (docs/api.md lists every key)");
+                }
+            }
+            return from(builder.build());
+        } catch (ConfigException e) {
+            // Helidon's messages start with its class names; the parser's own message names line and column.
+            var cause = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
+            throw new IllegalArgumentException("config file " + file.map(Path::toString).orElse("(none)")
+                    + " cannot be read: " + cause, e);
+        }
+    }
+
+    /** Every key {@link #from} reads; list items as {@code *}. */
+    private static final Set<String> KNOWN_KEYS = Set.of(
+            "server.host", "server.port", "server.max-payload-bytes", "server.websocket.heartbeat",
+            "server.tls.settings", "server.tls.certificate", "server.tls.private-key", "server.tls.trust",
+            "server.tls.client-auth",
+            "grpc.enabled", "grpc.host", "grpc.port",
+            "store.root",
+            "models.*.name", "models.*.path", "models.*.version",
+            "engine.threads", "engine.backend",
+            "scheduler.max-batch", "scheduler.max-wait", "scheduler.queue-capacity", "scheduler.prefill-chunk",
+            "scheduler.request-timeout", "scheduler.kv-cache-bytes",
+            "generation.default-max-tokens", "generation.max-max-tokens",
+            "security.enabled", "security.user-rate-per-second", "security.default-certificate-role",
+            "security.api-keys.*.name", "security.api-keys.*.role", "security.api-keys.*.hash",
+            "security.api-keys.*.rate-per-second",
+            "security.client-certificates.*.common-name", "security.client-certificates.*.role",
+            "audit.enabled", "audit.directory", "audit.retention-days", "audit.include-prompts",
+            "mqtt.enabled", "mqtt.appliance-id", "mqtt.broker-url", "mqtt.protocol", "mqtt.username", "mqtt.password",
+            "mqtt.tls.settings", "mqtt.tls.certificate", "mqtt.tls.private-key", "mqtt.tls.trust",
+            "mqtt.tls.client-auth",
+            "mqtt.embedded.host", "mqtt.embedded.port", "mqtt.embedded.data-dir", "mqtt.max-payload-bytes",
+            "mqtt.max-cached-replies",
+            "shutdown.grace");
+
+    /** Keys of {@code file} that no setting reads: a typo ({@code sever.port}) would otherwise pass in silence. */
+    static List<String> unknownKeys(Config file) {
+        return file.traverse()
+                .filter(Config::isLeaf)
+                .map(node -> node.key().toString())
+                .filter(key -> !KNOWN_KEYS.contains(key.replaceAll("\\.\\d+(?=\\.|$)", ".*")))
+                .sorted()
+                .toList();
+    }
+
+    public static ApplianceConfig from(Config c) {
+        var storeRoot = Path.of(c.get("store.root").asString().orElse("store"));
+        var httpNode = c.get("server");
+        var http = new Http(httpNode.get("host").asString().orElse("127.0.0.1"),
+                wholeNumber(httpNode.get("port"), 8080),
+                longNumber(httpNode.get("max-payload-bytes"), 1_048_576L),
+                tls(httpNode.get("tls")), duration(httpNode.get("websocket.heartbeat"), Duration.ofSeconds(15)));
+        var grpcNode = c.get("grpc");
+        var grpc = new Grpc(flag(grpcNode.get("enabled"), true),
+                grpcNode.get("host").asString().orElse(http.host()), wholeNumber(grpcNode.get("port"), 9090));
+        var models = new ArrayList<ModelSource>();
+        for (var m : c.get("models").asNodeList().orElse(List.of())) {
+            var path = m.get("path").asString().orElseThrow(() -> new IllegalArgumentException(
+                    "models[" + m.name() + "].path is required (a .gguf file or a checkpoint folder)"));
+            var p = Path.of(path);
+            models.add(new ModelSource(m.get("name").asString().orElse(stripExtension(p.getFileName().toString())), p,
+                    m.get("version").asString().orElse(p.getFileName().toString())));
+        }
+        var s = c.get("scheduler");
+        var scheduler = new SchedulerSettings(wholeNumber(s.get("max-batch"), 32),
+                duration(s.get("max-wait"), Duration.ofMillis(50)), wholeNumber(s.get("queue-capacity"), 256),
+                wholeNumber(s.get("prefill-chunk"), 256));
+        var sec = c.get("security");
+        var keys = new ArrayList<ApiKeyStore.Entry>();
+        for (var k : sec.get("api-keys").asNodeList().orElse(List.of())) {
+            var name = k.get("name").asString().orElse("key-" + keys.size());
+            keys.add(new ApiKeyStore.Entry(name,
+                    k.get("hash").asString().orElseThrow(() -> new IllegalArgumentException(
+                            "security.api-keys '" + name + "': hash is required (sha256:<hex>; ./appliance apikey)")),
+                    Role.parse(k.get("role").asString().orElse("user"), "security.api-keys '" + name + "'"),
+                    decimal(k.get("rate-per-second"), 0.0)));
+        }
+        var certRoles = new LinkedHashMap<String, Role>();
+        // A list, not a map: certificate common names often contain dots, which config keys cannot.
+        for (var entry : sec.get("client-certificates").asNodeList().orElse(List.of())) {
+            var cn = entry.get("common-name").asString().orElseThrow(() -> new IllegalArgumentException(
+                    "security.client-certificates: every entry needs common-name and role"));
+            certRoles.put(cn, Role.parse(entry.get("role").asString().orElse(""),
+                    "security.client-certificates '" + cn + "'"));
+        }
+        var defaultCertRole = sec.get("default-certificate-role").asString()
+                .map(r -> Role.parse(r, "security.default-certificate-role")).orElse(null);
+        var security = new Security(flag(sec.get("enabled"), !keys.isEmpty()), keys,
+                decimal(sec.get("user-rate-per-second"), 5.0), certRoles, defaultCertRole);
+        var a = c.get("audit");
+        var audit = new Audit(flag(a.get("enabled"), true),
+                Path.of(a.get("directory").asString().orElse(storeRoot.resolve("audit").toString())),
+                wholeNumber(a.get("retention-days"), 180), flag(a.get("include-prompts"), false));
+        var q = c.get("mqtt");
+        var mqtt = new Mqtt(flag(q.get("enabled"), true),
+                q.get("appliance-id").asString().orElseGet(ApplianceConfig::hostName),
+                q.get("broker-url").asString().orElse(null), q.get("protocol").asString().orElse("5"),
+                q.get("username").asString().orElse(null),
+                q.get("password").asString().orElse(null), tls(q.get("tls")),
+                q.get("embedded.host").asString().orElse("127.0.0.1"), wholeNumber(q.get("embedded.port"), 1883),
+                Path.of(q.get("embedded.data-dir").asString().orElse(storeRoot.resolve("mqtt").toString())),
+                wholeNumber(q.get("max-payload-bytes"), 256 * 1024), wholeNumber(q.get("max-cached-replies"), 1024));
+        var g = c.get("generation");
+        long kvCacheBytes = longNumber(s.get("kv-cache-bytes"), 0);
+        if (kvCacheBytes < 0) {
+            throw new IllegalArgumentException("scheduler.kv-cache-bytes must be 0 (60 % of the Java heap) or more, was "
+                    + kvCacheBytes);
+        }
+        return new ApplianceConfig(http, grpc, storeRoot, models, scheduler, kvCacheBytes,
+                wholeNumber(c.get("engine.threads"), Runtime.getRuntime().availableProcessors()),
+                c.get("engine.backend").asString().orElse(Backends.DEFAULT),
+                duration(c.get("scheduler.request-timeout"), Duration.ofMinutes(10)),
+                wholeNumber(g.get("default-max-tokens"), 512), wholeNumber(g.get("max-max-tokens"), 8192),
+                security, audit, mqtt, duration(c.get("shutdown.grace"), Duration.ofSeconds(30)));
+    }
+
+    private static Tls tls(Config node) {
+        if (!node.get("certificate").exists() && !node.get("trust").exists() && !node.get("settings").exists()) {
+            return null;
+        }
+        return new Tls(node.get("settings").asString().map(Path::of).orElse(null),
+                node.get("certificate").asString().map(Path::of).orElse(null),
+                node.get("private-key").asString().map(Path::of).orElse(null),
+                node.get("trust").asString().map(Path::of).orElse(null),
+                node.get("client-auth").asString().orElse(node.get("trust").exists() ? "optional" : "none"));
+    }
+
+    private static int wholeNumber(Config node, int fallback) {
+        long value = longNumber(node, fallback);
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(node.key() + ": " + value + " is out of range");
+        }
+        return (int) value;
+    }
+
+    private static long longNumber(Config node, long fallback) {
+        return parsed(node, fallback, text -> Long.parseLong(text.strip()), "a whole number");
+    }
+
+    private static double decimal(Config node, double fallback) {
+        return parsed(node, fallback, text -> Double.parseDouble(text.strip()), "a number");
+    }
+
+    private static boolean flag(Config node, boolean fallback) {
+        return parsed(node, fallback, text -> switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException();
+        }, "true or false");
+    }
+
+    /** ISO-8601 (PT0.05S) or a number of milliseconds. */
+    private static Duration duration(Config node, Duration fallback) {
+        return parsed(node, fallback, text -> text.matches("\\d+") ? Duration.ofMillis(Long.parseLong(text)) : Duration.parse(text),
+                "a duration; use milliseconds (50) or ISO-8601 (PT0.05S)");
+    }
+
+    /** {@code node}'s text through {@code parse}, {@code fallback} when absent; one line naming the key when it is not {@code kind}. */
+    private static <T> T parsed(Config node, T fallback, Function<String, T> parse, String kind) {
+        var text = node.asString().orElse(null);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return parse.apply(text);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(node.key() + ": '" + text + "' is not " + kind);
+        }
+    }
+
+    private static String stripExtension(String name) {
+        return name.endsWith(".gguf") ? name.substring(0, name.length() - 5) : name;
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "appliance";
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package ai.appliance.runtime.server;
+
+import ai.appliance.runtime.config.ApplianceConfig;
+import ai.appliance.runtime.metrics.ServingMetrics;
+import ai.appliance.runtime.model.ModelFormatException;
+import ai.appliance.runtime.models.DemoModel;
+import ai.appliance.runtime.models.EngineModel;
+import ai.appliance.runtime.models.StoreWatcher;
+import ai.appliance.runtime.mqtt.EmbeddedBroker;
+import ai.appliance.runtime.mqtt.MqttGateway;
+import ai.appliance.runtime.openai.OpenAiRequests;
+import ai.appliance.runtime.openai.OpenAiResponses;
+import ai.appliance.runtime.scheduler.KvBudget;
+import ai.appliance.runtime.serving.ModelCatalog;
+import ai.appliance.runtime.serving.ModelLoader;
+import ai.appliance.runtime.serving.Readiness;
+import ai.appliance.runtime.tokenizer.TokenizerException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * Everything {@code serve} runs, started in order and stopped in reverse: models (configured, from the store,
+ * or the demo model), the scheduler per model version, REST/WebSocket/gRPC, the embedded broker if no external
+ * one is configured, the MQTT gateway, and the store watcher that hot-swaps versions.
+ */
+public final class Appliance implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Appliance.class.getName());
+
+    private final ApplianceServer server;
+    private final StoreWatcher watcher;
+    private final MqttGateway gateway;
+    private final EmbeddedBroker broker;
+    private final ServingMetrics metrics;
+
+    private Appliance(ApplianceServer server, StoreWatcher watcher, MqttGateway gateway, EmbeddedBroker broker,
+                      ServingMetrics metrics) {
+        this.server = server;
+        this.watcher = watcher;
+        this.gateway = gateway;
+        this.broker = broker;
+        this.metrics = metrics;
+    }
+
+    public static Appliance start(ApplianceConfig config) {
+        // Ports first: a taken one should not cost the minute a large model takes to load.
+        ApplianceServer.requireListenPorts(config);
+        if (config.mqtt().enabled() && config.mqtt().brokerUrl() == null) {
+            EmbeddedBroker.requirePort(config.mqtt().embeddedHost(), config.mqtt().embeddedPort());
+        }
+        var metrics = new ServingMetrics();
+        var kvBudget = KvBudget.of(config.kvCacheBytes());
+        metrics.kvCacheBudget(kvBudget.limit(), kvBudget::reserved);
+        var catalog = new ModelCatalog(config.scheduler(), kvBudget, metrics, config.shutdownGrace());
+        ModelLoader loader = (path, name, version) -> open(path, name, version, false, config.engineBackend(), config.engineThreads());
+        StoreWatcher watcher = null;
+        EmbeddedBroker broker = null;
+        MqttGateway gateway = null;
+        ApplianceServer server = null;
+        try {
+            for (var m : config.models()) {
+                load(catalog, m.path(), m.name(), m.version(), false, config.engineBackend(), config.engineThreads());
+            }
+            watcher = new StoreWatcher(config.storeRoot(), catalog, loader);
+            watcher.scan();
+            if (catalog.isEmpty()) {
+                var demo = DemoModel.ensure(config.storeRoot());
+                load(catalog, demo, DemoModel.NAME, "demo", true, config.engineBackend(), config.engineThreads());
+                LOG.warning("serving " + DemoModel.NAME + ": " + DemoModel.NEXT_STEP);
+            }
+            watcher.start(Duration.ofSeconds(2));
+
+            // Every condition is in place before the server answers /health/ready: the REST server starts
+            // before the broker and the gateway, and must not report ready while MQTT is still starting.
+            var startedGateway = new AtomicReference<MqttGateway>();
+            var readiness = readiness(catalog, config.mqtt().enabled(), startedGateway::get);
+            server = ApplianceServer.start(config, catalog, loader, metrics, readiness);
+            if (config.mqtt().enabled()) {
+                var mqtt = config.mqtt();
+                String url = mqtt.brokerUrl();
+                if (url == null) {
+                    // Big enough that an oversized request reaches us and gets an error reply instead of a drop.
+                    broker = EmbeddedBroker.start(mqtt.embeddedHost(), mqtt.embeddedPort(), mqtt.embeddedDataDir(),
+                            mqtt.maxPayloadBytes() * 4 + 4096);
+                    url = broker.url();
+                    server.closeWith(broker);
+                }
+                var json = new ObjectMapper();
+                // Moquette 0.17 speaks MQTT 3.1.1 only; external brokers get MQTT 5 unless configured otherwise.
+                boolean v311 = broker != null || "3.1.1".equals(mqtt.protocol());
+                gateway = MqttGateway.start(mqtt, url, v311, server.frontDoor(),
+                        new OpenAiRequests(json, config.defaultMaxTokens(), config.maxMaxTokens()),
+                        new OpenAiResponses(json), json, catalog);
+                server.closeWith(gateway);
+                startedGateway.set(gateway);
+            }
+            return new Appliance(server, watcher, gateway, broker, metrics);
+        } catch (RuntimeException e) {
+            if (watcher != null) {
+                watcher.close();
+            }
+            if (server != null) {
+                server.close();
+            } else {
+                catalog.close();
+                if (gateway != null) {
+                    gateway.close();
+                }
+                if (broker != null) {
+                    broker.close();
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Ready = a model is loaded and, when MQTT is on, the gateway has started and is connected to its broker. */
+    static Readiness readiness(ModelCatalog catalog, boolean mqtt, Supplier<MqttGateway> gateway) {
+        var readiness = new Readiness().add("model-loaded", () -> !catalog.isEmpty());
+        if (mqtt) {
+            readiness.add("mqtt-connected", () -> {
+                var g = gateway.get();
+                return g != null && g.connected();
+            });
+        }
+        return readiness;
+    }
+
+    private static void load(ModelCatalog catalog, Path path, String name, String version, boolean demo,
+                             String backend, int threads) {
+        long start = System.nanoTime();
+        var model = open(path, name, version, demo, backend, threads);
+        var took = Duration.ofNanos(System.nanoTime() - start);
+        catalog.add(model, took, true);
+        LOG.info(() -> "loaded " + name + " " + version + " from " + path + " in " + took.toMillis() + " ms");
+    }
+
+    static EngineModel open(Path path, String name, String version, boolean demo, String backend, int threads) {
+        try {
+            return EngineModel.open(path, name, version, demo, backend, threads);
+        } catch (ModelFormatException | TokenizerException | IllegalArgumentException e) {
+            throw new ModelLoader.ModelLoadException("cannot load model " + name + " from " + path + ": " + e.getMessage(), e);
+        } catch (java.io.UncheckedIOException e) {
+            throw new ModelLoader.ModelLoadException("cannot read model " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public ApplianceServer server() {
+        return server;
+    }
+
+    public MqttGateway gateway() {
+        return gateway;
+    }
+
+    public EmbeddedBroker broker() {
+        return broker;
+    }
+
+    public ServingMetrics metrics() {
+        return metrics;
+    }
+
+    /** Graceful: MQTT stops taking requests, in-flight ones finish (grace), servers stop, MQTT leaves cleanly. */
+    @Override
+    public void close() {
+        watcher.close();
+        if (gateway != null) {
+            gateway.quiesce();
+        }
+        server.close();
+    }
+}
