@@ -55,7 +55,8 @@ public record Machine(String cpu, int physicalCores, int logicalCores, long memo
      * Bytes of file mappings this process reaches through 2 MiB pages (FilePmdMapped of
      * /proc/self/smaps_rollup), or -1 where that is absent. For the model's mapping this says how
      * much of the weights the page cache holds in 2 MiB folios: decode reads those with far fewer
-     * TLB misses: decode ran up to twice as fast with them on the Zen 5 VM (docs/benchmarks.md, session 6).
+     * TLB misses: decode ran up to twice as fast with them on the Zen 5 VM (docs/benchmarks.md,
+     * "Huge pages and the page cache").
      */
     public static long hugePageMappedBytes() {
         try {

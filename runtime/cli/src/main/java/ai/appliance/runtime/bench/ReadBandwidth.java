@@ -31,8 +31,8 @@ public final class ReadBandwidth {
     /**
      * How a thread walks its share of a region. Decode reads four rows far apart at once, so four
      * streams is its own pattern; with the weights in 2 MiB pages one stream read faster on the Zen 5
-     * development VM (up to 59 against up to 41 GB/s with one vector per stream and step, 2 threads,
-     * docs/benchmarks.md session 7), and decode outran the four-stream-only probe of earlier sessions.
+     * development VM (up to 59 against up to 41 GB/s with one vector per stream and step, 2 threads),
+     * and decode outran a probe that walked four streams only.
      */
     enum Walk { FOUR_STREAMS, ONE_STREAM }
     private static final long WARM_UP_BYTES = 64L << 20;

@@ -19,8 +19,9 @@ import jdk.incubator.vector.VectorOperators;
  * <p>The 16 accumulators of a 4×4 tile fit AVX-512's 32 vector registers but not AVX2's 16: there
  * C2 keeps 7 of them on the stack, and every step then waits on a store-to-load round trip. With 8
  * float lanes the tile is therefore computed as two 2×4 halves (8 accumulators, 2 weight and 1
- * activation register). docs/benchmarks.md, session 3: about 15 % more FLOP/s at 64 activation rows
- * on the Zen 3 AVX2 machine, no change at 8 in JMH, 11-14 % faster batched decode on an AVX2 run of the Xeon.
+ * activation register). Measured: about 15 % more FLOP/s at 64 activation rows on a Zen 3 (AVX2)
+ * machine, no change at 8 in JMH, 11-14 % faster batched decode on a Xeon run in AVX2 mode
+ * (docs/benchmarks.md, "Known limits").
  */
 public final class MatMul {
     public static final int ROW_TILE = 4;

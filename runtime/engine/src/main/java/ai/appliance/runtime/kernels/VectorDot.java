@@ -258,7 +258,7 @@ public final class VectorDot {
      * scales and mins into {@code scratch}, outside the loop body that does the arithmetic; the
      * activation's four vectors per 64-value group are loaded once for four rows, and a step takes two
      * groups. Each group's arithmetic is written out as in {@link #q4_0Quad}. Both halves of that
-     * choice were measured (docs/benchmarks.md, session 8): the scales unpacked with scalar code in
+     * choice were measured, one thread: the scales unpacked with scalar code in
      * the loop ran at 14 G weights/s per core, this at 20-23; with the unpacking written into this method
      * as well it ran slightly faster, but C1 then runs out of registers on it and the JIT can be left
      * running C1's slow code for good.
@@ -417,7 +417,7 @@ public final class VectorDot {
      */
     private static void q4KCoefficients(MemorySegment w, long p0, long stride, float[] blockSums, int sub, float[] scratch) {
         // The four rows written out, not looped over: a loop over rows here costs C2 a loop nest of
-        // bounds checks per block (about 8 % of Q4_K decode from DRAM, docs/benchmarks.md, session 8).
+        // bounds checks per block (measured: about 8 % of Q4_K decode from DRAM).
         // lanes 0-7 the block's eight sub-block sums, 8-15 zero (a wider reinterpretation zero-fills;
         // a masked 16-lane load would leave the array's bounds at the last block)
         var sums = (FloatVector) FloatVector.fromArray(FloatVector.SPECIES_256, blockSums, sub).reinterpretShape(F, 0);
@@ -568,8 +568,8 @@ public final class VectorDot {
      * shifted left by 13, a half's exponent and mantissa land in a float's, its sign in the float's
      * sign bit, and three more copies of the sign in the top exponent bits, which the mask clears.
      * Multiplying by 2^112 then rebases the exponent (15 to 127) exactly, subnormals included. Four
-     * vector operations per L halves; masking sign and magnitude apart took seven (see
-     * docs/benchmarks.md, session 5, for the measurement).
+     * vector operations per L halves; masking sign and magnitude apart took seven and was slower in
+     * {@code MatVecBenchmark -p type=F16}.
      */
     static FloatVector halfs(MemorySegment w, long offset) {
         return halvesTimesTwoToMinus112(w, offset).mul(TWO_POW_112);

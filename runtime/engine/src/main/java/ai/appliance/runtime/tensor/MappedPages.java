@@ -15,8 +15,8 @@ import java.util.logging.Logger;
  * (a cold start, or after the host reclaimed the cache) it then reads whole 2 MiB folios and maps
  * them with one page-table entry each. Decode reads every weight once per token, so the TLB misses
  * of 4 KiB pages, and the prefetcher stopping at every 4 KiB boundary, cost it 20-60 % on the
- * Zen 5 VM (docs/benchmarks.md, session 6). Best effort: elsewhere, or where the kernel refuses, the
- * mapping stays as it was.
+ * Zen 5 VM (docs/benchmarks.md, "Huge pages and the page cache"). Best effort: elsewhere, or where
+ * the kernel refuses, the mapping stays as it was.
  */
 public final class MappedPages {
     private static final Logger LOG = Logger.getLogger(MappedPages.class.getName());
