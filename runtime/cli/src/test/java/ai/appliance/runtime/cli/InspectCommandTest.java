@@ -49,7 +49,9 @@ class InspectCommandTest {
     void checkpointFolderShowsItsConfigAndTensors() {
         var r = run("inspect", "--model", Fixtures.model("tiny-llama3").toString());
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("LLAMA") && r.out().contains("model.layers.2.mlp.down_proj.weight"), r.out());
+        assertTrue(r.out().matches("(?s).*architecture\\s+llama\\b.*") && r.out().contains("model.layers.2.mlp.down_proj.weight"), r.out());
+        // 3 layers × 2 (keys, values) × 2 KV heads × 32 dims × 4 bytes
+        assertTrue(r.out().matches("(?s).*kvCacheBytesPerToken\\s+1536\\b.*"), r.out());
     }
 
     @Test
