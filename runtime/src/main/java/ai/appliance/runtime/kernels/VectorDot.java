@@ -114,14 +114,16 @@ public final class VectorDot {
      * For Q8_0 the rows are read as four interleaved streams: with rows far apart (the four quarters of
      * a thread's chunk) the memory system fetches them all at once. Decode of the 1.5B Q8_0 model,
      * idle machine: 7.8 tokens/s on one thread one row at a time, 9.1 with two streams, 10.6 with
-     * four; F16 and BF16 likewise (F16 2-thread decode 8.4 -> 9.9). Only for the types of {@link #readsFourRowsAtOnce};
+     * four; F16 and BF16 likewise (F16 2-thread decode 8.4 -> 9.9). Only for the types of {@link #readsFourRowsAtOnce}
+     * but FP8 E4M3, whose kernel takes its block scales ({@link #dot4Fp8});
      * {@code blockSums} as for {@link #dot(GgmlType, MemorySegment, long, float[], int, int, float[])};
      * {@code scratch}: {@link #DOT4_SCRATCH} floats that no other thread uses at the same time.
      */
     public static void dot4(GgmlType type, MemorySegment w, long offset0, long stride, float[] x, int xOffset, int n,
                             float[] blockSums, float[] scratch, float[] out, int i0, int iStride) {
         if (!readsFourRowsAtOnce(type) || type == GgmlType.FP8_E4M3) {
-            throw new IllegalArgumentException(type + " has no four-row kernel here" + (type == GgmlType.FP8_E4M3 ? " (VectorDot.dot4Fp8)" : ""));
+            throw new IllegalArgumentException(type + " has no four-row kernel here"
+                    + (type == GgmlType.FP8_E4M3 ? " (VectorDot.dot4Fp8)" : ""));
         }
         if (type == GgmlType.Q4_0) {
             q4_0Quad(w, offset0, stride, x, xOffset, n, out, i0, iStride);
@@ -142,7 +144,8 @@ public final class VectorDot {
      * sequential stream the hardware prefetcher follows.
      */
     public static boolean readsFourRowsAtOnce(GgmlType type) {
-        return ENABLED && (((type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.Q4_K || type == GgmlType.FP8_E4M3) && L == 16)
+        return ENABLED && (((type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.Q4_K
+                || type == GgmlType.FP8_E4M3) && L == 16)
                 || type == GgmlType.F16 || type == GgmlType.BF16);
     }
 
@@ -543,10 +546,12 @@ public final class VectorDot {
      * <p>A byte becomes a float without a table: sign-extended to an int, shifted left by 20 and masked
      * ({@link #FP8_SIGN_EXPONENT_MANTISSA}), its sign, exponent and mantissa are a float's, whose value
      * is the FP8 value times 2^-120 exactly, subnormals included; one multiply by 2^120 per vector
-     * restores it (VectorDotTest checks all 256 bytes). The 2^120 is not folded into the block scale:
+     * restores it (Fp8KernelsTest checks all 256 bytes). The 2^120 is not folded into the block scale:
      * the products would then be 2^120 too small, subnormal floats for most weights times activations
-     * below one, and Intel cores take a microcode assist for every multiply that produces one. The NaN
-     * bytes 0x7F and 0xFF, which a checkpoint does not hold, decode as ±480 here.
+     * below one, which Intel cores compute through a slow microcode assist (no cost measured on the
+     * Zen 5 VM). Scaling the activation by 2^120 instead, as {@link #dot4HalvesScaled} does for F16,
+     * would save the multiply where |x| &lt; 2^8. The NaN bytes 0x7F and 0xFF, which a checkpoint does
+     * not hold, decode as ±480 here.
      */
     public static float dotFp8(MemorySegment w, long offset, float[] x, int xOffset, int n,
                                float[] scales, int scaleOffset, int columnBlock) {
