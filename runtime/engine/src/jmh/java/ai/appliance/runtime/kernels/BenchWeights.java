@@ -1,5 +1,6 @@
 package ai.appliance.runtime.kernels;
 
+import ai.appliance.runtime.tensor.BlockScales;
 import ai.appliance.runtime.tensor.GgmlType;
 import ai.appliance.runtime.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -27,12 +28,14 @@ public final class BenchWeights {
             case F16 -> 0x83FF83FF83FF83FFL;
             case BF16 -> 0x807F807F807F807FL;
             case F32 -> 0x807FFFFF807FFFFFL;
+            case FP8_E4M3 -> 0xB7B7B7B7B7B7B7B7L; // exponent 1, 3, 5 or 7 with the bit set below: normal, never NaN
             default -> -1L;
         };
         long set = switch (type) {
             case F16 -> 0x2C002C002C002C00L;
             case BF16 -> 0x3C003C003C003C00L;
             case F32 -> 0x3C0000003C000000L;
+            case FP8_E4M3 -> 0x0808080808080808L;
             default -> 0L;
         };
         long i = 0;
@@ -53,8 +56,19 @@ public final class BenchWeights {
                 }
             }
         }
+        if (type == GgmlType.FP8_E4M3) {
+            // DeepSeek's blocks of 128x128, one scale each
+            int blockRows = (int) BlockScales.blocksFor(rows, FP8_BLOCK);
+            int blockColumns = (int) BlockScales.blocksFor(columns, FP8_BLOCK);
+            var scales = new float[blockRows * blockColumns];
+            for (int k = 0; k < scales.length; k++) scales[k] = Float.float16ToFloat(scale(random));
+            return new Tensor(name, type, new long[] {rows, columns}, data,
+                    new BlockScales(FP8_BLOCK, FP8_BLOCK, blockRows, blockColumns, scales));
+        }
         return new Tensor(name, type, new long[] {rows, columns}, data);
     }
+
+    private static final int FP8_BLOCK = 128;
 
     private static short scale(SplittableRandom random) {
         return Float.floatToFloat16((float) (0.001 + random.nextDouble() * 0.01));

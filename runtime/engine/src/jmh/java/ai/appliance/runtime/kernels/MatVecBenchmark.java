@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC"})
 public class MatVecBenchmark {
 
-    @Param({"Q8_0", "Q4_0", "Q4_K", "Q6_K", "F16", "BF16", "F32"})
+    @Param({"Q8_0", "Q4_0", "Q4_K", "Q6_K", "F16", "BF16", "F32", "FP8_E4M3"})
     public GgmlType type;
 
     /** rows x columns: attention (q, o), feed-forward up/gate, feed-forward down. */
@@ -91,7 +91,11 @@ public class MatVecBenchmark {
             sums = blockSums;
             VectorDot.blockSums(x, 0, columns, sums);
         }
-        for (int r = 0; r < rows; r++) out[r] = VectorDot.dot(type, data, r * rowBytes, x, 0, columns, sums);
+        var s = weight.scales(); // FP8: as CpuBackend, each row with its block row's scales
+        for (int r = 0; r < rows; r++) {
+            out[r] = s != null ? VectorDot.dotFp8(data, r * rowBytes, x, 0, columns, s.values(), s.rowOffset(r), s.columnBlock())
+                    : VectorDot.dot(type, data, r * rowBytes, x, 0, columns, sums);
+        }
         traffic.bytes += rows * rowBytes;
         return out;
     }
@@ -115,8 +119,13 @@ public class MatVecBenchmark {
             sums = blockSums;
             VectorDot.blockSums(x, 0, columns, sums);
         }
+        var s = weight.scales();
         for (int r = 0; r < quarter; r++) {
-            if (scaledHalves) VectorDot.dot4HalvesScaled(data, r * rowBytes, quarter * rowBytes, scaled, columns, out, r, quarter);
+            if (s != null) {
+                VectorDot.dot4Fp8(data, r * rowBytes, quarter * rowBytes, x, 0, columns, s.values(), s.rowOffset(r),
+                        s.rowOffset(r + quarter), s.rowOffset(r + 2L * quarter), s.rowOffset(r + 3L * quarter), s.columnBlock(),
+                        out, r, quarter);
+            } else if (scaledHalves) VectorDot.dot4HalvesScaled(data, r * rowBytes, quarter * rowBytes, scaled, columns, out, r, quarter);
             else VectorDot.dot4(type, data, r * rowBytes, quarter * rowBytes, x, 0, columns, sums, scratch, out, r, quarter);
         }
         traffic.bytes += 4L * quarter * rowBytes;

@@ -63,6 +63,7 @@ public final class CpuBackend implements Backend {
         int total = 0;
         long work = 0;
         for (var w : weights) {
+            if (w.type() == GgmlType.FP8_E4M3) w.requireScales(); // here rather than in a worker thread
             total += (int) w.rowCount();
             work += w.elementCount() * batch;
         }
@@ -139,6 +140,10 @@ public final class CpuBackend implements Backend {
         var type = weight.type();
         var data = weight.data();
         long rowBytes = type.bytesFor(columns);
+        if (type == GgmlType.FP8_E4M3) {
+            fp8Rows(weight, x, batch, out, from, to, worker);
+            return;
+        }
         if (batch == 1) {
             // Rows four at a time from the four quarters of the chunk where a kernel interleaves them:
             // four memory streams at once (VectorDot.dot4; for F16 with the activation scaled once per
@@ -160,6 +165,34 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /**
+     * {@link #rows} of an FP8 E4M3 weight: each row's dot product (or tile decode) takes the scales of
+     * its own block row, so a chunk may start and end anywhere, and the four rows that
+     * {@link VectorDot#dot4Fp8} reads at once may lie in different block rows.
+     */
+    private void fp8Rows(Tensor weight, float[] x, int batch, float[] out, int from, int to, int worker) {
+        var scales = weight.requireScales();
+        var s = scales.values();
+        int block = scales.columnBlock();
+        int columns = (int) weight.rowLength();
+        var data = weight.data();
+        long rowBytes = columns;
+        if (batch == 1) {
+            int quarter = VectorDot.readsFourRowsAtOnce(GgmlType.FP8_E4M3) ? (to - from) / 4 : 0;
+            for (int r = from; r < from + quarter; r++) {
+                VectorDot.dot4Fp8(data, r * rowBytes, quarter * rowBytes, x, 0, columns, s, scales.rowOffset(r),
+                        scales.rowOffset(r + quarter), scales.rowOffset(r + 2L * quarter), scales.rowOffset(r + 3L * quarter),
+                        block, out, r, quarter);
+            }
+            for (int r = from + 4 * quarter; r < to; r++) {
+                out[r] = VectorDot.dotFp8(data, r * rowBytes, x, 0, columns, s, scales.rowOffset(r), block);
+            }
+        } else {
+            MatMul.rows(GgmlType.FP8_E4M3, data, scales, rowBytes, columns, (int) weight.rowCount(), from, to, x, batch, out,
+                    rowBuffer(worker, MatMul.scratchSize(columns)));
+        }
+    }
+
     private static int threadsFor(long work) {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, work / WORK_PER_THREAD));
     }
@@ -176,7 +209,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gatherRow(Tensor table, int row, float[] out, int outOffset) {
-        Dequantize.row(table.type(), table.data(), (int) table.rowLength(), row, out, outOffset);
+        Dequantize.row(table, row, out, outOffset);
     }
 
     @Override

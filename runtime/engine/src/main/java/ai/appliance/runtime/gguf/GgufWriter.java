@@ -93,6 +93,7 @@ public final class GgufWriter {
      * @param shape outermost dimension first (as {@link ai.appliance.runtime.tensor.Tensor}); written innermost first
      */
     public GgufWriter addTensor(String name, GgmlType type, long[] shape, Content content) {
+        if (!type.inGguf()) throw new IllegalArgumentException("tensor '" + name + "': GGUF has no type " + type);
         long elements = 1;
         for (long d : shape) elements = Math.multiplyExact(elements, d);
         tensors.add(new PlannedTensor(name, type, shape.clone(), type.bytesFor(elements), content));

@@ -1,6 +1,7 @@
 package ai.appliance.runtime.kernels;
 
 import ai.appliance.runtime.tensor.GgmlType;
+import ai.appliance.runtime.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -18,7 +19,8 @@ public final class Dequantize {
 
     /**
      * Writes {@code n} values of {@code type} stored from byte {@code offset} of {@code data} to
-     * {@code out[outOffset..]}; {@code n} must be a multiple of the type's block size.
+     * {@code out[outOffset..]}; {@code n} must be a multiple of the type's block size. Not for
+     * {@link GgmlType#FP8_E4M3}, whose scales are apart from the data: see {@link #fp8Row} and {@link #row(Tensor, long, float[], int)}.
      */
     public static void values(GgmlType type, MemorySegment data, long offset, float[] out, int outOffset, int n) {
         if (n % type.blockSize() != 0) {
@@ -38,12 +40,49 @@ public final class Dequantize {
             case Q4_0 -> q4_0(data, offset, out, outOffset, n);
             case Q4_K -> q4_K(data, offset, out, outOffset, n);
             case Q6_K -> q6_K(data, offset, out, outOffset, n);
+            case FP8_E4M3 -> throw new IllegalArgumentException(type + " values need their block scales (Dequantize.fp8Row)");
         }
     }
 
-    /** Row {@code row} of a matrix whose rows hold {@code columns} values of {@code type}. */
+    /** Row {@code row} of a matrix whose rows hold {@code columns} values of {@code type} (not FP8: {@link #row(Tensor, long, float[], int)}). */
     public static void row(GgmlType type, MemorySegment data, int columns, long row, float[] out, int outOffset) {
         values(type, data, row * type.bytesFor(columns), out, outOffset, columns);
+    }
+
+    /** Row {@code row} of {@code t} as a matrix of {@link Tensor#rowLength()} columns, any type (FP8 with its block scales). */
+    public static void row(Tensor t, long row, float[] out, int outOffset) {
+        int columns = (int) t.rowLength();
+        if (t.type() == GgmlType.FP8_E4M3) {
+            var s = t.requireScales();
+            fp8Row(t.data(), row * columns, columns, s.values(), s.rowOffset(row), s.columnBlock(), out, outOffset);
+        } else {
+            row(t.type(), t.data(), columns, row, out, outOffset);
+        }
+    }
+
+    /**
+     * The value of an FP8 e4m3fn byte as the format defines it: sign, 4 exponent bits of bias 7 and 3
+     * mantissa bits; exponent 0 is subnormal (mantissa · 2^-9); 0x7F and 0xFF are NaN; no infinities.
+     */
+    public static float fp8(byte b) {
+        int exponent = (b >>> 3) & 0xf;
+        int mantissa = b & 7;
+        float magnitude;
+        if (exponent == 0) magnitude = mantissa * 0x1p-9f;
+        else if (exponent == 15 && mantissa == 7) magnitude = Float.NaN;
+        else magnitude = Math.scalb((float) (8 + mantissa), exponent - 10); // (1 + m/8) · 2^(e-7)
+        return b < 0 ? -magnitude : magnitude;
+    }
+
+    /**
+     * One row of an FP8 E4M3 matrix: out[outOffset + c] = fp8(byte offset + c) · scales[scaleOffset +
+     * c / columnBlock] for c &lt; n, where scaleOffset indexes the row's scales (its block row's first).
+     */
+    public static void fp8Row(MemorySegment data, long offset, int n, float[] scales, int scaleOffset, int columnBlock,
+                              float[] out, int outOffset) {
+        for (int c = 0; c < n; c++) {
+            out[outOffset + c] = fp8(data.get(ValueLayout.JAVA_BYTE, offset + c)) * scales[scaleOffset + c / columnBlock];
+        }
     }
 
     static float f16(MemorySegment data, long offset) {

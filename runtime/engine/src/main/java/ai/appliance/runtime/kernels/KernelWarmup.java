@@ -25,6 +25,10 @@ public final class KernelWarmup {
         for (var t : matrices) byType.putIfAbsent(t.type(), t);
         float sink = 0;
         for (var t : byType.values()) {
+            if (t.type() == GgmlType.FP8_E4M3) {
+                sink += fp8(t);
+                continue;
+            }
             int columns = (int) t.rowLength();
             int rows = (int) Math.min(ROWS, t.rowCount());
             long rowBytes = t.type().bytesFor(columns);
@@ -49,5 +53,28 @@ public final class KernelWarmup {
             }
         }
         if (sink != 0) throw new IllegalStateException("a zero activation vector gave a non-zero product: " + sink);
+    }
+
+    /** The FP8 kernels (one row, four rows) as the backend calls them, with the tensor's own block scales. */
+    private static float fp8(Tensor t) {
+        var scales = t.requireScales();
+        int columns = (int) t.rowLength();
+        int rows = (int) Math.min(ROWS, t.rowCount());
+        var x = new float[columns];
+        var four = new float[4];
+        int quarter = Math.max(1, rows / 4);
+        float sink = 0;
+        for (int call = 0; call < CALLS; call++) {
+            int r = call % rows;
+            sink += VectorDot.dotFp8(t.data(), (long) r * columns, x, 0, columns, scales.values(), scales.rowOffset(r),
+                    scales.columnBlock());
+            if (call % 4 == 0 && rows >= 4 && VectorDot.readsFourRowsAtOnce(t.type())) {
+                VectorDot.dot4Fp8(t.data(), 0, (long) quarter * columns, x, 0, columns, scales.values(), scales.rowOffset(0),
+                        scales.rowOffset(quarter), scales.rowOffset(2L * quarter), scales.rowOffset(3L * quarter),
+                        scales.columnBlock(), four, 0, 1);
+                sink += four[0] + four[1] + four[2] + four[3];
+            }
+        }
+        return sink;
     }
 }

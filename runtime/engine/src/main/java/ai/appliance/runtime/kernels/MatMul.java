@@ -3,6 +3,7 @@ package ai.appliance.runtime.kernels;
 import static ai.appliance.runtime.kernels.VectorDot.F;
 import static ai.appliance.runtime.kernels.VectorDot.L;
 
+import ai.appliance.runtime.tensor.BlockScales;
 import ai.appliance.runtime.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -43,9 +44,28 @@ public final class MatMul {
      */
     public static void rows(GgmlType type, MemorySegment w, long rowBytes, int columns, int rows, int rowFrom, int rowTo,
                             float[] x, int batch, float[] out, float[] scratch) {
+        rows(type, w, null, rowBytes, columns, rows, rowFrom, rowTo, x, batch, out, scratch);
+    }
+
+    /**
+     * As {@link #rows(GgmlType, MemorySegment, long, int, int, int, int, float[], int, float[], float[])}
+     * with the block scales of a type that keeps them apart ({@link GgmlType#FP8_E4M3}; null for the others):
+     * each row is decoded with its own block row's scales.
+     */
+    public static void rows(GgmlType type, MemorySegment w, BlockScales scales, long rowBytes, int columns, int rows,
+                            int rowFrom, int rowTo, float[] x, int batch, float[] out, float[] scratch) {
+        boolean fp8 = type == GgmlType.FP8_E4M3;
+        if (fp8 && scales == null) throw new IllegalArgumentException(type + " rows need their block scales");
         for (int r = rowFrom; r < rowTo; r += ROW_TILE) {
             int tile = Math.min(ROW_TILE, rowTo - r);
-            for (int i = 0; i < tile; i++) VectorDequantize.values(type, w, (r + i) * rowBytes, scratch, i * columns, columns);
+            for (int i = 0; i < tile; i++) {
+                if (fp8) {
+                    VectorDequantize.fp8Row(w, (r + i) * rowBytes, columns, scales.values(), scales.rowOffset(r + i),
+                            scales.columnBlock(), scratch, i * columns);
+                } else {
+                    VectorDequantize.values(type, w, (r + i) * rowBytes, scratch, i * columns, columns);
+                }
+            }
             if (tile == ROW_TILE && VectorDot.ENABLED) {
                 int b = 0;
                 for (; b + TOKEN_TILE <= batch; b += TOKEN_TILE) {

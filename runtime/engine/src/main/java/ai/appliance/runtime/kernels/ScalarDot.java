@@ -24,4 +24,18 @@ public final class ScalarDot {
         }
         return sum;
     }
+
+    /**
+     * Σ_c W[c]·x[xOffset + c] over an FP8 E4M3 row of n values at byte {@code offset}, its values
+     * dequantized as {@link Dequantize#fp8Row} does (scales from {@code scales[scaleOffset]}, one per
+     * {@code columnBlock} columns).
+     */
+    public static float dotFp8(MemorySegment w, long offset, float[] x, int xOffset, int n,
+                               float[] scales, int scaleOffset, int columnBlock) {
+        var values = new float[n];
+        Dequantize.fp8Row(w, offset, n, scales, scaleOffset, columnBlock, values, 0);
+        float sum = 0f;
+        for (int c = 0; c < n; c++) sum += values[c] * x[xOffset + c];
+        return sum;
+    }
 }

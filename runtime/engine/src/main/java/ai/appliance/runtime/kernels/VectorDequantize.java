@@ -39,6 +39,31 @@ public final class VectorDequantize {
             case Q4_0 -> q4_0(w, offset, out, outOffset, n);
             case Q4_K -> q4_K(w, offset, out, outOffset, n);
             case Q6_K -> q6_K(w, offset, out, outOffset, n);
+            case FP8_E4M3 -> throw new IllegalArgumentException(type + " values need their block scales (VectorDequantize.fp8Row)");
+        }
+    }
+
+    /**
+     * As {@link Dequantize#fp8Row}, bit for bit (the FP8 value is exact as a float, then one product with
+     * the scale) but for the NaN bytes 0x7F and 0xFF, which decode as ±480 · scale (see {@link VectorDot#dotFp8}).
+     */
+    public static void fp8Row(MemorySegment w, long offset, int n, float[] scales, int scaleOffset, int columnBlock,
+                              float[] out, int outOffset) {
+        if (!VectorDot.ENABLED) {
+            Dequantize.fp8Row(w, offset, n, scales, scaleOffset, columnBlock, out, outOffset);
+            return;
+        }
+        for (int start = 0, j = scaleOffset; start < n; start += columnBlock, j++) {
+            int end = (int) Math.min(n, (long) start + columnBlock);
+            float scale = scales[j];
+            var k = FloatVector.broadcast(F, scale);
+            int c = start;
+            for (; c + L <= end; c += L) {
+                ((IntVector) ByteVector.fromMemorySegment(B, w, offset + c, LE).convertShape(VectorOperators.B2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 20).and(VectorDot.FP8_FLOAT_BITS).reinterpretAsFloats()
+                        .mul(VectorDot.FP8_REBASE_VECTOR).mul(k).intoArray(out, outOffset + c);
+            }
+            for (; c < end; c++) out[outOffset + c] = VectorDot.fp8Value(w.get(ValueLayout.JAVA_BYTE, offset + c)) * scale;
         }
     }
 

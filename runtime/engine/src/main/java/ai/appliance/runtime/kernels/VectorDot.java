@@ -1,6 +1,7 @@
 package ai.appliance.runtime.kernels;
 
 import ai.appliance.runtime.tensor.GgmlType;
+import ai.appliance.runtime.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -36,6 +37,12 @@ public final class VectorDot {
     private static final IntVector Q6_HIGH_2 = IntVector.broadcast(I, 0x30);
     private static final IntVector Q6_HIGH_3 = IntVector.broadcast(I, 0xc0);
     private static final IntVector HALF_SIGN_EXPONENT_MANTISSA = IntVector.broadcast(I, 0x8fffe000);
+    /** The bits of a float that an FP8 E4M3 byte fills once sign-extended to an int and shifted left by 20: sign, exponent, mantissa. */
+    private static final int FP8_SIGN_EXPONENT_MANTISSA = 0x87f00000;
+    static final IntVector FP8_FLOAT_BITS = IntVector.broadcast(I, FP8_SIGN_EXPONENT_MANTISSA);
+    /** Rebases an FP8 E4M3 exponent placed in a float (bias 7 to bias 127): 2^120. */
+    static final float FP8_REBASE = 0x1p120f;
+    static final FloatVector FP8_REBASE_VECTOR = FloatVector.broadcast(F, FP8_REBASE);
 
     private VectorDot() {
     }
@@ -53,6 +60,21 @@ public final class VectorDot {
     }
 
     private static final ThreadLocal<float[][]> BLOCK_SUMS = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+    /**
+     * Row {@code row} of {@code weight}, as a matrix of {@link Tensor#rowLength()} columns, times
+     * x[xOffset..]: any type, FP8 with its block scales. For occasional rows; matrix products go through
+     * the backend.
+     */
+    public static float dot(Tensor weight, long row, float[] x, int xOffset) {
+        int n = (int) weight.rowLength();
+        var type = weight.type();
+        if (type == GgmlType.FP8_E4M3) {
+            var s = weight.requireScales();
+            return dotFp8(weight.data(), row * n, x, xOffset, n, s.values(), s.rowOffset(row), s.columnBlock());
+        }
+        return dot(type, weight.data(), row * type.bytesFor(n), x, xOffset, n);
+    }
 
     /** Whether {@code type}'s kernel takes the activation's 32-value block sums (its zero point or mins multiply them). */
     public static boolean needsBlockSums(GgmlType type) {
@@ -83,6 +105,7 @@ public final class VectorDot {
             case Q4_0 -> q4_0(w, offset, x, xOffset, n, blockSums);
             case Q4_K -> q4_K(w, offset, x, xOffset, n, blockSums);
             case Q6_K -> q6_K(w, offset, x, xOffset, n);
+            case FP8_E4M3 -> throw new IllegalArgumentException(type + " rows need their block scales (VectorDot.dotFp8)");
         };
     }
 
@@ -91,13 +114,17 @@ public final class VectorDot {
      * For Q8_0 the rows are read as four interleaved streams: with rows far apart (the four quarters of
      * a thread's chunk) the memory system fetches them all at once. Decode of the 1.5B Q8_0 model,
      * idle machine: 7.8 tokens/s on one thread one row at a time, 9.1 with two streams, 10.6 with
-     * four; F16 and BF16 likewise (F16 2-thread decode 8.4 -> 9.9). Only for the types of {@link #readsFourRowsAtOnce};
+     * four; F16 and BF16 likewise (F16 2-thread decode 8.4 -> 9.9). Only for the types of {@link #readsFourRowsAtOnce}
+     * but FP8 E4M3, whose kernel takes its block scales ({@link #dot4Fp8});
      * {@code blockSums} as for {@link #dot(GgmlType, MemorySegment, long, float[], int, int, float[])};
      * {@code scratch}: {@link #DOT4_SCRATCH} floats that no other thread uses at the same time.
      */
     public static void dot4(GgmlType type, MemorySegment w, long offset0, long stride, float[] x, int xOffset, int n,
                             float[] blockSums, float[] scratch, float[] out, int i0, int iStride) {
-        if (!readsFourRowsAtOnce(type)) throw new IllegalArgumentException(type + " has no four-row kernel here");
+        if (!readsFourRowsAtOnce(type) || type == GgmlType.FP8_E4M3) {
+            throw new IllegalArgumentException(type + " has no four-row kernel here"
+                    + (type == GgmlType.FP8_E4M3 ? " (VectorDot.dot4Fp8)" : ""));
+        }
         if (type == GgmlType.Q4_0) {
             q4_0Quad(w, offset0, stride, x, xOffset, n, out, i0, iStride);
         } else if (type == GgmlType.Q4_K) {
@@ -117,7 +144,8 @@ public final class VectorDot {
      * sequential stream the hardware prefetcher follows.
      */
     public static boolean readsFourRowsAtOnce(GgmlType type) {
-        return ENABLED && (((type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.Q4_K) && L == 16)
+        return ENABLED && (((type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.Q4_K
+                || type == GgmlType.FP8_E4M3) && L == 16)
                 || type == GgmlType.F16 || type == GgmlType.BF16);
     }
 
@@ -507,6 +535,136 @@ public final class VectorDot {
         out[i0 + iStride] = acc1.reduceLanes(VectorOperators.ADD);
         out[i0 + 2 * iStride] = acc2.reduceLanes(VectorOperators.ADD);
         out[i0 + 3 * iStride] = acc3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * One row of n FP8 E4M3 values at byte {@code offset} times x[xOffset..]: Σ_j scales[scaleOffset + j] ·
+     * Σ_{c in column block j} fp8[c]·x[xOffset + c], blocks of {@code columnBlock} columns from column 0, the
+     * last one possibly partial; scaleOffset is the index of the row's first scale
+     * ({@link ai.appliance.runtime.tensor.BlockScales#rowOffset}).
+     *
+     * <p>A byte becomes a float without a table: sign-extended to an int, shifted left by 20 and masked
+     * ({@link #FP8_SIGN_EXPONENT_MANTISSA}), its sign, exponent and mantissa are a float's, whose value
+     * is the FP8 value times 2^-120 exactly, subnormals included; one multiply by 2^120 per vector
+     * restores it (Fp8KernelsTest checks all 256 bytes). The 2^120 is not folded into the block scale:
+     * the products would then be 2^120 too small, subnormal floats for most weights times activations
+     * below one, which Intel cores compute through a slow microcode assist (no cost measured on the
+     * Zen 5 VM). Scaling the activation by 2^120 instead, as {@link #dot4HalvesScaled} does for F16,
+     * would save the multiply where |x| &lt; 2^8. The NaN bytes 0x7F and 0xFF, which a checkpoint does
+     * not hold, decode as ±480 here.
+     */
+    public static float dotFp8(MemorySegment w, long offset, float[] x, int xOffset, int n,
+                               float[] scales, int scaleOffset, int columnBlock) {
+        if (!ENABLED) return ScalarDot.dotFp8(w, offset, x, xOffset, n, scales, scaleOffset, columnBlock);
+        var acc = FloatVector.zero(F);
+        float rest = 0f;
+        for (int start = 0, j = scaleOffset; start < n; start += columnBlock, j++) {
+            int end = (int) Math.min(n, (long) start + columnBlock);
+            // Two partial sums: with one, the FMA latency chain bounds the loop.
+            var s0 = FloatVector.zero(F);
+            var s1 = FloatVector.zero(F);
+            int c = start;
+            for (; c + 2 * L <= end; c += 2 * L) {
+                long p = offset + c;
+                s0 = ((IntVector) ByteVector.fromMemorySegment(B, w, p, LE).convertShape(VectorOperators.B2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 20).and(FP8_FLOAT_BITS).reinterpretAsFloats().mul(FP8_REBASE_VECTOR)
+                        .fma(FloatVector.fromArray(F, x, xOffset + c), s0);
+                s1 = ((IntVector) ByteVector.fromMemorySegment(B, w, p + L, LE).convertShape(VectorOperators.B2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 20).and(FP8_FLOAT_BITS).reinterpretAsFloats().mul(FP8_REBASE_VECTOR)
+                        .fma(FloatVector.fromArray(F, x, xOffset + c + L), s1);
+            }
+            if (c + L <= end) {
+                s0 = ((IntVector) ByteVector.fromMemorySegment(B, w, offset + c, LE).convertShape(VectorOperators.B2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 20).and(FP8_FLOAT_BITS).reinterpretAsFloats().mul(FP8_REBASE_VECTOR)
+                        .fma(FloatVector.fromArray(F, x, xOffset + c), s0);
+                c += L;
+            }
+            float scale = scales[j];
+            acc = s0.add(s1).fma(FloatVector.broadcast(F, scale), acc);
+            if (c < end) rest += scale * fp8Tail(w, offset, x, xOffset, c, end);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + rest;
+    }
+
+    /**
+     * {@link #dotFp8} of four rows at once, rows {@code stride} bytes apart read as four interleaved
+     * streams (as {@link #q8_0Quad}): out[i0 + k·iStride] = row at offset0 + k·stride · x, its scales from
+     * index scale_k. The four scale offsets are separate because rows a quarter of a chunk apart need
+     * not share a block row.
+     */
+    public static void dot4Fp8(MemorySegment w, long offset0, long stride, float[] x, int xOffset, int n,
+                               float[] scales, int scale0, int scale1, int scale2, int scale3, int columnBlock,
+                               float[] out, int i0, int iStride) {
+        if (!ENABLED) {
+            out[i0] = ScalarDot.dotFp8(w, offset0, x, xOffset, n, scales, scale0, columnBlock);
+            out[i0 + iStride] = ScalarDot.dotFp8(w, offset0 + stride, x, xOffset, n, scales, scale1, columnBlock);
+            out[i0 + 2 * iStride] = ScalarDot.dotFp8(w, offset0 + 2 * stride, x, xOffset, n, scales, scale2, columnBlock);
+            out[i0 + 3 * iStride] = ScalarDot.dotFp8(w, offset0 + 3 * stride, x, xOffset, n, scales, scale3, columnBlock);
+            return;
+        }
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        var acc2 = FloatVector.zero(F);
+        var acc3 = FloatVector.zero(F);
+        float rest0 = 0f;
+        float rest1 = 0f;
+        float rest2 = 0f;
+        float rest3 = 0f;
+        for (int start = 0, j = 0; start < n; start += columnBlock, j++) {
+            int end = (int) Math.min(n, (long) start + columnBlock);
+            var s0 = FloatVector.zero(F);
+            var s1 = FloatVector.zero(F);
+            var s2 = FloatVector.zero(F);
+            var s3 = FloatVector.zero(F);
+            int c = start;
+            // Written out, not through a helper: see q4_0Quad on C2's inlining budget.
+            for (; c + L <= end; c += L) {
+                var v = FloatVector.fromArray(F, x, xOffset + c);
+                long p = offset0 + c;
+                s0 = ((IntVector) ByteVector.fromMemorySegment(B, w, p, LE).convertShape(VectorOperators.B2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 20).and(FP8_FLOAT_BITS).reinterpretAsFloats().mul(FP8_REBASE_VECTOR)
+                        .fma(v, s0);
+                s1 = ((IntVector) ByteVector.fromMemorySegment(B, w, p + stride, LE).convertShape(VectorOperators.B2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 20).and(FP8_FLOAT_BITS).reinterpretAsFloats().mul(FP8_REBASE_VECTOR)
+                        .fma(v, s1);
+                s2 = ((IntVector) ByteVector.fromMemorySegment(B, w, p + 2 * stride, LE).convertShape(VectorOperators.B2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 20).and(FP8_FLOAT_BITS).reinterpretAsFloats().mul(FP8_REBASE_VECTOR)
+                        .fma(v, s2);
+                s3 = ((IntVector) ByteVector.fromMemorySegment(B, w, p + 3 * stride, LE).convertShape(VectorOperators.B2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 20).and(FP8_FLOAT_BITS).reinterpretAsFloats().mul(FP8_REBASE_VECTOR)
+                        .fma(v, s3);
+            }
+            float k0 = scales[scale0 + j];
+            float k1 = scales[scale1 + j];
+            float k2 = scales[scale2 + j];
+            float k3 = scales[scale3 + j];
+            acc0 = s0.fma(FloatVector.broadcast(F, k0), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(F, k1), acc1);
+            acc2 = s2.fma(FloatVector.broadcast(F, k2), acc2);
+            acc3 = s3.fma(FloatVector.broadcast(F, k3), acc3);
+            if (c < end) {
+                rest0 += k0 * fp8Tail(w, offset0, x, xOffset, c, end);
+                rest1 += k1 * fp8Tail(w, offset0 + stride, x, xOffset, c, end);
+                rest2 += k2 * fp8Tail(w, offset0 + 2 * stride, x, xOffset, c, end);
+                rest3 += k3 * fp8Tail(w, offset0 + 3 * stride, x, xOffset, c, end);
+            }
+        }
+        out[i0] = acc0.reduceLanes(VectorOperators.ADD) + rest0;
+        out[i0 + iStride] = acc1.reduceLanes(VectorOperators.ADD) + rest1;
+        out[i0 + 2 * iStride] = acc2.reduceLanes(VectorOperators.ADD) + rest2;
+        out[i0 + 3 * iStride] = acc3.reduceLanes(VectorOperators.ADD) + rest3;
+    }
+
+    /** Σ fp8[c]·x[xOffset + c] for c in [from, to) of the FP8 row at byte offset, in scalar code (a block's remainder). */
+    private static float fp8Tail(MemorySegment w, long offset, float[] x, int xOffset, int from, int to) {
+        float sum = 0f;
+        for (int c = from; c < to; c++) sum += fp8Value(w.get(ValueLayout.JAVA_BYTE, offset + c)) * x[xOffset + c];
+        return sum;
+    }
+
+    /** An FP8 E4M3 byte's value by the vector kernels' bit placement (NaN bytes give ±480, see {@link #dotFp8}). */
+    static float fp8Value(byte b) {
+        return Float.intBitsToFloat((b << 20) & FP8_SIGN_EXPONENT_MANTISSA) * FP8_REBASE;
     }
 
     /** Sum over i < n of a[aOffset + i] * b[bOffset + i]. */

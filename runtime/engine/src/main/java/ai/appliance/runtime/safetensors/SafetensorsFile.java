@@ -22,8 +22,9 @@ import java.util.Map;
 
 /**
  * One memory-mapped {@code .safetensors} file: an 8-byte little-endian header length, a JSON header
- * naming each tensor's dtype, shape and byte range, then the data. Tensors of dtype F32, F16 and
- * BF16 are exposed as views into the mapping; any other dtype is an error naming the tensor.
+ * naming each tensor's dtype, shape and byte range, then the data. Tensors of dtype F32, F16, BF16
+ * and F8_E4M3 are exposed as views into the mapping; any other dtype is an error naming the tensor.
+ * F8_E4M3 tensors come without their block scales: {@link SafetensorsCheckpoint} attaches them.
  */
 public final class SafetensorsFile implements AutoCloseable {
     /** The safetensors reference implementation refuses headers above 100 MB; so do we. */
@@ -112,8 +113,11 @@ public final class SafetensorsFile implements AutoCloseable {
                 case "F32" -> GgmlType.F32;
                 case "F16" -> GgmlType.F16;
                 case "BF16" -> GgmlType.BF16;
+                case "F8_E4M3" -> GgmlType.FP8_E4M3;
+                case "F8_E5M2" -> throw new ModelFormatException(path, "tensor '" + name + "' has dtype 'F8_E5M2' (FP8 with"
+                        + " 5 exponent bits), which is not supported; FP8 weights must be F8_E4M3 with block scales");
                 default -> throw new ModelFormatException(path, "tensor '" + name + "' has dtype '" + dtype
-                        + "'; supported: F32, F16, BF16");
+                        + "'; supported: F32, F16, BF16, F8_E4M3");
             };
             var shapeNode = node.path("shape");
             if (!shapeNode.isArray() || shapeNode.size() > 8) {
@@ -144,7 +148,7 @@ public final class SafetensorsFile implements AutoCloseable {
             if (begin < 0 || end < begin) {
                 throw new ModelFormatException(path, "tensor '" + name + "' has data_offsets [" + begin + ", " + end + "]");
             }
-            if (elements > Long.MAX_VALUE / 4 || end - begin != elements * (type == GgmlType.F32 ? 4 : 2)) {
+            if (elements > Long.MAX_VALUE / 4 || end - begin != type.bytesFor(elements)) {
                 throw new ModelFormatException(path, "tensor '" + name + "' of " + dtype + " " + java.util.Arrays.toString(shape)
                         + " needs " + elements + " elements but its data_offsets span " + (end - begin) + " bytes");
             }

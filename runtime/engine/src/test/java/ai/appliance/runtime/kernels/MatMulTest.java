@@ -16,7 +16,7 @@ class MatMulTest {
     }
 
     @ParameterizedTest
-    @EnumSource(GgmlType.class)
+    @EnumSource(value = GgmlType.class, mode = EnumSource.Mode.EXCLUDE, names = "FP8_E4M3") // with block scales: Fp8KernelsTest
     void tiledProductMatchesDotProductsForOddRowRangesAndBatches(GgmlType type) {
         var random = new Random(5 + type.ordinal());
         for (int columns : columnCounts(type)) {

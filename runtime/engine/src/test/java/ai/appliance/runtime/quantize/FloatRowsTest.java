@@ -1,7 +1,10 @@
 package ai.appliance.runtime.quantize;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.appliance.runtime.tensor.BlockScales;
 import ai.appliance.runtime.tensor.GgmlType;
 import ai.appliance.runtime.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -33,5 +36,21 @@ class FloatRowsTest {
             FloatRows.read(t, 0, row);
             assertArrayEquals(new float[] {1.5f, -2.25f, 0f}, row, t.type().toString());
         }
+    }
+
+    @Test
+    void readsRowsOfFp8TimesTheirBlockRowsScales() {
+        // 0x38 = 1.0, 0xC4 = -3.0, 0x7E = 448, 0x01 = 2^-9 (subnormal), 0x80 = -0.0; rows in blocks of 1, columns of 2
+        var bytes = new byte[] {0x38, (byte) 0xC4, 0x7E, 0x01, 0x38, (byte) 0x80};
+        var scales = new BlockScales(1, 2, 2, 2, new float[] {0.5f, 2f, 0.25f, 4f});
+        var t = new Tensor("w", GgmlType.FP8_E4M3, new long[] {2, 3}, MemorySegment.ofArray(bytes), scales);
+        var row = new float[3];
+        FloatRows.read(t, 0, row);
+        assertArrayEquals(new float[] {0.5f, -1.5f, 896f}, row);
+        FloatRows.read(t, 1, row);
+        assertArrayEquals(new float[] {0x1p-11f, 0.25f, -0f}, row);
+        assertTrue(FloatRows.isFloat(GgmlType.FP8_E4M3));
+        var unscaled = new Tensor("w", GgmlType.FP8_E4M3, new long[] {2, 3}, MemorySegment.ofArray(bytes));
+        assertThrows(IllegalArgumentException.class, () -> FloatRows.read(unscaled, 0, row));
     }
 }
