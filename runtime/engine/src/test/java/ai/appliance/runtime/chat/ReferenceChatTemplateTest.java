@@ -14,14 +14,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-/** Every {@code chat_cases} entry of both fixtures renders exactly as transformers rendered it. */
+/** Every {@code chat_cases} entry of every fixture (R1 distills, DeepSeek-V3/R1, V2-Lite) renders exactly as transformers rendered it. */
 class ReferenceChatTemplateTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TestFactory
     Stream<DynamicTest> chatCasesMatchTransformers() throws IOException {
         var tests = new ArrayList<DynamicTest>();
-        for (var model : List.of("tiny-qwen2", "tiny-llama3")) {
+        for (var model : List.of("tiny-qwen2", "tiny-llama3", "tiny-deepseek-v3", "tiny-deepseek-v2-lite", "tiny-deepseek-v3-fp8")) {
             var folder = Fixtures.model(model);
             var reference = JSON.readTree(folder.resolve("reference.json").toFile());
             var template = new ChatTemplate(Files.readString(folder.resolve("chat_template.jinja")),

@@ -24,9 +24,17 @@ class ReferenceTokenizationTest {
     @TestFactory
     Stream<DynamicTest> tokenizerCasesMatchTransformers() throws IOException {
         var tests = new ArrayList<DynamicTest>();
-        for (var model : List.of("tiny-qwen2", "tiny-llama3")) {
+        for (var model : List.of("tiny-qwen2", "tiny-llama3", "tiny-deepseek-v3", "tiny-deepseek-v2-lite", "tiny-deepseek-v3-fp8")) {
             var cases = reference(model).get("tokenizer_cases");
-            var sources = List.of(Fixtures.model(model), Fixtures.model(model).resolve(model + "-f32.gguf"));
+            // The checkpoint's tokenizer.json and the vocabulary llama.cpp's converter wrote into the GGUF (F32 where the
+            // fixture has one, else F16; the FP8 checkpoint has no GGUF).
+            var sources = new ArrayList<Path>(List.of(Fixtures.model(model)));
+            for (var gguf : List.of(model + "-f32.gguf", model + "-f16.gguf")) {
+                if (java.nio.file.Files.isRegularFile(Fixtures.model(model).resolve(gguf))) {
+                    sources.add(Fixtures.model(model).resolve(gguf));
+                    break;
+                }
+            }
             for (Path source : sources) {
                 var tokenizer = Tokenizers.load(source);
                 for (var c : cases) {
