@@ -5,6 +5,7 @@ import ai.appliance.runtime.backend.Backends;
 import ai.appliance.runtime.scheduler.SchedulerSettings;
 import ai.appliance.runtime.security.ApiKeyStore;
 import ai.appliance.runtime.security.Role;
+import ai.appliance.runtime.security.TlsConfig;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
@@ -50,7 +51,7 @@ public record ApplianceConfig(
      * @param tls                null for plain HTTP
      * @param websocketHeartbeat how often /v1/ws pings an open socket, so proxies and NAT keep idle ones open
      */
-    public record Http(String host, int port, long maxPayloadBytes, Tls tls, Duration websocketHeartbeat) {
+    public record Http(String host, int port, long maxPayloadBytes, TlsConfig tls, Duration websocketHeartbeat) {
         public Http {
             requirePort("server.port", port);
             if (websocketHeartbeat.isNegative() || websocketHeartbeat.isZero()) {
@@ -73,12 +74,6 @@ public record ApplianceConfig(
         }
     }
 
-    /**
-     * TLS from the {@code tls.yaml} that {@code provision enroll} writes ({@code settings}), or from PEM files.
-     * {@code trust} (CA bundle) verifies client certificates; {@code clientAuth} is none, optional or required.
-     */
-    public record Tls(Path settings, Path certificate, Path privateKey, Path trust, String clientAuth) { }
-
     /** A model to serve from a file or folder (else: the store's models, else the demo model). */
     public record ModelSource(String name, Path path, String version) { }
 
@@ -94,7 +89,7 @@ public record ApplianceConfig(
      */
     public record Mqtt(boolean enabled, String applianceId, String brokerUrl, String protocol, String username,
                        String password,
-                       Tls tls, String embeddedHost, int embeddedPort, Path embeddedDataDir, int maxPayloadBytes,
+                       TlsConfig tls, String embeddedHost, int embeddedPort, Path embeddedDataDir, int maxPayloadBytes,
                        int maxCachedReplies) {
         public Mqtt {
             requirePort("mqtt.embedded.port", embeddedPort);
@@ -236,11 +231,11 @@ public record ApplianceConfig(
                 security, audit, mqtt, duration(c.get("shutdown.grace"), Duration.ofSeconds(30)));
     }
 
-    private static Tls tls(Config node) {
+    private static TlsConfig tls(Config node) {
         if (!node.get("certificate").exists() && !node.get("trust").exists() && !node.get("settings").exists()) {
             return null;
         }
-        return new Tls(node.get("settings").asString().map(Path::of).orElse(null),
+        return new TlsConfig(node.get("settings").asString().map(Path::of).orElse(null),
                 node.get("certificate").asString().map(Path::of).orElse(null),
                 node.get("private-key").asString().map(Path::of).orElse(null),
                 node.get("trust").asString().map(Path::of).orElse(null),

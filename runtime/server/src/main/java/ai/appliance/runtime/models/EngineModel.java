@@ -1,5 +1,6 @@
 package ai.appliance.runtime.models;
 
+import ai.appliance.runtime.api.ApiException;
 import ai.appliance.runtime.chat.ChatMessage;
 import ai.appliance.runtime.chat.PromptFormat;
 import ai.appliance.runtime.chat.ReasoningSplitter;
@@ -11,7 +12,6 @@ import ai.appliance.runtime.sampling.SamplerSettings;
 import ai.appliance.runtime.scheduler.FinishReason;
 import ai.appliance.runtime.scheduler.Generation;
 import ai.appliance.runtime.scheduler.PromptTooLongException;
-import ai.appliance.runtime.serving.ApiException;
 import ai.appliance.runtime.serving.InferenceRequest;
 import ai.appliance.runtime.serving.LoadedModel;
 import ai.appliance.runtime.tokenizer.Tokenizer;

@@ -1,6 +1,6 @@
 package ai.appliance.runtime.mqtt;
 
-import ai.appliance.runtime.server.ListenPort;
+import ai.appliance.runtime.net.ListenPort;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.IConfig;
 import io.moquette.broker.config.MemoryConfig;

@@ -22,7 +22,7 @@ final class Mqtt3Transport implements MqttTransport {
     private final String username;
     private final String password;
     private final SocketFactory sockets;
-    private volatile boolean closing;
+    private volatile ReconnectLoop connecting;
 
     Mqtt3Transport(String url, String clientId, String username, String password, SocketFactory sockets)
             throws MqttException {
@@ -44,7 +44,7 @@ final class Mqtt3Transport implements MqttTransport {
         options.setCleanSession(false);
         options.setAutomaticReconnect(true);
         options.setKeepAliveInterval(30);
-        options.setConnectionTimeout(10);
+        options.setConnectionTimeout((int) ReconnectLoop.ATTEMPT_TIMEOUT.toSeconds());
         options.setMaxInflight(64);
         if (username != null) {
             options.setUserName(username);
@@ -78,26 +78,10 @@ final class Mqtt3Transport implements MqttTransport {
             public void deliveryComplete(IMqttDeliveryToken token) {
             }
         });
-        try {
-            client.connect(options).waitForCompletion(10_000);
-            return true;
-        } catch (MqttException e) {
-            LOG.warning("MQTT broker not reachable yet (" + e.getMessage() + "); retrying in the background");
-            Thread.ofVirtual().name("mqtt-connect").start(() -> {
-                long delay = 1000;
-                while (!closing && !client.isConnected()) {
-                    try {
-                        Thread.sleep(delay);
-                        client.connect(options).waitForCompletion(10_000);
-                    } catch (InterruptedException ie) {
-                        return;
-                    } catch (MqttException again) {
-                        delay = Math.min(30_000, delay * 2);
-                    }
-                }
-            });
-            return false;
-        }
+        var loop = new ReconnectLoop(timeout -> client.connect(options).waitForCompletion(timeout),
+                client::isConnected);
+        connecting = loop;
+        return loop.start();
     }
 
     @Override
@@ -127,7 +111,10 @@ final class Mqtt3Transport implements MqttTransport {
 
     @Override
     public void close() {
-        closing = true;
+        var loop = connecting;
+        if (loop != null) {
+            loop.close();
+        }
         try {
             if (client.isConnected()) {
                 client.disconnect(5_000).waitForCompletion(6_000);

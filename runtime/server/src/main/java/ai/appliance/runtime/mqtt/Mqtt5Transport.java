@@ -24,7 +24,7 @@ final class Mqtt5Transport implements MqttTransport {
     private final String username;
     private final String password;
     private final SocketFactory sockets;
-    private volatile boolean closing;
+    private volatile ReconnectLoop connecting;
 
     Mqtt5Transport(String url, String clientId, String username, String password, SocketFactory sockets)
             throws MqttException {
@@ -45,9 +45,11 @@ final class Mqtt5Transport implements MqttTransport {
         options.setCleanStart(false);
         options.setSessionExpiryInterval(SESSION_EXPIRY_SECONDS);
         options.setAutomaticReconnect(true);
-        options.setAutomaticReconnectDelay(1, 30);
+        // Paho's reconnect after a lost connection waits as long as the first connection's ReconnectLoop.
+        options.setAutomaticReconnectDelay((int) ReconnectLoop.FIRST_DELAY.toSeconds(),
+                (int) ReconnectLoop.MAX_DELAY.toSeconds());
         options.setKeepAliveInterval(30);
-        options.setConnectionTimeout(10);
+        options.setConnectionTimeout((int) ReconnectLoop.ATTEMPT_TIMEOUT.toSeconds());
         options.setReceiveMaximum(64);
         if (username != null) {
             options.setUserName(username);
@@ -103,26 +105,10 @@ final class Mqtt5Transport implements MqttTransport {
             public void authPacketArrived(int reasonCode, MqttProperties properties) {
             }
         });
-        try {
-            client.connect(options).waitForCompletion(10_000);
-            return true;
-        } catch (MqttException e) {
-            LOG.warning("MQTT broker not reachable yet (" + e.getMessage() + "); retrying in the background");
-            Thread.ofVirtual().name("mqtt-connect").start(() -> {
-                long delay = 1000;
-                while (!closing && !client.isConnected()) {
-                    try {
-                        Thread.sleep(delay);
-                        client.connect(options).waitForCompletion(10_000);
-                    } catch (InterruptedException ie) {
-                        return;
-                    } catch (MqttException again) {
-                        delay = Math.min(30_000, delay * 2);
-                    }
-                }
-            });
-            return false;
-        }
+        var loop = new ReconnectLoop(timeout -> client.connect(options).waitForCompletion(timeout),
+                client::isConnected);
+        connecting = loop;
+        return loop.start();
     }
 
     @Override
@@ -160,7 +146,10 @@ final class Mqtt5Transport implements MqttTransport {
 
     @Override
     public void close() {
-        closing = true;
+        var loop = connecting;
+        if (loop != null) {
+            loop.close();
+        }
         try {
             if (client.isConnected()) {
                 client.disconnect(5_000).waitForCompletion(6_000);

@@ -20,7 +20,10 @@ interface MqttTransport extends AutoCloseable {
         void arrived(Incoming message);
     }
 
-    /** Connects with a retained last will; returns false if the first attempt failed (it keeps retrying). */
+    /**
+     * Connects with a retained last will; returns false if the first attempt failed (it keeps retrying in a
+     * {@link ReconnectLoop} until connected or closed).
+     */
     boolean connect(Listener listener, String willTopic, byte[] willPayload);
 
     boolean isConnected();

@@ -1,6 +1,6 @@
 package ai.appliance.runtime.openai;
 
-import ai.appliance.runtime.serving.ApiException;
+import ai.appliance.runtime.api.ApiException;
 import ai.appliance.runtime.serving.ChatMessage;
 import ai.appliance.runtime.serving.InferenceRequest;
 import ai.appliance.runtime.serving.SamplingParams;

@@ -1,7 +1,7 @@
 package ai.appliance.runtime.openai;
 
+import ai.appliance.runtime.api.ApiException;
 import ai.appliance.runtime.scheduler.Outcome;
-import ai.appliance.runtime.serving.ApiException;
 import ai.appliance.runtime.serving.InferenceRequest;
 import ai.appliance.runtime.serving.ModelInfo;
 import ai.appliance.runtime.serving.ResponseStream;

@@ -1,7 +1,7 @@
 package ai.appliance.runtime.security;
 
-import ai.appliance.runtime.serving.ApiException;
-import ai.appliance.runtime.serving.ErrorKind;
+import ai.appliance.runtime.api.ApiException;
+import ai.appliance.runtime.api.ErrorKind;
 import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.Optional;

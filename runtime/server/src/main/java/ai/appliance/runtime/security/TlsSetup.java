@@ -3,7 +3,6 @@ package ai.appliance.runtime.security;
 import ai.appliance.provisioning.pki.PkiFiles;
 import ai.appliance.provisioning.pki.TlsContexts;
 import ai.appliance.provisioning.pki.TlsSettings;
-import ai.appliance.runtime.config.ApplianceConfig;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -27,7 +26,7 @@ public final class TlsSetup {
     private TlsSetup() {
     }
 
-    public static TlsSettings settings(ApplianceConfig.Tls tls) {
+    public static TlsSettings settings(TlsConfig tls) {
         if (tls.settings() != null) {
             return TlsSettings.read(tls.settings());
         }
@@ -41,11 +40,11 @@ public final class TlsSetup {
     }
 
     /** The server's context: its certificate as key material, the trust bundle for client certificates. */
-    public static SSLContext serverContext(ApplianceConfig.Tls tls) {
+    public static SSLContext serverContext(TlsConfig tls) {
         return TlsContexts.create(settings(tls));
     }
 
-    public static ClientAuth clientAuth(ApplianceConfig.Tls tls) {
+    public static ClientAuth clientAuth(TlsConfig tls) {
         var text = tls.settings() != null ? settings(tls).clientAuth() : tls.clientAuth();
         try {
             return ClientAuth.valueOf((text == null ? "none" : text).trim().toUpperCase(Locale.ROOT));
@@ -55,7 +54,7 @@ public final class TlsSetup {
     }
 
     /** A client context for an external broker: client certificate when configured, else trust only. */
-    public static SSLContext clientContext(ApplianceConfig.Tls tls) {
+    public static SSLContext clientContext(TlsConfig tls) {
         if (tls.settings() != null || (tls.certificate() != null && tls.privateKey() != null)) {
             return TlsContexts.create(settings(tls));
         }

@@ -3,6 +3,7 @@ package ai.appliance.runtime.server;
 import ai.appliance.runtime.audit.AuditLog;
 import ai.appliance.runtime.config.ApplianceConfig;
 import ai.appliance.runtime.metrics.ServingMetrics;
+import ai.appliance.runtime.net.ListenPort;
 import ai.appliance.runtime.openai.OpenAiRequests;
 import ai.appliance.runtime.openai.OpenAiResponses;
 import ai.appliance.runtime.security.AccessControl;

@@ -1,8 +1,8 @@
 package ai.appliance.runtime.server;
 
+import ai.appliance.runtime.api.ApiException;
+import ai.appliance.runtime.api.ErrorKind;
 import ai.appliance.runtime.openai.OpenAiResponses;
-import ai.appliance.runtime.serving.ApiException;
-import ai.appliance.runtime.serving.ErrorKind;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.http.DirectHandler;

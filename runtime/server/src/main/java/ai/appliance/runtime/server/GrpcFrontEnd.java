@@ -1,5 +1,7 @@
 package ai.appliance.runtime.server;
 
+import ai.appliance.runtime.api.ApiException;
+import ai.appliance.runtime.api.ErrorKind;
 import ai.appliance.runtime.config.ApplianceConfig;
 import ai.appliance.runtime.grpc.v1.DeepSeekServiceGrpc;
 import ai.appliance.runtime.grpc.v1.GenerateChunk;
@@ -10,9 +12,7 @@ import ai.appliance.runtime.scheduler.Outcome;
 import ai.appliance.runtime.security.Permission;
 import ai.appliance.runtime.security.Principal;
 import ai.appliance.runtime.security.TlsSetup;
-import ai.appliance.runtime.serving.ApiException;
 import ai.appliance.runtime.serving.CallContext;
-import ai.appliance.runtime.serving.ErrorKind;
 import ai.appliance.runtime.serving.FrontDoor;
 import ai.appliance.runtime.serving.InferenceRequest;
 import ai.appliance.runtime.serving.ResponseStream;

@@ -1,12 +1,12 @@
 package ai.appliance.runtime.server;
 
+import ai.appliance.runtime.api.ApiException;
+import ai.appliance.runtime.api.ErrorKind;
 import ai.appliance.runtime.openai.OpenAiRequests;
 import ai.appliance.runtime.openai.OpenAiResponses;
 import ai.appliance.runtime.security.Permission;
 import ai.appliance.runtime.security.Principal;
-import ai.appliance.runtime.serving.ApiException;
 import ai.appliance.runtime.serving.CallContext;
-import ai.appliance.runtime.serving.ErrorKind;
 import ai.appliance.runtime.serving.FrontDoor;
 import ai.appliance.runtime.serving.InferenceRequest;
 import ai.appliance.runtime.serving.ResponseStream;

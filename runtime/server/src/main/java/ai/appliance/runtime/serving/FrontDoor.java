@@ -1,5 +1,6 @@
 package ai.appliance.runtime.serving;
 
+import ai.appliance.runtime.api.ApiException;
 import ai.appliance.runtime.audit.AuditEvent;
 import ai.appliance.runtime.audit.AuditLog;
 import ai.appliance.runtime.metrics.ServingMetrics;

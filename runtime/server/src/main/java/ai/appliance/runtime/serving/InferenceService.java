@@ -1,5 +1,7 @@
 package ai.appliance.runtime.serving;
 
+import ai.appliance.runtime.api.ApiException;
+import ai.appliance.runtime.api.ErrorKind;
 import ai.appliance.runtime.scheduler.KvCacheTooLargeException;
 import ai.appliance.runtime.scheduler.PromptTooLongException;
 import ai.appliance.runtime.scheduler.QueueFullException;

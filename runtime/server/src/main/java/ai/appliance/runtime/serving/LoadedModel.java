@@ -1,5 +1,6 @@
 package ai.appliance.runtime.serving;
 
+import ai.appliance.runtime.api.ApiException;
 import ai.appliance.runtime.engine.LanguageModel;
 import ai.appliance.runtime.scheduler.Generation;
 

@@ -1,5 +1,7 @@
 package ai.appliance.runtime.serving;
 
+import ai.appliance.runtime.api.ApiException;
+import ai.appliance.runtime.api.ErrorKind;
 import ai.appliance.runtime.metrics.VersionMetrics;
 import ai.appliance.runtime.scheduler.KvBudget;
 import ai.appliance.runtime.scheduler.Scheduler;

@@ -1,5 +1,7 @@
 package ai.appliance.runtime.serving;
 
+import ai.appliance.runtime.api.ApiException;
+import ai.appliance.runtime.api.ErrorKind;
 import ai.appliance.runtime.arch.llama.LlamaConfig;
 import static ai.appliance.runtime.generation.FinishReason.EOS;
 import static org.junit.jupiter.api.Assertions.assertEquals;

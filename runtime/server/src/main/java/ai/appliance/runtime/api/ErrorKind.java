@@ -1,4 +1,4 @@
-package ai.appliance.runtime.serving;
+package ai.appliance.runtime.api;
 
 /** The closed set of failures a client can see, with their HTTP status, OpenAI type and code. */
 public enum ErrorKind {

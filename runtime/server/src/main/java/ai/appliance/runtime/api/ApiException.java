@@ -1,4 +1,4 @@
-package ai.appliance.runtime.serving;
+package ai.appliance.runtime.api;
 
 /**
  * A request failed in a way the client should hear about, with an HTTP status and OpenAI error type; every
