@@ -9,7 +9,7 @@ import ai.appliance.runtime.tensor.GgmlType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import ai.appliance.runtime.arch.ArchitectureRegistry;
+import ai.appliance.runtime.loading.ArchitectureRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -2,7 +2,7 @@ package ai.appliance.runtime.synth;
 
 import ai.appliance.runtime.arch.llama.LlamaWeights;
 import ai.appliance.runtime.arch.llama.LlamaConfig;
-import ai.appliance.runtime.arch.ArchitectureRegistry;
+import ai.appliance.runtime.loading.ArchitectureRegistry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

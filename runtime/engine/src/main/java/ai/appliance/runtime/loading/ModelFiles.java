@@ -1,6 +1,5 @@
 package ai.appliance.runtime.loading;
 
-import ai.appliance.runtime.arch.ArchitectureRegistry;
 import ai.appliance.runtime.arch.ModelArchitecture;
 import ai.appliance.runtime.gguf.GgufFile;
 import ai.appliance.runtime.model.ModelConfig;

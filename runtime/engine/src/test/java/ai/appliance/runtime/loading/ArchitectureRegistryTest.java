@@ -1,10 +1,10 @@
-package ai.appliance.runtime.arch;
+package ai.appliance.runtime.loading;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.appliance.runtime.loading.ModelFiles;
+import ai.appliance.runtime.arch.UnknownArchitectureException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

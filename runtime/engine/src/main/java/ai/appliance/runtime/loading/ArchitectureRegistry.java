@@ -1,5 +1,7 @@
-package ai.appliance.runtime.arch;
+package ai.appliance.runtime.loading;
 
+import ai.appliance.runtime.arch.ModelArchitecture;
+import ai.appliance.runtime.arch.UnknownArchitectureException;
 import ai.appliance.runtime.arch.llama.LlamaArchitecture;
 import ai.appliance.runtime.synth.SyntheticModelSpec;
 import java.nio.file.Path;
