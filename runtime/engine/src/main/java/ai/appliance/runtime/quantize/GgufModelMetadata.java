@@ -13,6 +13,7 @@ public final class GgufModelMetadata {
     public static final int FILE_TYPE_Q4_0 = 2;
     public static final int FILE_TYPE_Q8_0 = 7;
     public static final int FILE_TYPE_Q4_K_S = 14;
+    public static final int FILE_TYPE_Q4_K_M = 15;
     public static final int FILE_TYPE_Q6_K = 18;
     public static final int FILE_TYPE_BF16 = 32;
     public static final int QUANTIZATION_VERSION = 2;
