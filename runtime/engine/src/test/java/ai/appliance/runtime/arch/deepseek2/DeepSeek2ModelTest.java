@@ -93,4 +93,23 @@ class DeepSeek2ModelTest {
                     "latent cache of 3 layers × 4 positions × (64 + 16) floats, and the logits");
         }
     }
+
+    /** Decode reads every tensor once but the embedding (one row) and the routed experts (only k of them per layer). */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-deepseek-v3/tiny-deepseek-v3-q8_0.gguf", "tiny-deepseek-v2-lite"})
+    void decodeBytesCountOnlyTheExpertsATokenUses(String path) {
+        try (var files = ModelFiles.open(Fixtures.path("models/" + path))) {
+            var c = (DeepSeek2Config) files.config();
+            var w = (DeepSeek2Weights) files.weights();
+            long total = 0;
+            for (var t : w.tensors()) total += t.data().byteSize();
+            long routed = 0;
+            for (var layer : w.layers()) for (var t : layer.expertTensors()) routed += t.data().byteSize();
+            long embedding = w.tokenEmbedding().data().byteSize();
+            long expected = total - routed + routed / (c.layerCount() - c.leadingDenseBlocks()) / c.expertCount() * c.expertsPerToken()
+                    * (c.layerCount() - c.leadingDenseBlocks()) - embedding + embedding / c.vocabularySize();
+            assertEquals(expected, w.decodeBytesPerToken());
+            assertEquals(true, w.matrices().containsAll(w.layers().getLast().expertTensors()));
+        }
+    }
 }
