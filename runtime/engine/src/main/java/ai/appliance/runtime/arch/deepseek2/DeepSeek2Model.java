@@ -7,6 +7,7 @@ import ai.appliance.runtime.engine.Sequence;
 import ai.appliance.runtime.kernels.Dequantize;
 import ai.appliance.runtime.kernels.RmsNorm;
 import ai.appliance.runtime.kernels.Rope;
+import ai.appliance.runtime.kernels.SwiGlu;
 import ai.appliance.runtime.kernels.VectorDot;
 import ai.appliance.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -37,7 +38,9 @@ import java.util.List;
  * {@link DeepSeek2Router} per token; the chunk's tokens are grouped by expert so that each chosen expert's matrices
  * are read once per chunk, for the rows of the tokens routed to it; experts nobody chose are not read. The shared
  * experts run on every token. A single token (decode) computes the gate and up projections of all its experts in
- * one parallel step.
+ * one parallel step and their down projections in another. The per-head projections of attention likewise go to the
+ * backend as one step per layer ({@link Backend#matmulEach}): one at a time, each would be too small to use more than
+ * one thread.
  */
 public final class DeepSeek2Model implements LanguageModel {
     /** Prompt tokens per pass through the layers: bounds scratch memory, long enough to read each weight once per many tokens. */
@@ -61,13 +64,15 @@ public final class DeepSeek2Model implements LanguageModel {
     private final Tensor[][] firstProjections, gateUp, sharedGateUp;
     private final Tensor[][][] expertGateUp;
     // Scratch for one chunk, allocated once.
-    private final float[] x, xb, qa, q, kva, qNope, qLatent, attentionQuery, attentionOut, context, headOut, attentionConcat,
-            projected, gate, up, cos, sin;
+    private final float[] x, xb, qa, q, kva, attentionQuery, attentionOut, attentionConcat, projected, gate, up, cos, sin;
+    // Per head: the non-rotary query, its latent projection, the attention-weighted latent and its value projection.
+    private final float[][] qNope, qLatent, context, headOut;
     private final float[][] firstOuts, gateUpOuts;
     private final float[] routerLogits, routeWeights, slotWeights, expertIn, expertOut;
     private final int[] chosen, expertCounts, expertStarts, expertFill, slotTokens;
     private final Tensor[] decodeGateUp;
-    private final float[][] decodeGateUpOuts;
+    private final float[][] decodeGateUpOuts, decodeDownOuts, decodeDownIns;
+    private final Tensor[] decodeDowns;
     private final float[][] chunkLatents;
     private final int[] chunkLengths;
     private final DeepSeek2Sequence[] chunkSequences;
@@ -139,12 +144,12 @@ public final class DeepSeek2Model implements LanguageModel {
         q = new float[n * queryWidth];
         kva = new float[n * latentWidth];
         firstOuts = new float[][] {c.hasQueryLora() ? qa : q, kva};
-        qNope = new float[n * nope];
-        qLatent = new float[n * rank];
+        qNope = new float[heads][n * nope];
+        qLatent = new float[heads][n * rank];
         attentionQuery = new float[n * heads * latentWidth];
         attentionOut = new float[n * heads * latentWidth];
-        context = new float[n * rank];
-        headOut = new float[n * valueDim];
+        context = new float[heads][n * rank];
+        headOut = new float[heads][n * valueDim];
         attentionConcat = new float[n * heads * valueDim];
         projected = new float[n * hidden];
         int widest = Math.max(c.leadingDenseBlocks() > 0 ? c.feedForwardLength() : 0,
@@ -168,6 +173,9 @@ public final class DeepSeek2Model implements LanguageModel {
         expertOut = new float[c.hasMoeLayers() ? n * hidden : 0];
         decodeGateUp = new Tensor[2 * k];
         decodeGateUpOuts = new float[2 * k][c.hasMoeLayers() ? c.expertFeedForwardLength() : 0];
+        decodeDowns = new Tensor[k];
+        decodeDownOuts = new float[k][c.hasMoeLayers() ? hidden : 0];
+        decodeDownIns = new float[k][];
         chunkLatents = new float[n][];
         chunkLengths = new int[n];
         chunkSequences = new DeepSeek2Sequence[n];
@@ -301,13 +309,15 @@ public final class DeepSeek2Model implements LanguageModel {
             }
             chunkLatents[t] = cache;
         }
-        // The query of each head in latent space: [W_kbᵀ·q_nope | q_rope], pre-scaled.
+        // The query of each head in latent space, [W_kbᵀ·q_nope | q_rope], pre-scaled: all heads' products in one parallel step.
         for (int h = 0; h < heads; h++) {
-            for (int t = 0; t < n; t++) System.arraycopy(q, t * queryWidth + h * queryHeadDim, qNope, t * nope, nope);
-            backend.matmul(absorbed.keyAbsorb[l][h], qNope, n, qLatent);
+            for (int t = 0; t < n; t++) System.arraycopy(q, t * queryWidth + h * queryHeadDim, qNope[h], t * nope, nope);
+        }
+        backend.matmulEach(absorbed.keyAbsorb[l], qNope, n, qLatent);
+        for (int h = 0; h < heads; h++) {
             for (int t = 0; t < n; t++) {
                 int to = (t * heads + h) * latentWidth;
-                for (int i = 0; i < rank; i++) attentionQuery[to + i] = qLatent[t * rank + i] * queryScale;
+                for (int i = 0; i < rank; i++) attentionQuery[to + i] = qLatent[h][t * rank + i] * queryScale;
                 int from = t * queryWidth + h * queryHeadDim + nope;
                 for (int i = 0; i < ropeDims; i++) attentionQuery[to + rank + i] = q[from + i] * queryScale;
             }
@@ -315,9 +325,11 @@ public final class DeepSeek2Model implements LanguageModel {
         backend.attention(attentionQuery, n, heads, 1, latentWidth, chunkLatents, chunkLatents, chunkLengths, attentionOut);
         // Each head's weighted latent, decompressed once: W_vb·Σ p·c_kv.
         for (int h = 0; h < heads; h++) {
-            for (int t = 0; t < n; t++) System.arraycopy(attentionOut, (t * heads + h) * latentWidth, context, t * rank, rank);
-            backend.matmul(absorbed.valueUp[l][h], context, n, headOut);
-            for (int t = 0; t < n; t++) System.arraycopy(headOut, t * valueDim, attentionConcat, (t * heads + h) * valueDim, valueDim);
+            for (int t = 0; t < n; t++) System.arraycopy(attentionOut, (t * heads + h) * latentWidth, context[h], t * rank, rank);
+        }
+        backend.matmulEach(absorbed.valueUp[l], context, n, headOut);
+        for (int h = 0; h < heads; h++) {
+            for (int t = 0; t < n; t++) System.arraycopy(headOut[h], t * valueDim, attentionConcat, (t * heads + h) * valueDim, valueDim);
         }
         backend.matmul(layer.attentionOutput(), attentionConcat, n, projected);
     }
@@ -372,21 +384,21 @@ public final class DeepSeek2Model implements LanguageModel {
         }
     }
 
-    /** One token: the gate and up projections of all its experts in one parallel step, then each expert's down projection. */
+    /** One token: the gate and up projections of all its experts in one parallel step, then all their down projections in another. */
     private void decodeExperts(int l, int k) {
         var layer = w.layers().get(l);
         for (int j = 0; j < k; j++) {
             var expert = expertGateUp[l][chosen[j]];
             decodeGateUp[2 * j] = expert[0];
             decodeGateUp[2 * j + 1] = expert[1];
+            decodeDowns[j] = layer.experts().get(chosen[j]).down();
+            decodeDownIns[j] = decodeGateUpOuts[2 * j];
         }
         backend.matmuls(decodeGateUp, xb, 1, decodeGateUpOuts);
         int eff = c.expertFeedForwardLength();
-        for (int j = 0; j < k; j++) {
-            backend.swiGlu(decodeGateUpOuts[2 * j], decodeGateUpOuts[2 * j + 1], eff);
-            backend.matmul(layer.experts().get(chosen[j]).down(), decodeGateUpOuts[2 * j], 1, expertOut);
-            VectorDot.axpy(routeWeights[j], expertOut, 0, projected, 0, hidden);
-        }
+        for (int j = 0; j < k; j++) SwiGlu.apply(decodeGateUpOuts[2 * j], decodeGateUpOuts[2 * j + 1], 0, eff);
+        backend.matmulEach(decodeDowns, decodeDownIns, 1, decodeDownOuts);
+        for (int j = 0; j < k; j++) VectorDot.axpy(routeWeights[j], decodeDownOuts[j], 0, projected, 0, hidden);
     }
 
     private void emitLogits(int n) {
