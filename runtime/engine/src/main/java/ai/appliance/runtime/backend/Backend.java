@@ -34,6 +34,15 @@ public interface Backend extends AutoCloseable {
         for (int i = 0; i < weights.length; i++) matmul(weights[i], x, batch, outs[i]);
     }
 
+    /**
+     * {@link #matmul} of several weights, each over its own activations ({@code xs[i]}, {@code batch} rows of
+     * weights[i]'s columns), as one parallel step: many small products that one at a time would each be too small to
+     * split across threads (the per-head projections of latent attention, the down projections of a token's experts).
+     */
+    default void matmulEach(Tensor[] weights, float[][] xs, int batch, float[][] outs) {
+        for (int i = 0; i < weights.length; i++) matmul(weights[i], xs[i], batch, outs[i]);
+    }
+
     /** Copies row {@code row} of {@code table} (e.g. a token embedding) as F32 to out[outOffset..]. */
     void gatherRow(Tensor table, int row, float[] out, int outOffset);
 

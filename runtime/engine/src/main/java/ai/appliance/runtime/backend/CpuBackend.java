@@ -27,6 +27,7 @@ public final class CpuBackend implements Backend {
     private float[] blockSums = new float[0];
     private float[] scaledActivation = new float[0];
     private final MatmulTask matmulTask = new MatmulTask();
+    private final EachTask eachTask = new EachTask();
     private final AttentionTask attentionTask = new AttentionTask();
     private final SwiGluTask swiGluTask = new SwiGluTask();
     private final Tensor[] single = new Tensor[1];
@@ -125,6 +126,62 @@ public final class CpuBackend implements Backend {
                 int lo = Math.max(from, start);
                 int hi = Math.min(to, start + rows);
                 if (lo < hi) rows(weights[i], x, batch, outs[i], lo - start, hi - start, worker, sums, scaled);
+                start += rows;
+            }
+        }
+    }
+
+    @Override
+    public synchronized void matmulEach(Tensor[] weights, float[][] xs, int batch, float[][] outs) {
+        int total = 0;
+        long work = 0;
+        for (var w : weights) {
+            total += (int) w.rowCount();
+            work += w.elementCount() * batch;
+        }
+        eachTask.set(weights, xs, batch, outs);
+        try {
+            pool.forRange(total, MatMul.ROW_TILE, threadsFor(work), eachTask);
+        } finally {
+            eachTask.set(null, null, 0, null);
+        }
+    }
+
+    /**
+     * The rows of several weights, each over its own input, as one range; per weight the block sums its decode
+     * kernel takes (Q4_0, Q4_K), computed once for all threads.
+     */
+    private final class EachTask implements WorkerPool.RangeTask {
+        private Tensor[] weights;
+        private float[][] xs;
+        private int batch;
+        private float[][] outs;
+        private float[][] sums = new float[0][];
+
+        void set(Tensor[] weights, float[][] xs, int batch, float[][] outs) {
+            this.weights = weights;
+            this.xs = xs;
+            this.batch = batch;
+            this.outs = outs;
+            if (weights == null) return;
+            if (sums.length < weights.length) sums = java.util.Arrays.copyOf(sums, weights.length);
+            for (int i = 0; i < weights.length; i++) {
+                if (batch != 1 || !VectorDot.needsBlockSums(weights[i].type())) continue;
+                int columns = (int) weights[i].rowLength();
+                if (sums[i] == null || sums[i].length < columns / 32) sums[i] = new float[columns / 32];
+                VectorDot.blockSums(xs[i], 0, columns, sums[i]);
+            }
+        }
+
+        @Override
+        public void run(int from, int to, int worker) {
+            int start = 0;
+            for (int i = 0; i < weights.length && start < to; i++) {
+                int rows = (int) weights[i].rowCount();
+                int lo = Math.max(from, start);
+                int hi = Math.min(to, start + rows);
+                boolean needsSums = batch == 1 && VectorDot.needsBlockSums(weights[i].type());
+                if (lo < hi) rows(weights[i], xs[i], batch, outs[i], lo - start, hi - start, worker, needsSums ? sums[i] : null, null);
                 start += rows;
             }
         }

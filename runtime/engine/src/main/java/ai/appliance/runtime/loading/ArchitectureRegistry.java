@@ -2,6 +2,7 @@ package ai.appliance.runtime.loading;
 
 import ai.appliance.runtime.arch.ModelArchitecture;
 import ai.appliance.runtime.arch.UnknownArchitectureException;
+import ai.appliance.runtime.arch.deepseek2.DeepSeek2Architecture;
 import ai.appliance.runtime.arch.llama.LlamaArchitecture;
 import ai.appliance.runtime.synth.SyntheticModelSpec;
 import java.nio.file.Path;
@@ -12,7 +13,8 @@ import java.util.Map;
 
 /** The architectures this engine runs, found by the names model files give them. */
 public final class ArchitectureRegistry {
-    private static final ArchitectureRegistry STANDARD = new ArchitectureRegistry(List.of(new LlamaArchitecture()));
+    private static final ArchitectureRegistry STANDARD = new ArchitectureRegistry(
+            List.of(new LlamaArchitecture(), new DeepSeek2Architecture()));
 
     private final List<ModelArchitecture> architectures;
     private final Map<String, ModelArchitecture> byGgufName = new LinkedHashMap<>();

@@ -8,7 +8,8 @@ import java.util.Set;
  * The exact shapes, hyper-parameters and special tokens of a real DeepSeek model, from which
  * {@link SyntheticModelWriter} makes a random-weight GGUF of the same size for demos and benchmarks.
  *
- * @param regularVocabulary ids below this hold byte tokens, merge results and filler; special tokens start here
+ * @param regularVocabulary ids below this hold byte tokens, merge results and filler, except the ids of special tokens
+ *                          placed there (DeepSeek-V3's BOS 0 and EOS 1); the other special tokens start here
  * @param specialTokens     id → content of added tokens
  * @param nonSpecial        added tokens that are not special (written USER_DEFINED unless they look special)
  */

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * A loadable byte-level BPE vocabulary of exactly the model's size: the 256 GPT-2 byte tokens, merges
  * that build a few hundred common English words (with and without a leading space), unreachable filler
- * up to the special tokens, the model's special tokens at their real ids, and llama.cpp-style
+ * up to the special tokens, the model's special tokens at their real ids (also inside the regular range, where
+ * the regular tokens take the ids around them), and llama.cpp-style
  * {@code [PAD<id>]} entries after them.
  */
 public record SyntheticVocabulary(List<String> tokens, int[] types, List<String> merges) {
@@ -24,12 +25,12 @@ public record SyntheticVocabulary(List<String> tokens, int[] types, List<String>
 
     public static SyntheticVocabulary build(SyntheticModelSpec spec) {
         int size = spec.config().vocabularySize();
-        var tokens = new ArrayList<String>(size);
+        var regular = new ArrayList<String>();
         var seen = new HashSet<String>();
         var byteChars = byteToUnicode();
         for (int b : byteOrder()) {
             var t = String.valueOf(byteChars[b]);
-            tokens.add(t);
+            regular.add(t);
             seen.add(t);
         }
         var merges = new LinkedHashSet<String>();
@@ -42,29 +43,30 @@ public record SyntheticVocabulary(List<String> tokens, int[] types, List<String>
                     var merged = current + chars.get(i);
                     if (seen.add(merged)) {
                         merges.add(current + " " + chars.get(i));
-                        tokens.add(merged);
+                        regular.add(merged);
                     }
                     current = merged;
                 }
             }
         }
-        if (tokens.size() > spec.regularVocabulary()) throw new IllegalStateException("vocabulary overflow");
+        // Special tokens may sit inside the regular range (DeepSeek-V3: BOS 0, EOS 1); regular tokens take the ids around them.
+        long specialsBelow = spec.specialTokens().keySet().stream().filter(id -> id < spec.regularVocabulary()).count();
+        if (regular.size() + specialsBelow > spec.regularVocabulary()) throw new IllegalStateException("vocabulary overflow");
+        var tokens = new ArrayList<String>(size);
         var types = new int[size];
-        java.util.Arrays.fill(types, 0, tokens.size(), HfTokenizerMetadata.NORMAL);
-        while (tokens.size() < spec.regularVocabulary()) {
-            types[tokens.size()] = HfTokenizerMetadata.UNUSED;
-            tokens.add("[PAD" + tokens.size() + "]");
-        }
-        while (tokens.size() < size) {
-            int id = tokens.size();
+        int next = 0;
+        for (int id = 0; id < size; id++) {
             var special = spec.specialTokens().get(id);
-            if (special == null) {
-                types[id] = HfTokenizerMetadata.UNUSED;
-                tokens.add("[PAD" + id + "]");
-            } else {
+            if (special != null) {
                 boolean control = !spec.nonSpecial().contains(special) || HfTokenizerMetadata.looksSpecialToken(special);
                 types[id] = control ? HfTokenizerMetadata.CONTROL : HfTokenizerMetadata.USER_DEFINED;
                 tokens.add(special);
+            } else if (id < spec.regularVocabulary() && next < regular.size()) {
+                types[id] = HfTokenizerMetadata.NORMAL;
+                tokens.add(regular.get(next++));
+            } else {
+                types[id] = HfTokenizerMetadata.UNUSED;
+                tokens.add("[PAD" + id + "]");
             }
         }
         return new SyntheticVocabulary(List.copyOf(tokens), types, List.copyOf(merges));

@@ -112,6 +112,37 @@ class CpuBackendTest {
     }
 
     @Test
+    void weightsEachOverTheirOwnInputEqualSeparateMatmuls() {
+        var random = new Random(6);
+        // Every type, different widths and heights: the block sums of Q4_0/Q4_K belong to each weight's own input.
+        var types = new GgmlType[] {GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.F16, GgmlType.F32, GgmlType.Q6_K, GgmlType.BF16};
+        var weights = new Tensor[types.length];
+        for (int i = 0; i < types.length; i++) {
+            int rows = 5 + 3 * i;
+            int columns = 256 * (1 + i % 2);
+            weights[i] = new Tensor("w" + i, types[i], new long[] {rows, columns}, RandomWeights.of(types[i], (long) rows * columns, random));
+        }
+        try (var backend = new CpuBackend(2)) {
+            for (int batch : new int[] {1, 3}) {
+                var xs = new float[weights.length][];
+                var outs = new float[weights.length][];
+                for (int i = 0; i < weights.length; i++) {
+                    xs[i] = gaussian(batch * (int) weights[i].rowLength(), random);
+                    outs[i] = new float[batch * (int) weights[i].rowCount()];
+                }
+                backend.matmulEach(weights, xs, batch, outs);
+                for (int i = 0; i < weights.length; i++) {
+                    var expected = new float[outs[i].length];
+                    backend.matmul(weights[i], xs[i], batch, expected);
+                    for (int j = 0; j < expected.length; j++) {
+                        assertEquals(expected[j], outs[i][j], 1e-4 * (1 + Math.abs(expected[j])), types[i] + " batch " + batch);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void groupedQueryAttentionMatchesNaiveSoftmaxAttention() {
         var random = new Random(5);
         int heads = 4, kvHeads = 2, hd = 8, positions = 6;
