@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Both DeepSeek fixtures (V3 with q LoRA, YaRN, sigmoid group-limited routing; V2-Lite with plain q, softmax routing)
- * in every format against transformers' reference numbers, under the fixtures README's rules: last logits within the
+ * The DeepSeek fixtures (V3 with q LoRA, YaRN, sigmoid group-limited routing; V2-Lite with plain q, softmax routing;
+ * V3 in the official FP8 format) in every format against transformers' reference numbers, under the fixtures README's rules: last logits within the
  * format's tolerance, greedy tokens (temperature 0, compressed KV cache) equal through every step before the first
  * whose margin is below 1e-2.
  */
@@ -35,6 +35,8 @@ class DeepSeek2ReferenceTest {
             // looser 8-bit-activation allowance does not apply to these MoE models).
             out.add(Arguments.of(model, model + "-q8_0.gguf", "q8_0_weights", 1e-3));
         }
+        // The official FP8 format: E4M3 weights with 128x128 block scales, decoded inside the kernels.
+        out.add(Arguments.of("tiny-deepseek-v3-fp8", "", "fp8_weights", 1e-3));
         return out.stream();
     }
 

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.appliance.runtime.arch.ArchitectureRegistry;
+import ai.appliance.runtime.loading.ArchitectureRegistry;
 import ai.appliance.runtime.arch.deepseek2.DeepSeek2Config.Scoring;
 import ai.appliance.runtime.arch.deepseek2.DeepSeek2Config.Selection;
 import ai.appliance.runtime.gguf.GgufWriter;
