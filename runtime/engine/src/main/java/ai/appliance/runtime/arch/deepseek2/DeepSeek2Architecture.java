@@ -69,10 +69,10 @@ public final class DeepSeek2Architecture implements ModelArchitecture {
 
     @Override
     public void planGgufFromCheckpoint(ModelConfig config, ModelTensors checkpoint, GgufWriter writer, GgmlType matrixType) {
-        if (matrixType != GgmlType.Q8_0) {
-            throw new ModelFormatException(checkpoint.file(), "quantize writes DeepSeek checkpoints as Q8_0 only, not " + matrixType);
+        if (matrixType != GgmlType.Q8_0 && matrixType != GgmlType.Q4_K) {
+            throw new ModelFormatException(checkpoint.file(), "quantize writes DeepSeek checkpoints as Q8_0 or Q4_K, not " + matrixType);
         }
-        DeepSeek2CheckpointConversion.plan(this, deepseek(config), checkpoint, writer);
+        DeepSeek2CheckpointConversion.plan(this, deepseek(config), checkpoint, writer, matrixType);
     }
 
     @Override

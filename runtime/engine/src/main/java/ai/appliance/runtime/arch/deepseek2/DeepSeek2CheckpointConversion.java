@@ -3,28 +3,28 @@ package ai.appliance.runtime.arch.deepseek2;
 import ai.appliance.runtime.arch.deepseek2.DeepSeek2TensorNames.ExpertMatrix;
 import ai.appliance.runtime.arch.deepseek2.DeepSeek2TensorNames.Layer;
 import ai.appliance.runtime.gguf.GgufWriter;
-import ai.appliance.runtime.gguf.TensorSink;
 import ai.appliance.runtime.model.ModelFormatException;
 import ai.appliance.runtime.model.ModelTensors;
 import ai.appliance.runtime.quantize.FloatRows;
 import ai.appliance.runtime.quantize.GgufModelMetadata;
 import ai.appliance.runtime.quantize.HfTokenizerMetadata;
-import ai.appliance.runtime.quantize.Q8_0Encoder;
+import ai.appliance.runtime.quantize.RowSource;
+import ai.appliance.runtime.quantize.TensorEncoding;
 import ai.appliance.runtime.tensor.GgmlType;
 import ai.appliance.runtime.tensor.Tensor;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Plans the GGUF Q8_0 file of a DeepSeek-V2/V3 Hugging Face checkpoint in the layout llama.cpp's current converter
+ * Plans the GGUF Q8_0 or Q4_K file of a DeepSeek-V2/V3 Hugging Face checkpoint in the layout llama.cpp's current converter
  * writes: {@code kv_b_proj} split into {@code attn_k_b} (per head transposed, [heads, kv_lora, qk_nope]) and
  * {@code attn_v_b} ([heads, v, kv_lora]), the routed experts of a layer stacked into 3-D {@code ffn_*_exps} tensors
- * (experts outermost), vectors and the router kept in F32, every other matrix Q8_0 (F16 where its rows are not a
- * multiple of 32). Multi-token-prediction layers (beyond {@code num_hidden_layers}) are left out, as llama.cpp's
- * converter does. The checkpoint must hold F32, F16 or BF16 weights (dequantize FP8 checkpoints first).
+ * (experts outermost), vectors and the router kept in F32, every other matrix in the chosen type where its rows are
+ * whole blocks ({@link TensorEncoding#targetFor}: Q4_K falls back to Q4_0, Q8_0 to F16). Multi-token-prediction
+ * layers (beyond {@code num_hidden_layers}) are left out, as llama.cpp's converter does. F32, F16, BF16 and FP8 E4M3
+ * (with its block scales) checkpoints convert tensor by tensor, so a checkpoint larger than memory streams through.
  */
 final class DeepSeek2CheckpointConversion {
     private static final Pattern LAYER = Pattern.compile("model\\.layers\\.(\\d+)\\..*");
@@ -32,13 +32,8 @@ final class DeepSeek2CheckpointConversion {
     private DeepSeek2CheckpointConversion() {
     }
 
-    @FunctionalInterface
-    private interface Rows {
-        /** Writes row {@code row} of the tensor being produced into {@code out}. */
-        void read(long row, float[] out);
-    }
-
-    static void plan(DeepSeek2Architecture architecture, DeepSeek2Config c, ModelTensors checkpoint, GgufWriter writer) {
+    static void plan(DeepSeek2Architecture architecture, DeepSeek2Config c, ModelTensors checkpoint, GgufWriter writer,
+                     GgmlType matrixType) {
         var folder = checkpoint.file();
         var hf = DeepSeek2TensorNames.HUGGING_FACE;
         var gg = DeepSeek2TensorNames.GGUF;
@@ -49,8 +44,8 @@ final class DeepSeek2CheckpointConversion {
             var t = source(checkpoint, hfName);
             used.add(hfName);
             parameters[0] += t.elementCount();
-            var type = keepF32 || t.shape().length < 2 ? GgmlType.F32 : matrixType(t.rowLength());
-            plan.add(() -> add(writer, ggufName, type, t.shape(), (row, out) -> FloatRows.read(t, row, out)));
+            var type = keepF32 ? GgmlType.F32 : TensorEncoding.targetFor(matrixType, t.shape());
+            plan.add(() -> TensorEncoding.add(writer, ggufName, RowSource.of(t), type));
         };
         convert.add(hf.embedding(), gg.embedding(), false);
         for (int i = 0; i < c.layerCount(); i++) {
@@ -64,7 +59,7 @@ final class DeepSeek2CheckpointConversion {
             }
             convert.add(hf.layer(i, Layer.KV_A_MQA), gg.layer(i, Layer.KV_A_MQA), false);
             convert.add(hf.layer(i, Layer.KV_A_NORM), gg.layer(i, Layer.KV_A_NORM), true);
-            splitKvB(c, checkpoint, hf.layer(i, Layer.KV_B), gg.layer(i, Layer.K_B), gg.layer(i, Layer.V_B), writer, plan, parameters);
+            splitKvB(c, checkpoint, hf.layer(i, Layer.KV_B), gg.layer(i, Layer.K_B), gg.layer(i, Layer.V_B), writer, plan, parameters, matrixType);
             used.add(hf.layer(i, Layer.KV_B));
             convert.add(hf.layer(i, Layer.ATTENTION_OUTPUT), gg.layer(i, Layer.ATTENTION_OUTPUT), false);
             convert.add(hf.layer(i, Layer.FFN_NORM), gg.layer(i, Layer.FFN_NORM), true);
@@ -74,9 +69,9 @@ final class DeepSeek2CheckpointConversion {
             }
             convert.add(hf.layer(i, Layer.ROUTER), gg.layer(i, Layer.ROUTER), true);
             if (checkpoint.has(hf.layer(i, Layer.ROUTER_BIAS))) convert.add(hf.layer(i, Layer.ROUTER_BIAS), gg.layer(i, Layer.ROUTER_BIAS), true);
-            stackExperts(c, checkpoint, i, ExpertMatrix.GATE, gg.layer(i, Layer.EXPERT_GATE), writer, plan, used, parameters);
-            stackExperts(c, checkpoint, i, ExpertMatrix.UP, gg.layer(i, Layer.EXPERT_UP), writer, plan, used, parameters);
-            stackExperts(c, checkpoint, i, ExpertMatrix.DOWN, gg.layer(i, Layer.EXPERT_DOWN), writer, plan, used, parameters);
+            stackExperts(c, checkpoint, i, ExpertMatrix.GATE, gg.layer(i, Layer.EXPERT_GATE), writer, plan, used, parameters, matrixType);
+            stackExperts(c, checkpoint, i, ExpertMatrix.UP, gg.layer(i, Layer.EXPERT_UP), writer, plan, used, parameters, matrixType);
+            stackExperts(c, checkpoint, i, ExpertMatrix.DOWN, gg.layer(i, Layer.EXPERT_DOWN), writer, plan, used, parameters, matrixType);
             if (c.sharedExpertCount() > 0) {
                 for (var l : List.of(Layer.SHARED_GATE, Layer.SHARED_UP, Layer.SHARED_DOWN)) convert.add(hf.layer(i, l), gg.layer(i, l), false);
             }
@@ -91,7 +86,8 @@ final class DeepSeek2CheckpointConversion {
             throw new ModelFormatException(folder, "tensor '" + name + "' has no GGUF counterpart for " + c.architecture());
         }
         var name = GgufModelMetadata.nameFromFolder(folder.toAbsolutePath().normalize().getFileName().toString());
-        architecture.writeGgufHyperParameters(writer, c, name, GgufModelMetadata.sizeLabel(parameters[0]), GgufModelMetadata.FILE_TYPE_Q8_0);
+        architecture.writeGgufHyperParameters(writer, c, name, GgufModelMetadata.sizeLabel(parameters[0]),
+                matrixType == GgmlType.Q4_K ? GgufModelMetadata.FILE_TYPE_Q4_K_S : GgufModelMetadata.FILE_TYPE_Q8_0);
         HfTokenizerMetadata.write(writer, folder, architecture.tokenizerPreset(c), c.vocabularySize());
         GgufModelMetadata.writeQuantizationVersion(writer);
         plan.forEach(Runnable::run);
@@ -104,37 +100,23 @@ final class DeepSeek2CheckpointConversion {
 
     /** kv_b_proj [heads·(nope + v), kv_lora] → attn_k_b [heads, kv_lora, nope] (each head's k rows transposed) and attn_v_b [heads, v, kv_lora]. */
     private static void splitKvB(DeepSeek2Config c, ModelTensors checkpoint, String hfName, String kName, String vName,
-                                 GgufWriter writer, List<Runnable> plan, long[] parameters) {
+                                 GgufWriter writer, List<Runnable> plan, long[] parameters, GgmlType matrixType) {
         var t = source(checkpoint, hfName);
         int heads = c.headCount();
         int nope = c.qkNopeHeadDim();
         int v = c.valueHeadDim();
-        int rank = c.kvLoraRank();
-        checkpoint.checked(t, (long) heads * (nope + v), rank);
+        checkpoint.checked(t, (long) heads * (nope + v), c.kvLoraRank());
         parameters[0] += t.elementCount();
-        var block = new float[nope * rank];
-        int[] loadedHead = {-1};
-        Rows kRows = (row, out) -> {
-            int h = (int) (row / rank);
-            int r = (int) (row % rank);
-            if (loadedHead[0] != h) {
-                var line = new float[rank];
-                for (int n = 0; n < nope; n++) {
-                    FloatRows.read(t, (long) h * (nope + v) + n, line);
-                    System.arraycopy(line, 0, block, n * rank, rank);
-                }
-                loadedHead[0] = h;
-            }
-            for (int n = 0; n < nope; n++) out[n] = block[n * rank + r];
-        };
-        Rows vRows = (row, out) -> FloatRows.read(t, (row / v) * (nope + v) + nope + row % v, out);
-        plan.add(() -> add(writer, kName, matrixType(nope), new long[] {heads, rank, nope}, kRows));
-        plan.add(() -> add(writer, vName, matrixType(rank), new long[] {heads, v, rank}, vRows));
+        var k = RowSource.headSlice(t, heads, 0, nope, true);
+        var values = RowSource.headSlice(t, heads, nope, nope + v, false);
+        plan.add(() -> TensorEncoding.add(writer, kName, k, TensorEncoding.targetFor(matrixType, k.shape())));
+        plan.add(() -> TensorEncoding.add(writer, vName, values, TensorEncoding.targetFor(matrixType, values.shape())));
     }
 
     /** The layer's per-expert matrices of one kind as one [experts, rows, columns] tensor. */
     private static void stackExperts(DeepSeek2Config c, ModelTensors checkpoint, int layer, ExpertMatrix kind, String ggufName,
-                                     GgufWriter writer, List<Runnable> plan, java.util.Set<String> used, long[] parameters) {
+                                     GgufWriter writer, List<Runnable> plan, java.util.Set<String> used, long[] parameters,
+                                     GgmlType matrixType) {
         var hf = DeepSeek2TensorNames.HUGGING_FACE;
         long hidden = c.embeddingLength();
         long eff = c.expertFeedForwardLength();
@@ -147,51 +129,16 @@ final class DeepSeek2CheckpointConversion {
             used.add(name);
             parameters[0] += experts[e].elementCount();
         }
-        plan.add(() -> add(writer, ggufName, matrixType(columns), new long[] {experts.length, rows, columns},
-                (row, out) -> FloatRows.read(experts[(int) (row / rows)], row % rows, out)));
+        var stacked = RowSource.stack(List.of(experts));
+        plan.add(() -> TensorEncoding.add(writer, ggufName, stacked, TensorEncoding.targetFor(matrixType, stacked.shape())));
     }
 
     private static Tensor source(ModelTensors checkpoint, String name) {
         var t = checkpoint.optional(name);
         if (t == null) throw new ModelFormatException(checkpoint.file(), "tensor '" + name + "' is missing");
         if (!FloatRows.isFloat(t.type())) {
-            throw new ModelFormatException(checkpoint.file(), "tensor '" + name + "' is " + t.type() + "; quantize needs F32, F16 or BF16");
+            throw new ModelFormatException(checkpoint.file(), "tensor '" + name + "' is " + t.type() + "; quantize needs F32, F16, BF16 or FP8 E4M3 weights");
         }
         return t;
-    }
-
-    /** Q8_0 where the rows are made of whole blocks, else F16, as llama.cpp's converter chooses. */
-    private static GgmlType matrixType(long columns) {
-        return columns % Q8_0Encoder.BLOCK == 0 ? GgmlType.Q8_0 : GgmlType.F16;
-    }
-
-    private static void add(GgufWriter writer, String name, GgmlType type, long[] shape, Rows source) {
-        int columns = (int) shape[shape.length - 1];
-        long count = 1;
-        for (long d : shape) count *= d;
-        long rows = count / columns;
-        writer.addTensor(name, type, shape, sink -> {
-            var row = new float[columns];
-            for (long r = 0; r < rows; r++) {
-                source.read(r, row);
-                write(sink, type, row);
-            }
-        });
-    }
-
-    private static void write(TensorSink sink, GgmlType type, float[] row) throws IOException {
-        int n = row.length;
-        switch (type) {
-            case Q8_0 -> Q8_0Encoder.encode(row, 0, n, sink.reserve(n / Q8_0Encoder.BLOCK * Q8_0Encoder.BLOCK_BYTES));
-            case F32 -> {
-                var out = sink.reserve(4 * n);
-                for (float v : row) out.putFloat(v);
-            }
-            case F16 -> {
-                var out = sink.reserve(2 * n);
-                for (float v : row) out.putShort(Float.floatToFloat16(v));
-            }
-            default -> throw new IllegalArgumentException("cannot encode " + type);
-        }
     }
 }

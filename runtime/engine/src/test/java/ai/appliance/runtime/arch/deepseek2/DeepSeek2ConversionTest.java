@@ -76,6 +76,69 @@ class DeepSeek2ConversionTest {
         }
     }
 
+    /**
+     * The FP8 checkpoint (E4M3 with block scales) and V2-Lite convert to Q8_0 and Q4_K: matrices whose rows are whole
+     * 256-blocks become Q4_K, the others Q4_0; every matrix reads back as its source within the type's rounding
+     * (relative RMS error), and the file loads and runs. Last logits are bounded for Q8_0 only: on these tiny
+     * random-weight MoE models 4-bit rounding flips routing decisions, which moves logits by more than rounding alone.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"tiny-deepseek-v3-fp8, fp8_weights, Q8_0, 3.0", "tiny-deepseek-v3-fp8, fp8_weights, Q4_K, NaN",
+            "tiny-deepseek-v2-lite, f32, Q4_K, NaN"})
+    void checkpointsConvertToQ8AndQ4K(String model, String variant, GgmlType type, double bound) throws Exception {
+        var out = dir.resolve(model + "-" + type + ".gguf");
+        try (var checkpoint = ModelFiles.open(Fixtures.model(model))) {
+            var writer = new GgufWriter();
+            checkpoint.architecture().planGgufFromCheckpoint(checkpoint.config(), checkpoint.tensors(), writer, type);
+            writer.write(out, bytes -> { });
+            var c = (DeepSeek2Config) checkpoint.config();
+            try (var converted = ModelFiles.open(out); var language = LanguageModels.onCpu(converted, 2)) {
+                assertEquals(c, converted.config());
+                var gg = DeepSeek2TensorNames.GGUF;
+                var target = converted.tensors();
+                for (var t : target.byName().values()) {
+                    if (t.shape().length < 2 || t.name().endsWith("ffn_gate_inp.weight")) continue;
+                    var expected = type == GgmlType.Q8_0 ? (t.rowLength() % 32 == 0 ? GgmlType.Q8_0 : GgmlType.F16)
+                            : t.rowLength() % 256 == 0 ? GgmlType.Q4_K : t.rowLength() % 32 == 0 ? GgmlType.Q4_0 : GgmlType.F16;
+                    assertEquals(expected, t.type(), t.name());
+                }
+                assertEquals(GgmlType.F32, target.optional(gg.layer(1, Layer.ROUTER)).type());
+                double allowed = type == GgmlType.Q8_0 ? 0.01 : 0.12;
+                var hf = DeepSeek2TensorNames.HUGGING_FACE;
+                for (int l = 0; l < c.layerCount(); l++) {
+                    var names = c.hasQueryLora() ? new Layer[] {Layer.Q_A, Layer.Q_B, Layer.KV_A_MQA, Layer.ATTENTION_OUTPUT}
+                            : new Layer[] {Layer.Q, Layer.KV_A_MQA, Layer.ATTENTION_OUTPUT};
+                    for (var layer : names) {
+                        var error = relativeRmsError(values(checkpoint.tensors().optional(hf.layer(l, layer))),
+                                values(target.optional(gg.layer(l, layer))));
+                        assertTrue(error < allowed, gg.layer(l, layer) + ": relative RMS error " + error + " in " + type);
+                    }
+                    if (!c.isMoeLayer(l)) continue;
+                    var stacked = values(target.optional(gg.layer(l, Layer.EXPERT_UP)));
+                    int size = c.expertFeedForwardLength() * c.embeddingLength();
+                    for (int e = 0; e < c.expertCount(); e++) {
+                        var source = values(checkpoint.tensors().optional(hf.expert(l, e, ExpertMatrix.UP)));
+                        var error = relativeRmsError(source, java.util.Arrays.copyOfRange(stacked, e * size, (e + 1) * size));
+                        assertTrue(error < allowed, "layer " + l + " expert " + e + ": relative RMS error " + error + " in " + type);
+                    }
+                }
+                double worst = DeepSeek2ReferenceTest.largestLogitDifference(language, Reference.load(model, variant));
+                System.out.printf(Locale.ROOT, "%s converted to %s vs %s: largest last-logit difference %.3g%n", model, type, variant, worst);
+                if (!Double.isNaN(bound)) assertTrue(worst < bound, model + " " + type + ": largest last-logit difference " + worst);
+            }
+        }
+    }
+
+    private static double relativeRmsError(float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length);
+        double error = 0, norm = 0;
+        for (int i = 0; i < expected.length; i++) {
+            error += (expected[i] - actual[i]) * (double) (expected[i] - actual[i]);
+            norm += expected[i] * (double) expected[i];
+        }
+        return Math.sqrt(error / norm);
+    }
+
     /** Q8_0 rounds each value by at most half a step of its block's max/127; these weights stay below 1. */
     private static void assertClose(float expected, float actual, String what) {
         assertTrue(Math.abs(expected - actual) <= 1.0 / 254 + 1e-6, what + ": " + expected + " vs " + actual);
