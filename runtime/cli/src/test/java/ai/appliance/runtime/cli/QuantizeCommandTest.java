@@ -75,6 +75,22 @@ class QuantizeCommandTest {
     }
 
     @Test
+    void deepSeekFp8CheckpointBecomesQ4KAndLlamaCheckpointsRefuseIt() throws Exception {
+        var out = dir.resolve("v3-q4k.gguf");
+        var r = run("quantize", "--model", Fixtures.model("tiny-deepseek-v3-fp8").toString(), "--type", "q4_k", "--out", out.toString());
+        assertEquals("0", r[0], r[1]);
+        try (var files = ai.appliance.runtime.loading.ModelFiles.open(out)) {
+            assertEquals("deepseek2", files.config().architecture());
+            assertEquals(ai.appliance.runtime.tensor.GgmlType.Q4_K, files.tensors().optional("blk.0.ffn_down.weight").type());
+        }
+        r = run("quantize", "--model", Fixtures.model("tiny-qwen2").toString(), "--type", "q4_k", "--out", dir.resolve("q.gguf").toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[1].contains("Q8_0 only"), r[1]);
+        assertEquals("2", run("quantize", "--model", Fixtures.model("tiny-qwen2").toString(), "--type", "q3_k", "--out",
+                dir.resolve("q.gguf").toString())[0]);
+    }
+
+    @Test
     void synthRejectsUnknownModelAndType() {
         assertEquals("2", run("synth", "--model", "gpt-5", "--out", dir.resolve("a.gguf").toString())[0]);
         assertEquals("2", run("synth", "--model", "deepseek-r1-distill-qwen-1.5b", "--type", "q5_k", "--out", dir.resolve("a.gguf").toString())[0]);
