@@ -166,10 +166,18 @@ public final class SyntheticModelWriter {
 
         @Override
         public void vector(String name, long length) {
-            parameters += length;
+            floatMatrix(name, length);
+        }
+
+        @Override
+        public void floatMatrix(String name, long... shape) {
+            long elements = 1;
+            for (long d : shape) elements *= d;
+            parameters += elements;
             var random = new Random(streamSeed());
-            writer.addTensor(name, GgmlType.F32, new long[] {length}, sink -> {
-                for (long i = 0; i < length; i++) sink.reserve(4).putFloat((float) random.nextGaussian() * WEIGHT_STD);
+            long count = elements;
+            writer.addTensor(name, GgmlType.F32, shape.clone(), sink -> {
+                for (long i = 0; i < count; i++) sink.reserve(4).putFloat((float) random.nextGaussian() * WEIGHT_STD);
             });
         }
 

@@ -15,6 +15,9 @@ public interface SyntheticTensors {
      */
     void matrix(String name, long... shape);
 
+    /** An F32 matrix of small random values (a router, which llama.cpp's converter keeps in F32). */
+    void floatMatrix(String name, long... shape);
+
     /** An F32 vector of small random values (biases). */
     void vector(String name, long length);
 

@@ -115,7 +115,7 @@ public final class DeepSeek2Architecture implements ModelArchitecture {
             }
             long experts = c.expertCount();
             long eff = c.expertFeedForwardLength();
-            plan.matrix(names.layer(i, Layer.ROUTER), experts, hidden);
+            plan.floatMatrix(names.layer(i, Layer.ROUTER), experts, hidden);
             if (c.selection() == Selection.NOAUX_TC) plan.vector(names.layer(i, Layer.ROUTER_BIAS), experts);
             plan.matrix(names.layer(i, Layer.EXPERT_GATE), experts, eff, hidden);
             plan.matrix(names.layer(i, Layer.EXPERT_UP), experts, eff, hidden);
