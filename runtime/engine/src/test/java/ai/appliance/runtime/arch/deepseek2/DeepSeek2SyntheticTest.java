@@ -52,6 +52,10 @@ class DeepSeek2SyntheticTest {
             add(name, length);
         }
 
+        public void floatMatrix(String name, long... shape) {
+            add(name, shape);
+        }
+
         public void ones(String name, long length) {
             add(name, length);
         }
