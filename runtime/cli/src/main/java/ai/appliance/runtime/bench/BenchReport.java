@@ -20,10 +20,12 @@ import java.util.TreeMap;
  * @param peakResidentBytes the process's peak resident memory (VmHWM) after all tests, or -1
  * @param hugePageBytes bytes of the mapped model reached through 2 MiB pages ({@link Machine#hugePageMappedBytes}), or -1
  * @param decodeBytesPerToken weight bytes a decode step reads ({@link DecodeReads})
+ * @param kvCacheBytesPerToken KV-cache bytes one position of one sequence takes (the architecture's count)
+ * @param backend             the backend's name
  */
 public record BenchReport(String model, long fileBytes, long parameters, String weightTypes, Machine machine,
                           double loadToFirstTokenMillis, long peakResidentBytes, long hugePageBytes,
-                          long decodeBytesPerToken, List<BenchResult> results) {
+                          long decodeBytesPerToken, long kvCacheBytesPerToken, String backend, List<BenchResult> results) {
 
     /** Weights counted once even where two roles share one tensor (tied embeddings). */
     public static long parameterCount(ModelWeights w) {
@@ -59,16 +61,16 @@ public record BenchReport(String model, long fileBytes, long parameters, String 
                 machine.cpu(), machine.physicalCores(), machine.logicalCores(), machine.memoryBytes() / (double) (1L << 30),
                 machine.vectorBits()));
         s.append(String.format(Locale.ROOT, "JVM: %s%n", machine.java()));
-        s.append(String.format(Locale.ROOT, "load to first token: %.0f ms; peak RSS: %s; model in 2 MiB pages: %s%n%n",
+        s.append(String.format(Locale.ROOT, "load to first token: %.0f ms; peak RSS: %s; model in 2 MiB pages: %s; KV cache: %d bytes per token%n%n",
                 loadToFirstTokenMillis,
                 peakResidentBytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", peakResidentBytes / (double) (1 << 20)),
-                hugePageShare()));
+                hugePageShare(), kvCacheBytesPerToken));
         s.append("| model | size | params | types | backend | threads | test | t/s | weights read |\n");
         s.append("| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |\n");
         for (var r : results) {
-            s.append(String.format(Locale.ROOT, "| %s | %s | %.2f B | %s | CPU | %d | %s | %.2f ± %.2f | %s |%n", model,
+            s.append(String.format(Locale.ROOT, "| %s | %s | %.2f B | %s | %s | %d | %s | %.2f ± %.2f | %s |%n", model,
                     fileBytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f GiB", fileBytes / (double) (1L << 30)),
-                    parameters / 1e9, weightTypes, r.threads(), r.test().label(), r.tokensPerSecond().mean(),
+                    parameters / 1e9, weightTypes, backend, r.threads(), r.test().label(), r.tokensPerSecond().mean(),
                     r.tokensPerSecond().standardDeviation(), bandwidthCell(r)));
         }
         if (results.stream().anyMatch(r -> !Double.isNaN(r.bandwidthUse(decodeBytesPerToken)))) {
@@ -107,6 +109,8 @@ public record BenchReport(String model, long fileBytes, long parameters, String 
         root.put("peak_rss_bytes", peakResidentBytes);
         root.put("file_pmd_mapped_bytes", hugePageBytes);
         root.put("decode_bytes_per_token", decodeBytesPerToken);
+        root.put("kv_cache_bytes_per_token", kvCacheBytesPerToken);
+        root.put("backend", backend);
         var rows = new ArrayList<Map<String, Object>>();
         for (var r : results) {
             var row = new LinkedHashMap<String, Object>();

@@ -98,7 +98,8 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 var report = new BenchReport(model.getFileName().toString(), Files.isRegularFile(model) ? Files.size(model) : -1,
                         BenchReport.parameterCount(files.weights()), BenchReport.weightTypes(files.weights()), Machine.current(),
-                        loadToFirstToken, Machine.residentMemory()[1], Machine.hugePageMappedBytes(), reads.bytesPerToken(), results);
+                        loadToFirstToken, Machine.residentMemory()[1], Machine.hugePageMappedBytes(), reads.bytesPerToken(),
+                        files.config().kvCacheBytesPerToken(), backend, results);
                 var out = spec.commandLine().getOut();
                 out.print(json ? report.json() : report.table());
                 out.flush();

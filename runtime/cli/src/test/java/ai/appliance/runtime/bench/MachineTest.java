@@ -35,6 +35,6 @@ class MachineTest {
     }
 
     private static BenchReport report(Machine machine, long fileBytes, long hugePageBytes) {
-        return new BenchReport("m.gguf", fileBytes, 1, "Q8_0 x1", machine, 1.0, 1, hugePageBytes, 1, List.of());
+        return new BenchReport("m.gguf", fileBytes, 1, "Q8_0 x1", machine, 1.0, 1, hugePageBytes, 1, 1, "cpu", List.of());
     }
 }

@@ -39,6 +39,9 @@ class BenchCommandTest {
         assertFalse(json.path("machine").path("cpu_info").asText().isBlank());
         assertTrue(json.path("load_to_first_token_ms").asDouble() > 0);
         assertTrue(json.path("peak_rss_bytes").asLong() > 0);
+        // tiny-qwen2: 3 layers × (keys + values) × 2 KV heads × 32 dims × 4 bytes
+        assertEquals(1536, json.path("kv_cache_bytes_per_token").asLong());
+        assertEquals("cpu", json.path("backend").asText());
         var results = json.path("results");
         assertEquals(4, results.size());
         String[] expected = {"pp8/1", "tg4/1", "pp8/2", "tg4/2"};
