@@ -31,6 +31,8 @@ class CudaBackendProviderTest {
     private static final GpuInventory.Gpu ORIN = new GpuInventory.Gpu(0, "Orin (nvgpu)", 7_802_896_384L, 8, 7, 8, true);
     private static final GpuInventory.Gpu T4 = new GpuInventory.Gpu(0, "Tesla T4", 15_655_829_504L, 7, 5, 40, false);
 
+    private static final CudaBackendProvider PROVIDER = new CudaBackendProvider();
+
     private static CudaProbe.Available host(GpuInventory.Gpu... gpus) {
         return new CudaProbe.Available(new GpuInventory(new CudaVersion(12, 4), List.of(gpus)),
                 "NVRTC 12.4 (libnvrtc.so.12)");
@@ -84,13 +86,13 @@ class CudaBackendProviderTest {
     @Test
     void theReasonWalksDriverThenGpusThenTheMissingKernels() {
         assertEquals("no NVIDIA driver: libcuda.so.1 not found",
-                CudaBackendProvider.reason(new CudaProbe.Unavailable("no NVIDIA driver: libcuda.so.1 not found")));
-        assertEquals("the NVIDIA driver sees no GPU (CUDA 12.4 driver, no GPU)", CudaBackendProvider.reason(host()));
-        assertTrue(CudaBackendProvider.reason(host(ORIN)).startsWith("needs " + CudaBackendProvider.REQUIREMENT),
+                PROVIDER.reason(new CudaProbe.Unavailable("no NVIDIA driver: libcuda.so.1 not found")));
+        assertEquals("the NVIDIA driver sees no GPU (CUDA 12.4 driver, no GPU)", PROVIDER.reason(host()));
+        assertTrue(PROVIDER.reason(host(ORIN)).startsWith("needs " + PROVIDER.requirement()),
                 "an integrated GPU is the jetson backend's");
-        assertTrue(CudaBackendProvider.reason(host(T4)).contains("Tesla T4 (sm_75"), "no BF16 before sm_80");
+        assertTrue(PROVIDER.reason(host(T4)).contains("Tesla T4 (sm_75"), "no BF16 before sm_80");
         assertEquals("CUDA 12.4 driver, 2 GPUs: Tesla T4 (sm_75, 14.6 GiB), NVIDIA H100 80GB HBM3 (sm_90, 79.2 GiB); "
                         + "NVRTC 12.4 (libnvrtc.so.12); but " + CudaProbe.KERNELS_NOT_BUILT,
-                CudaBackendProvider.reason(host(T4, H100)));
+                PROVIDER.reason(host(T4, H100)));
     }
 }
