@@ -133,6 +133,24 @@ class CudaNvmlTest {
     }
 
     @Test
+    void theGpuReportPrintsDriverNvrtcAndNvmlLines() {
+        var h100 = new GpuInventory.Gpu(0, "NVIDIA H100 80GB HBM3", 85_031_714_816L, 9, 0, 132, false);
+        var probe = new CudaProbe.Available(new GpuInventory(new CudaVersion(12, 4), List.of(h100)),
+                "NVRTC 12.4 (libnvrtc.so.12)");
+        assertEquals(List.of("driver: CUDA 12.4 driver, 1 GPU: NVIDIA H100 80GB HBM3 (sm_90, 79.2 GiB)",
+                "  cuda 0: NVIDIA H100 80GB HBM3 (sm_90, 79.2 GiB), 132 SMs", "nvrtc: NVRTC 12.4 (libnvrtc.so.12)",
+                "  nvml 0: 54 C, power n/a, gpu 87 %, memory 62464 MiB used of 81920 MiB"),
+                GpuReport.lines(probe, () -> Nvml.open(fake.library(Nvml.LIBRARY))));
+        initResult = 9;
+        assertEquals("nvml: nvmlInit_v2: NVML_ERROR_DRIVER_NOT_LOADED (9): Driver Not Loaded",
+                GpuReport.lines(probe, () -> Nvml.open(fake.library(Nvml.LIBRARY))).getLast());
+        assertEquals(List.of("driver: no NVIDIA driver: libcuda.so.1 not found"),
+                GpuReport.lines(new CudaProbe.Unavailable("no NVIDIA driver: libcuda.so.1 not found"), () -> {
+                    throw new AssertionError("NVML is not opened without a driver");
+                }));
+    }
+
+    @Test
     void onAHostWithoutTheDriverOpenSaysNvmlIsMissing() {
         assumeTrue(NativeLibrary.open(List.of(Nvml.LIBRARY)).isEmpty(), "this host has NVML");
         var e = assertThrows(CudaException.class, Nvml::open);
