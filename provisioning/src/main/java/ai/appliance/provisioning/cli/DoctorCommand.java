@@ -33,8 +33,9 @@ public final class DoctorCommand extends ProvisionStep {
         var host = new LocalSystemProbe();
         HardwareReport hardware = report != null ? JsonFiles.read(report, HardwareReport.class)
                 : new HardwareDetector(host).detect(dataDir);
-        // The driver, libcuda and NVRTC lines are always of this box: doctor runs on the box it checks.
-        var doctor = Doctor.builder(hardware).deviceDir(deviceDir).store(store).broker(broker).host(host);
+        var doctor = Doctor.builder(hardware).deviceDir(deviceDir).store(store).broker(broker);
+        // The driver, libcuda and NVRTC lines read this box, so they belong with a report of this box, not a recorded one.
+        if (report == null) doctor.host(host);
         if (plan != null) doctor.plan(JsonFiles.read(plan, Plan.class));
         var results = doctor.build().run();
         results.forEach(r -> out().println(r.line()));

@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * The checks behind `appliance doctor`, wired explicitly: each input that is present adds its checks.
  * Without a store there is no clock check, which is reported as a warning rather than silently passed. The GPU
- * software checks read the box itself ({@link Builder#host}), so they run only when given one and a plan.
+ * software checks read the box itself ({@link Builder#host}): without one they are SKIP lines saying so.
  */
 public final class Doctor {
 
@@ -43,7 +43,9 @@ public final class Doctor {
         var results = new ArrayList<CheckResult>();
         if (plan != null) {
             results.addAll(PlanChecks.run(report, plan));
-            if (host != null) results.addAll(DriverChecks.run(plan, host));
+            results.addAll(host != null ? DriverChecks.run(plan, host)
+                    : DriverChecks.skipped("not read: doctor reads the GPU software of the box it runs on, and was given "
+                            + "a recorded hardware report instead of detecting this box"));
         } else {
             results.add(CheckResult.warn("plan", "no plan given (--plan): hardware not checked against one"));
         }
@@ -72,7 +74,7 @@ public final class Doctor {
         public Builder store(String store) { this.store = store; return this; }
         public Builder broker(String broker) { this.broker = broker; return this; }
         public Builder clock(Clock clock) { this.clock = clock; return this; }
-        /** This box, for the live driver, libcuda and NVRTC checks. */
+        /** This box, for the live driver, libcuda and NVRTC checks; leave unset when the report is not of this box. */
         public Builder host(SystemProbe host) { this.host = host; return this; }
 
         public Doctor build() {

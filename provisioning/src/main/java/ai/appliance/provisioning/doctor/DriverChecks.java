@@ -36,12 +36,13 @@ final class DriverChecks {
         return switch (plan.backend()) {
             case "datacenter" -> datacenter(plan, host);
             case "jetson" -> jetson(plan, host);
-            default -> {
-                var why = "the plan's backend is " + plan.backend() + ": no GPU software needed";
-                yield List.of(CheckResult.skip("driver", why), CheckResult.skip("libcuda", why),
-                        CheckResult.skip("nvrtc", why));
-            }
+            default -> skipped("the plan's backend is " + plan.backend() + ": no GPU software needed");
         };
+    }
+
+    /** The three lines as SKIP, each saying {@code why}. */
+    static List<CheckResult> skipped(String why) {
+        return List.of(CheckResult.skip("driver", why), CheckResult.skip("libcuda", why), CheckResult.skip("nvrtc", why));
     }
 
     private static List<CheckResult> datacenter(Plan plan, SystemProbe host) {
