@@ -157,7 +157,8 @@ final class DriverChecks {
                 + " JetPack, or pip nvidia-cuda-nvrtc-cu" + oldest + " with its nvidia/cuda_nvrtc/lib on"
                 + " LD_LIBRARY_PATH)";
         if (tooNew != null) {
-            return CheckResult.fail("nvrtc", tooNew + " loads, but driver " + driverVersion + " runs CUDA " + newest
+            return CheckResult.fail("nvrtc", tooNew + " loads, but " + (driverVersion == null ? "this box's driver"
+                    : "driver " + driverVersion) + " runs CUDA " + newest
                     + " at most: " + install + ", or upgrade the driver");
         }
         return CheckResult.fail("nvrtc", "no NVRTC: " + String.join(", ", tried) + " not found by the dynamic loader"

@@ -142,6 +142,10 @@ class DriverChecksTest {
         assertEquals(CheckResult.Status.PASS, find(ok, "libcuda").status());
         assertEquals("libnvrtc.so.12 loads: kernels compile for CUDA 12", find(ok, "nvrtc").detail());
 
+        var onlyThirteen = find(DriverChecks.run(plan, new RecordedProbe().library("libnvrtc.so.13")), "nvrtc");
+        assertTrue(onlyThirteen.detail().startsWith("libnvrtc.so.13 loads, but this box's driver runs CUDA 12 at most"),
+                onlyThirteen.detail());
+
         var bare = DriverChecks.run(plan, new RecordedProbe());
         assertTrue(find(bare, "libcuda").detail().contains("nvidia-l4t-cuda"), find(bare, "libcuda").detail());
         assertTrue(find(bare, "nvrtc").detail().startsWith("no NVRTC: libnvrtc.so.12 not found"), find(bare, "nvrtc").detail());
