@@ -14,8 +14,9 @@ import java.nio.file.Path;
 
 /** {@code appliance doctor}: pass/fail lines; exit status 1 when any check fails. */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Check this box against its plan: driver and CUDA, memory, disk, certificate, store and broker "
-                + "reachability, clock skew (against the store's HTTP Date header: offline boxes have no NTP).",
+        description = {"Check this box against its plan: driver and CUDA, libcuda and NVRTC (GPU plans; SKIP for CPU "
+                + "plans), memory, disk, certificate, store and broker reachability, clock skew (against the store's "
+                + "HTTP Date header: offline boxes have no NTP).",
                 "Exit status 1 when any line is FAIL."})
 public final class DoctorCommand extends ProvisionStep {
 
@@ -29,9 +30,12 @@ public final class DoctorCommand extends ProvisionStep {
 
     @Override
     protected int execute() {
+        var host = new LocalSystemProbe();
         HardwareReport hardware = report != null ? JsonFiles.read(report, HardwareReport.class)
-                : new HardwareDetector(new LocalSystemProbe()).detect(dataDir);
+                : new HardwareDetector(host).detect(dataDir);
         var doctor = Doctor.builder(hardware).deviceDir(deviceDir).store(store).broker(broker);
+        // The driver, libcuda and NVRTC lines read this box, so they belong with a report of this box, not a recorded one.
+        if (report == null) doctor.host(host);
         if (plan != null) doctor.plan(JsonFiles.read(plan, Plan.class));
         var results = doctor.build().run();
         results.forEach(r -> out().println(r.line()));

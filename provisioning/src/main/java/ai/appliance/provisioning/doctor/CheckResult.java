@@ -3,7 +3,8 @@ package ai.appliance.provisioning.doctor;
 /** One line of `appliance doctor`. */
 public record CheckResult(Status status, String check, String detail) {
 
-    public enum Status { PASS, WARN, FAIL }
+    /** SKIP: the check does not apply to this box's plan (a GPU check on a CPU plan); it neither passes nor fails. */
+    public enum Status { PASS, WARN, FAIL, SKIP }
 
     public static CheckResult pass(String check, String detail) {
         return new CheckResult(Status.PASS, check, detail);
@@ -15,6 +16,10 @@ public record CheckResult(Status status, String check, String detail) {
 
     public static CheckResult fail(String check, String detail) {
         return new CheckResult(Status.FAIL, check, detail);
+    }
+
+    public static CheckResult skip(String check, String detail) {
+        return new CheckResult(Status.SKIP, check, detail);
     }
 
     public String line() {

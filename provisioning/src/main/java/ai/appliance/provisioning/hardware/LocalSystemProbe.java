@@ -1,6 +1,8 @@
 package ai.appliance.provisioning.hardware;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +11,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** {@link SystemProbe} on this machine: /proc, /sys, /etc and external commands with a time limit. */
+/**
+ * {@link SystemProbe} on this machine: /proc, /sys, /etc, external commands with a time limit, and the dynamic loader.
+ */
 public final class LocalSystemProbe implements SystemProbe {
 
     private static final long COMMAND_TIMEOUT_SECONDS = 15;
@@ -51,6 +55,18 @@ public final class LocalSystemProbe implements SystemProbe {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
+        }
+    }
+
+    /** Opens and closes the library again (dlopen, dlclose) in a confined arena: nothing of it is called. */
+    @Override
+    public boolean canLoadLibrary(String library) {
+        try (var arena = Arena.ofConfined()) {
+            if (library.contains("/")) SymbolLookup.libraryLookup(Path.of(library), arena);
+            else SymbolLookup.libraryLookup(library, arena);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false; // not there, or not loadable: both mean the backends could not use it either
         }
     }
 

@@ -162,8 +162,8 @@ public final class Planner {
 
     private static Plan.Requirements requirements(Profile profile, Quantization format) {
         return switch (profile.backend()) {
-            // CUDA 12.0 needs driver 525.60.13 or newer on Linux (CUDA toolkit release notes, table 3).
-            case DATACENTER -> new Plan.Requirements("525.60.13", "12.0",
+            // The backends compile their kernels for CUDA 12, so the driver must run CUDA 12 (CudaDrivers).
+            case DATACENTER -> new Plan.Requirements(CudaDrivers.forCudaMajor(12).driverVersion(), "12.0",
                     String.format(Locale.ROOT, "%.1f", Math.max(7.0, format.minComputeCapability())), null);
             // JetPack 6 (L4T 36) brings CUDA 12.2 to Orin, the same CUDA major as the datacenter backend.
             case JETSON -> new Plan.Requirements(null, "12.2", "8.7", "36.0");

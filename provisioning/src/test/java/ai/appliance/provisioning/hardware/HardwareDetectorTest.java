@@ -1,51 +1,15 @@
 package ai.appliance.provisioning.hardware;
 
+import ai.appliance.provisioning.testing.RecordedProbe;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 class HardwareDetectorTest {
-
-    /** Replays recorded files and command outputs; anything not recorded is absent, as on a bare box. */
-    private static final class RecordedProbe implements SystemProbe {
-        final Map<String, String> files = new HashMap<>();
-        final Map<List<String>, String> commands = new HashMap<>();
-
-        RecordedProbe file(String path, String resource) {
-            files.put(path, resource(resource));
-            return this;
-        }
-
-        RecordedProbe command(String resource, String... command) {
-            commands.put(List.of(command), resource(resource));
-            return this;
-        }
-
-        @Override public Optional<String> readFile(Path path) { return Optional.ofNullable(files.get(path.toString())); }
-        @Override public Optional<String> run(List<String> command) { return Optional.ofNullable(commands.get(command)); }
-        @Override public long freeDiskBytes(Path directory) { return 98_000_000_000L; }
-        @Override public String hostname() { return "recorded"; }
-        @Override public String architecture() { return "aarch64"; }
-        @Override public int availableProcessors() { return 6; }
-    }
-
-    private static String resource(String name) {
-        try (var in = HardwareDetectorTest.class.getResourceAsStream("/detect/" + name)) {
-            if (in == null) throw new IllegalStateException("missing test resource /detect/" + name);
-            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Test
     void jetsonOrinNanoIsDetectedFromDeviceTreeAndTegraRelease() {
@@ -96,7 +60,7 @@ class HardwareDetectorTest {
                 .command("h100-vm-nvidia-smi-query.csv", "nvidia-smi",
                         "--query-gpu=index,name,memory.total,driver_version,compute_cap", "--format=csv,noheader,nounits")
                 .command("h100-vm-nvidia-smi.txt", "nvidia-smi");
-        probe.commands.put(List.of("nvidia-smi", "nvlink", "--status"), "");
+        probe.commandOutput("", "nvidia-smi", "nvlink", "--status");
         var report = new HardwareDetector(probe).detect(Path.of("/data"));
         var gpu = report.gpus().getFirst();
         assertEquals(1, report.gpus().size());
