@@ -95,7 +95,11 @@ class CpuBackendFp8Test {
             for (int i = 0; i < weights.length; i++) {
                 var single = new float[outs[i].length];
                 backend.matmul(weights[i], x, 1, single);
-                assertArrayEquals(single, outs[i], weights[i].name());
+                // Equal up to the lane-reduction order of a kernel met at two JIT tiers (interpreter and C2).
+                for (int r = 0; r < single.length; r++) {
+                    float ulps = Math.abs(single[r] - outs[i][r]) / Math.ulp(Math.max(Math.abs(single[r]), Math.abs(outs[i][r])));
+                    org.junit.jupiter.api.Assertions.assertTrue(ulps <= 4, weights[i].name() + " row " + r + ": " + single[r] + " against " + outs[i][r]);
+                }
             }
         }
     }

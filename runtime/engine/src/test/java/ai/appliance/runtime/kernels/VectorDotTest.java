@@ -125,7 +125,12 @@ class VectorDotTest {
         var actual = new float[12];
         VectorDot.dot4(GgmlType.F16, w, rowBytes, 2 * rowBytes, x, 0, n, null, new float[VectorDot.DOT4_SCRATCH], expected, 2, 2);
         VectorDot.dot4HalvesScaled(w, rowBytes, 2 * rowBytes, scaled, n, actual, 2, 2);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
+        // Equal up to the order of the final lane reduction: the two methods may run at different JIT tiers within
+        // one test run (the interpreter's fallback reduces lanes in another order than C2's intrinsic).
+        for (int i = 0; i < expected.length; i++) {
+            float ulps = Math.abs(expected[i] - actual[i]) / Math.ulp(Math.max(Math.abs(expected[i]), Math.abs(actual[i])));
+            assertTrue(ulps <= 4, "product " + i + ": " + expected[i] + " against " + actual[i]);
+        }
     }
 
     @Test
