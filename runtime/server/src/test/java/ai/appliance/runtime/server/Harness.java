@@ -1,5 +1,18 @@
 package ai.appliance.runtime.server;
 
+import java.util.concurrent.Future;
+import java.util.concurrent.Executors;
+import java.util.Set;
+import java.util.List;
+import java.util.ArrayList;
+import ai.appliance.runtime.sampling.SamplerSettings;
+import ai.appliance.runtime.generation.TokenTextDecoder;
+import ai.appliance.runtime.generation.Generator;
+import ai.appliance.runtime.generation.GenerationSettings;
+import ai.appliance.runtime.engine.LanguageModel;
+import ai.appliance.runtime.chat.ReasoningSplitter;
+import ai.appliance.runtime.chat.PromptFormat;
+import ai.appliance.runtime.chat.ChatMessage;
 import ai.appliance.runtime.config.ApplianceConfig;
 import ai.appliance.runtime.testing.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -102,6 +115,53 @@ public final class Harness implements AutoCloseable {
 
     public static JsonNode json(String text) throws IOException {
         return JSON.readTree(text);
+    }
+
+    /**
+     * The greedy answer ("reasoning|content") of each prompt from the engine's own single-sequence loop (Generator),
+     * no scheduler involved: what a served model must answer whether or not requests are batched together.
+     */
+    public static List<String> engineAnswers(LanguageModel engine, PromptFormat format, List<String> prompts, int maxTokens) {
+        var answers = new ArrayList<String>();
+        for (var p : prompts) {
+            var rendered = format.render(List.of(ChatMessage.user(p)));
+            var decoder = format.tokenizer().newStreamingDecoder();
+            var result = new Generator(engine).generate(format.encodePrompt(rendered),
+                    new GenerationSettings(SamplerSettings.greedy(), maxTokens, List.of(), Set.of(format.tokenizer().eosId())),
+                    new TokenTextDecoder() {
+                        @Override
+                        public String decode(int token) {
+                            return decoder.push(token);
+                        }
+
+                        @Override
+                        public String flush() {
+                            return decoder.flush();
+                        }
+                    }, 1024, step -> { });
+            var split = ReasoningSplitter.split(rendered, result.text());
+            answers.add(split.reasoning() + "|" + split.content());
+        }
+        return answers;
+    }
+
+    /** Sends every prompt at once as a greedy chat completion and returns each answer as "reasoning|content". */
+    public List<String> concurrentAnswers(String model, List<String> prompts, int maxTokens) throws Exception {
+        try (var pool = Executors.newFixedThreadPool(prompts.size())) {
+            var futures = new ArrayList<Future<String>>();
+            for (var p : prompts) {
+                futures.add(pool.submit(() -> {
+                    var res = post("/v1/chat/completions", "{\"model\":\"" + model + "\",\"temperature\":0,\"max_tokens\":"
+                            + maxTokens + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + p + "\"}]}");
+                    if (res.statusCode() != 200) throw new IllegalStateException(res.statusCode() + " " + res.body());
+                    var m = json(res.body()).at("/choices/0/message");
+                    return m.path("reasoning_content").asText("") + "|" + m.get("content").asText();
+                }));
+            }
+            var answers = new ArrayList<String>();
+            for (var f : futures) answers.add(f.get());
+            return answers;
+        }
     }
 
     @Override

@@ -4,22 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.appliance.runtime.chat.ChatMessage;
 import ai.appliance.runtime.chat.PromptFormat;
-import ai.appliance.runtime.chat.ReasoningSplitter;
 import ai.appliance.runtime.engine.LanguageModel;
-import ai.appliance.runtime.generation.GenerationSettings;
-import ai.appliance.runtime.generation.Generator;
-import ai.appliance.runtime.generation.TokenTextDecoder;
-import ai.appliance.runtime.sampling.SamplerSettings;
 import ai.appliance.runtime.testing.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,40 +55,8 @@ class RestApiTest {
         var prompts = List.of("Hello there", "What is a transformer?", "Tell me about the sea", "1 2 3 4");
         var format = PromptFormat.load(Fixtures.model("tiny-qwen2").resolve("tiny-qwen2-q8_0.gguf"));
         LanguageModel engine = harness.appliance.server().catalog().route("tiny-qwen2").model().engine();
-        var expected = new ArrayList<String>();
-        for (var p : prompts) {
-            // Reference: the engine's own single-sequence loop (Generator), no scheduler involved.
-            var rendered = format.render(List.of(ChatMessage.user(p)));
-            var decoder = format.tokenizer().newStreamingDecoder();
-            var result = new Generator(engine).generate(format.encodePrompt(rendered),
-                    new GenerationSettings(SamplerSettings.greedy(), 16, List.of(), Set.of(format.tokenizer().eosId())),
-                    new TokenTextDecoder() {
-                        @Override
-                        public String decode(int token) {
-                            return decoder.push(token);
-                        }
-
-                        @Override
-                        public String flush() {
-                            return decoder.flush();
-                        }
-                    }, 1024, step -> { });
-            var split = ReasoningSplitter.split(rendered, result.text());
-            expected.add(split.reasoning() + "|" + split.content());
-        }
-        try (var pool = Executors.newFixedThreadPool(prompts.size())) {
-            var futures = new ArrayList<Future<String>>();
-            for (var p : prompts) {
-                futures.add(pool.submit(() -> {
-                    var res = harness.post("/v1/chat/completions", chat(p, 16, false));
-                    var m = Harness.json(res.body()).at("/choices/0/message");
-                    return m.path("reasoning_content").asText("") + "|" + m.get("content").asText();
-                }));
-            }
-            for (int i = 0; i < prompts.size(); i++) {
-                assertEquals(expected.get(i), futures.get(i).get(), "prompt " + i + " differs when batched");
-            }
-        }
+        assertEquals(Harness.engineAnswers(engine, format, prompts, 16), harness.concurrentAnswers("tiny-qwen2", prompts, 16),
+                "answers differ when batched");
     }
 
     @Test
