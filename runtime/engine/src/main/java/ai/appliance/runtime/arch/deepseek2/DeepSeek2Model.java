@@ -1,7 +1,8 @@
 package ai.appliance.runtime.arch.deepseek2;
 
+import ai.appliance.runtime.arch.OutputHead;
 import ai.appliance.runtime.backend.Backend;
-import ai.appliance.runtime.engine.ContextOverflowException;
+import ai.appliance.runtime.engine.CachedSequence;
 import ai.appliance.runtime.engine.LanguageModel;
 import ai.appliance.runtime.engine.Sequence;
 import ai.appliance.runtime.kernels.Dequantize;
@@ -11,7 +12,6 @@ import ai.appliance.runtime.kernels.SwiGlu;
 import ai.appliance.runtime.kernels.VectorDot;
 import ai.appliance.runtime.tensor.Tensor;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
 
 /**
@@ -60,6 +60,7 @@ public final class DeepSeek2Model implements LanguageModel {
     private final float ropeAmplitude;
     private final float[][] attentionNorms, ffnNorms, queryANorms, kvANorms, routerBiases;
     private final float[] outputNorm;
+    private final OutputHead outputHead;
     // Per layer, the weights that read the same input, multiplied in one parallel step.
     private final Tensor[][] firstProjections, gateUp, sharedGateUp;
     private final Tensor[][][] expertGateUp;
@@ -78,8 +79,6 @@ public final class DeepSeek2Model implements LanguageModel {
     private final DeepSeek2Sequence[] chunkSequences;
     private final int[] chunkPositions;
     private final boolean[] chunkEmitsLogits;
-    private float[] finalRows = new float[0];
-    private float[] logitRows = new float[0];
 
     public DeepSeek2Model(DeepSeek2Config config, DeepSeek2Weights weights, Backend backend, int chunkTokens) {
         if (chunkTokens < 1) throw new IllegalArgumentException("chunk size must be at least 1 token, got " + chunkTokens);
@@ -135,6 +134,7 @@ public final class DeepSeek2Model implements LanguageModel {
             }
         }
         outputNorm = vector(w.outputNorm());
+        outputHead = new OutputHead(backend, outputNorm, c.rmsNormEpsilon(), w.output(), hidden, c.vocabularySize());
         absorbed = new AbsorbedProjections(c, w, backend);
 
         int n = chunkTokens;
@@ -235,7 +235,7 @@ public final class DeepSeek2Model implements LanguageModel {
 
     @Override
     public synchronized float[][] forward(List<Sequence> sequences, List<int[]> tokens) {
-        var batch = checkBatch(sequences, tokens);
+        var batch = CachedSequence.checkBatch(this, DeepSeek2Sequence.class, DeepSeek2Sequence[]::new, sequences, tokens, c.vocabularySize());
         int filled = 0;
         for (int s = 0; s < batch.length; s++) {
             int[] ids = tokens.get(s);
@@ -254,7 +254,7 @@ public final class DeepSeek2Model implements LanguageModel {
         var logits = new float[batch.length][];
         for (int s = 0; s < batch.length; s++) {
             batch[s].advance(tokens.get(s).length);
-            logits[s] = batch[s].logits;
+            logits[s] = batch[s].logits();
         }
         return logits;
     }
@@ -402,49 +402,7 @@ public final class DeepSeek2Model implements LanguageModel {
     }
 
     private void emitLogits(int n) {
-        int vocabulary = c.vocabularySize();
-        int rows = 0;
-        for (int t = 0; t < n; t++) if (chunkEmitsLogits[t]) rows++;
-        if (rows == 0) return;
-        if (finalRows.length < rows * hidden) finalRows = new float[rows * hidden];
-        if (logitRows.length < rows * vocabulary) logitRows = new float[rows * vocabulary];
-        int row = 0;
-        for (int t = 0; t < n; t++) {
-            if (chunkEmitsLogits[t]) System.arraycopy(x, t * hidden, finalRows, row++ * hidden, hidden);
-        }
-        backend.rmsNorm(finalRows, rows, hidden, outputNorm, c.rmsNormEpsilon(), finalRows);
-        backend.matmul(w.output(), finalRows, rows, logitRows);
-        row = 0;
-        for (int t = 0; t < n; t++) {
-            if (chunkEmitsLogits[t]) System.arraycopy(logitRows, row++ * vocabulary, chunkSequences[t].logits, 0, vocabulary);
-        }
-    }
-
-    private DeepSeek2Sequence[] checkBatch(List<Sequence> sequences, List<int[]> tokens) {
-        if (sequences.size() != tokens.size()) {
-            throw new IllegalArgumentException(sequences.size() + " sequences but " + tokens.size() + " token lists");
-        }
-        var batch = new DeepSeek2Sequence[sequences.size()];
-        var seen = new IdentityHashMap<Sequence, Boolean>();
-        for (int s = 0; s < batch.length; s++) {
-            if (!(sequences.get(s) instanceof DeepSeek2Sequence seq) || seq.owner != this) {
-                throw new IllegalArgumentException("sequence " + s + " was not created by this model");
-            }
-            if (seq.closed()) throw new IllegalStateException("sequence " + s + " is closed");
-            if (seen.put(seq, Boolean.TRUE) != null) throw new IllegalArgumentException("sequence " + s + " appears twice in one batch");
-            int[] ids = tokens.get(s);
-            if (ids.length == 0) throw new IllegalArgumentException("sequence " + s + " gets no tokens");
-            for (int id : ids) {
-                if (id < 0 || id >= c.vocabularySize()) {
-                    throw new IllegalArgumentException("token id " + id + " is outside the vocabulary (0.." + (c.vocabularySize() - 1) + ")");
-                }
-            }
-            if (seq.length() + ids.length > seq.capacity()) {
-                throw new ContextOverflowException(seq.length(), ids.length, seq.capacity());
-            }
-            batch[s] = seq;
-        }
-        return batch;
+        outputHead.emit(x, n, chunkEmitsLogits, chunkSequences);
     }
 
     @Override

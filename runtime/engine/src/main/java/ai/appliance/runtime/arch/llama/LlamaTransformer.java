@@ -1,12 +1,12 @@
 package ai.appliance.runtime.arch.llama;
 
+import ai.appliance.runtime.arch.OutputHead;
 import ai.appliance.runtime.backend.Backend;
-import ai.appliance.runtime.engine.ContextOverflowException;
+import ai.appliance.runtime.engine.CachedSequence;
 import ai.appliance.runtime.engine.LanguageModel;
 import ai.appliance.runtime.engine.Sequence;
 import ai.appliance.runtime.kernels.Rope;
 import ai.appliance.runtime.tensor.Tensor;
-import java.util.IdentityHashMap;
 import java.util.List;
 
 /**
@@ -24,6 +24,7 @@ public final class LlamaTransformer implements LanguageModel {
     private final LlamaWeights w;
     private final LlamaVectors norms;
     private final Backend backend;
+    private final OutputHead outputHead;
     private final Rope rope;
     private final int chunkTokens;
     private final int qWidth;
@@ -38,8 +39,6 @@ public final class LlamaTransformer implements LanguageModel {
     private final LlamaSequence[] chunkSequences;
     private final int[] chunkPositions;
     private final boolean[] chunkEmitsLogits;
-    private float[] finalRows = new float[0];
-    private float[] logitRows = new float[0];
 
     public LlamaTransformer(LlamaConfig config, LlamaWeights weights, Backend backend, int chunkTokens) {
         if (chunkTokens < 1) throw new IllegalArgumentException("chunk size must be at least 1 token, got " + chunkTokens);
@@ -47,6 +46,8 @@ public final class LlamaTransformer implements LanguageModel {
         this.w = weights;
         this.norms = LlamaVectors.check(config, weights);
         this.backend = backend;
+        this.outputHead = new OutputHead(backend, norms.outputNorm(), config.rmsNormEpsilon(), weights.output(),
+                config.embeddingLength(), config.vocabularySize());
         this.rope = LlamaRope.of(config);
         this.chunkTokens = chunkTokens;
         this.qWidth = c.headCount() * c.headDimension();
@@ -124,7 +125,7 @@ public final class LlamaTransformer implements LanguageModel {
 
     @Override
     public synchronized float[][] forward(List<Sequence> sequences, List<int[]> tokens) {
-        var batch = checkBatch(sequences, tokens);
+        var batch = CachedSequence.checkBatch(this, LlamaSequence.class, LlamaSequence[]::new, sequences, tokens, c.vocabularySize());
         int filled = 0;
         for (int s = 0; s < batch.length; s++) {
             int[] ids = tokens.get(s);
@@ -143,7 +144,7 @@ public final class LlamaTransformer implements LanguageModel {
         var logits = new float[batch.length][];
         for (int s = 0; s < batch.length; s++) {
             batch[s].advance(tokens.get(s).length);
-            logits[s] = batch[s].logits;
+            logits[s] = batch[s].logits();
         }
         return logits;
     }
@@ -190,50 +191,7 @@ public final class LlamaTransformer implements LanguageModel {
     }
 
     private void emitLogits(int n) {
-        int dim = c.embeddingLength();
-        int vocabulary = c.vocabularySize();
-        int rows = 0;
-        for (int t = 0; t < n; t++) if (chunkEmitsLogits[t]) rows++;
-        if (rows == 0) return;
-        if (finalRows.length < rows * dim) finalRows = new float[rows * dim];
-        if (logitRows.length < rows * vocabulary) logitRows = new float[rows * vocabulary];
-        int row = 0;
-        for (int t = 0; t < n; t++) {
-            if (chunkEmitsLogits[t]) System.arraycopy(x, t * dim, finalRows, row++ * dim, dim);
-        }
-        backend.rmsNorm(finalRows, rows, dim, norms.outputNorm(), c.rmsNormEpsilon(), finalRows);
-        backend.matmul(w.output(), finalRows, rows, logitRows);
-        row = 0;
-        for (int t = 0; t < n; t++) {
-            if (chunkEmitsLogits[t]) System.arraycopy(logitRows, row++ * vocabulary, chunkSequences[t].logits, 0, vocabulary);
-        }
-    }
-
-    private LlamaSequence[] checkBatch(List<Sequence> sequences, List<int[]> tokens) {
-        if (sequences.size() != tokens.size()) {
-            throw new IllegalArgumentException(sequences.size() + " sequences but " + tokens.size() + " token lists");
-        }
-        var batch = new LlamaSequence[sequences.size()];
-        var seen = new IdentityHashMap<Sequence, Boolean>();
-        for (int s = 0; s < batch.length; s++) {
-            if (!(sequences.get(s) instanceof LlamaSequence seq) || seq.owner != this) {
-                throw new IllegalArgumentException("sequence " + s + " was not created by this model");
-            }
-            if (seq.closed()) throw new IllegalStateException("sequence " + s + " is closed");
-            if (seen.put(seq, Boolean.TRUE) != null) throw new IllegalArgumentException("sequence " + s + " appears twice in one batch");
-            int[] ids = tokens.get(s);
-            if (ids.length == 0) throw new IllegalArgumentException("sequence " + s + " gets no tokens");
-            for (int id : ids) {
-                if (id < 0 || id >= c.vocabularySize()) {
-                    throw new IllegalArgumentException("token id " + id + " is outside the vocabulary (0.." + (c.vocabularySize() - 1) + ")");
-                }
-            }
-            if (seq.length() + ids.length > seq.capacity()) {
-                throw new ContextOverflowException(seq.length(), ids.length, seq.capacity());
-            }
-            batch[s] = seq;
-        }
-        return batch;
+        outputHead.emit(x, n, chunkEmitsLogits, chunkSequences);
     }
 
     @Override
