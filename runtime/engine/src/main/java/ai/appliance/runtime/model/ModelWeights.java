@@ -19,4 +19,14 @@ public interface ModelWeights {
      * only as many experts as a token uses) plus the embedding row. The base of bench's bandwidth figures.
      */
     long decodeBytesPerToken();
+
+    /** {@code candidates} without nulls and with each tensor once (by identity), in order: for {@link #tensors()}. */
+    static List<Tensor> distinct(List<Tensor> candidates) {
+        var seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<Tensor, Boolean>());
+        var all = new java.util.ArrayList<Tensor>();
+        for (var t : candidates) {
+            if (t != null && seen.add(t)) all.add(t);
+        }
+        return all;
+    }
 }

@@ -32,12 +32,7 @@ public record DeepSeek2Weights(Tensor tokenEmbedding, List<DeepSeek2LayerWeights
 
     @Override
     public List<Tensor> tensors() {
-        var seen = Collections.newSetFromMap(new IdentityHashMap<Tensor, Boolean>());
-        var all = new ArrayList<Tensor>();
-        for (var t : candidates()) {
-            if (t != null && seen.add(t)) all.add(t);
-        }
-        return all;
+        return ModelWeights.distinct(candidates());
     }
 
     private List<Tensor> candidates() {

@@ -3,8 +3,6 @@ package ai.appliance.runtime.arch.llama;
 import ai.appliance.runtime.model.ModelWeights;
 import ai.appliance.runtime.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 
 /**
@@ -26,12 +24,7 @@ public record LlamaWeights(Tensor tokenEmbedding, List<LlamaLayerWeights> layers
 
     @Override
     public List<Tensor> tensors() {
-        var seen = Collections.newSetFromMap(new IdentityHashMap<Tensor, Boolean>());
-        var all = new ArrayList<Tensor>();
-        for (var t : candidates()) {
-            if (t != null && seen.add(t)) all.add(t);
-        }
-        return all;
+        return ModelWeights.distinct(candidates());
     }
 
     private List<Tensor> candidates() {
