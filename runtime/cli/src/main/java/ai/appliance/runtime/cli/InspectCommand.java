@@ -168,6 +168,13 @@ public final class InspectCommand implements Callable<Integer> {
             out.printf("  %-" + width + "s  %s%n", e.getKey(), shown);
         }
         out.println();
+        var model = (Map<String, Object>) report.get("model");
+        if (model != null) {
+            out.println("As the engine reads it:");
+            int modelWidth = model.keySet().stream().mapToInt(String::length).max().orElse(10);
+            for (var e : model.entrySet()) out.printf("  %-" + modelWidth + "s  %s%n", e.getKey(), e.getValue());
+            out.println();
+        }
         var tensors = (List<Map<String, Object>>) report.get("tensors");
         out.println("Tensors (" + tensors.size() + "):");
         int nameWidth = tensors.stream().mapToInt(t -> ((String) t.get("name")).length()).max().orElse(10);
