@@ -123,7 +123,8 @@ class CpuBackendTest {
             weights[i] = new Tensor("w" + i, types[i], new long[] {rows, columns}, RandomWeights.of(types[i], (long) rows * columns, random));
         }
         try (var backend = new CpuBackend(2)) {
-            for (int batch : new int[] {1, 3}) {
+            // matmul below runs the decode kernels per row up to 3 rows (Q4_0, Q4_K), matmulEach the tiles: 2 and 3 compare them.
+            for (int batch : new int[] {1, 2, 3}) {
                 var xs = new float[weights.length][];
                 var outs = new float[weights.length][];
                 for (int i = 0; i < weights.length; i++) {
