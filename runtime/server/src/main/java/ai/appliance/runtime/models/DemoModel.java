@@ -1,7 +1,6 @@
 package ai.appliance.runtime.models;
 
 import ai.appliance.runtime.loading.ArchitectureRegistry;
-import ai.appliance.runtime.arch.llama.LlamaConfig;
 import ai.appliance.runtime.gguf.GgufWriter;
 import ai.appliance.runtime.model.ModelConfig;
 import ai.appliance.runtime.synth.SyntheticModelSpec;
