@@ -1,6 +1,7 @@
 package ai.appliance.runtime.arch.deepseek2;
 
 import ai.appliance.runtime.arch.OutputHead;
+import ai.appliance.runtime.arch.TokenChunks;
 import ai.appliance.runtime.backend.Backend;
 import ai.appliance.runtime.engine.CachedSequence;
 import ai.appliance.runtime.engine.LanguageModel;
@@ -13,6 +14,7 @@ import ai.appliance.runtime.kernels.VectorDot;
 import ai.appliance.runtime.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * The forward pass of DeepSeek-V2, V2-Lite, V3 and R1: Multi-head Latent Attention computed in absorbed form over a
@@ -76,9 +78,9 @@ public final class DeepSeek2Model implements LanguageModel {
     private final Tensor[] decodeDowns;
     private final float[][] chunkLatents;
     private final int[] chunkLengths;
-    private final DeepSeek2Sequence[] chunkSequences;
-    private final int[] chunkPositions;
-    private final boolean[] chunkEmitsLogits;
+    private final TokenChunks<DeepSeek2Sequence> chunks;
+    /** {@link #runChunk} as the chunk walker calls it, made once. */
+    private final IntConsumer chunkRunner = this::runChunk;
 
     public DeepSeek2Model(DeepSeek2Config config, DeepSeek2Weights weights, Backend backend, int chunkTokens) {
         if (chunkTokens < 1) throw new IllegalArgumentException("chunk size must be at least 1 token, got " + chunkTokens);
@@ -178,9 +180,7 @@ public final class DeepSeek2Model implements LanguageModel {
         decodeDownIns = new float[k][];
         chunkLatents = new float[n][];
         chunkLengths = new int[n];
-        chunkSequences = new DeepSeek2Sequence[n];
-        chunkPositions = new int[n];
-        chunkEmitsLogits = new boolean[n];
+        chunks = new TokenChunks<>(n, DeepSeek2Sequence[]::new);
     }
 
     private static float[] vector(Tensor t) {
@@ -236,35 +236,15 @@ public final class DeepSeek2Model implements LanguageModel {
     @Override
     public synchronized float[][] forward(List<Sequence> sequences, List<int[]> tokens) {
         var batch = CachedSequence.checkBatch(this, DeepSeek2Sequence.class, DeepSeek2Sequence[]::new, sequences, tokens, c.vocabularySize());
-        int filled = 0;
-        for (int s = 0; s < batch.length; s++) {
-            int[] ids = tokens.get(s);
-            for (int i = 0; i < ids.length; i++) {
-                chunkSequences[filled] = batch[s];
-                chunkPositions[filled] = batch[s].length() + i;
-                chunkEmitsLogits[filled] = i == ids.length - 1;
-                backend.gatherRow(w.tokenEmbedding(), ids[i], x, filled * hidden);
-                if (++filled == chunkTokens) {
-                    runChunk(filled);
-                    filled = 0;
-                }
-            }
-        }
-        if (filled > 0) runChunk(filled);
-        var logits = new float[batch.length][];
-        for (int s = 0; s < batch.length; s++) {
-            batch[s].advance(tokens.get(s).length);
-            logits[s] = batch[s].logits();
-        }
-        return logits;
+        return chunks.forward(batch, tokens, backend, w.tokenEmbedding(), x, hidden, chunkRunner);
     }
 
     /** The layers over the {@code n} tokens gathered into x, then logits for those that end their sequence. */
     private void runChunk(int n) {
         int half = ropeDims / 2;
         for (int t = 0; t < n; t++) {
-            rope.angles(chunkPositions[t], cos, sin, t * half);
-            chunkLengths[t] = chunkPositions[t] + 1;
+            rope.angles(chunks.positions[t], cos, sin, t * half);
+            chunkLengths[t] = chunks.positions[t] + 1;
         }
         for (int l = 0; l < c.layerCount(); l++) {
             backend.rmsNorm(x, n, hidden, attentionNorms[l], c.rmsNormEpsilon(), xb);
@@ -296,8 +276,8 @@ public final class DeepSeek2Model implements LanguageModel {
         }
         for (int t = 0; t < n; t++) {
             // This position's cache row: the normalised latent, then the shared rotary key.
-            float[] cache = chunkSequences[t].latent[l];
-            int row = chunkPositions[t] * latentWidth;
+            float[] cache = chunks.sequences[t].latent[l];
+            int row = chunks.positions[t] * latentWidth;
             RmsNorm.apply(kva, t * latentWidth, kvANorms[l], eps, cache, row, rank);
             System.arraycopy(kva, t * latentWidth + rank, cache, row + rank, ropeDims);
             rope.rotate(cache, row + rank, 1, cos, sin, t * half);
@@ -402,7 +382,7 @@ public final class DeepSeek2Model implements LanguageModel {
     }
 
     private void emitLogits(int n) {
-        outputHead.emit(x, n, chunkEmitsLogits, chunkSequences);
+        outputHead.emit(x, n, chunks.emitsLogits, chunks.sequences);
     }
 
     @Override

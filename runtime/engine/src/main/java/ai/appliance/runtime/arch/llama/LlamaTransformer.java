@@ -1,6 +1,7 @@
 package ai.appliance.runtime.arch.llama;
 
 import ai.appliance.runtime.arch.OutputHead;
+import ai.appliance.runtime.arch.TokenChunks;
 import ai.appliance.runtime.backend.Backend;
 import ai.appliance.runtime.engine.CachedSequence;
 import ai.appliance.runtime.engine.LanguageModel;
@@ -8,6 +9,7 @@ import ai.appliance.runtime.engine.Sequence;
 import ai.appliance.runtime.kernels.Rope;
 import ai.appliance.runtime.tensor.Tensor;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * The decoder-only transformer of Llama-3 and Qwen2 (DeepSeek-R1 distills): the forward pass
@@ -36,9 +38,9 @@ public final class LlamaTransformer implements LanguageModel {
     private final Tensor[][] queryKeyValue, gateUp;
     private final float[][] qkvOut, gateUpOut;
     private final int[] chunkLengths;
-    private final LlamaSequence[] chunkSequences;
-    private final int[] chunkPositions;
-    private final boolean[] chunkEmitsLogits;
+    private final TokenChunks<LlamaSequence> chunks;
+    /** {@link #runChunk} as the chunk walker calls it, made once. */
+    private final IntConsumer chunkRunner = this::runChunk;
 
     public LlamaTransformer(LlamaConfig config, LlamaWeights weights, Backend backend, int chunkTokens) {
         if (chunkTokens < 1) throw new IllegalArgumentException("chunk size must be at least 1 token, got " + chunkTokens);
@@ -67,9 +69,7 @@ public final class LlamaTransformer implements LanguageModel {
         chunkKeys = new float[chunkTokens][];
         chunkValues = new float[chunkTokens][];
         chunkLengths = new int[chunkTokens];
-        chunkSequences = new LlamaSequence[chunkTokens];
-        chunkPositions = new int[chunkTokens];
-        chunkEmitsLogits = new boolean[chunkTokens];
+        chunks = new TokenChunks<>(chunkTokens, LlamaSequence[]::new);
         queryKeyValue = new Tensor[c.layerCount()][];
         gateUp = new Tensor[c.layerCount()][];
         for (int l = 0; l < c.layerCount(); l++) {
@@ -126,27 +126,7 @@ public final class LlamaTransformer implements LanguageModel {
     @Override
     public synchronized float[][] forward(List<Sequence> sequences, List<int[]> tokens) {
         var batch = CachedSequence.checkBatch(this, LlamaSequence.class, LlamaSequence[]::new, sequences, tokens, c.vocabularySize());
-        int filled = 0;
-        for (int s = 0; s < batch.length; s++) {
-            int[] ids = tokens.get(s);
-            for (int i = 0; i < ids.length; i++) {
-                chunkSequences[filled] = batch[s];
-                chunkPositions[filled] = batch[s].length() + i;
-                chunkEmitsLogits[filled] = i == ids.length - 1;
-                backend.gatherRow(w.tokenEmbedding(), ids[i], x, filled * c.embeddingLength());
-                if (++filled == chunkTokens) {
-                    runChunk(filled);
-                    filled = 0;
-                }
-            }
-        }
-        if (filled > 0) runChunk(filled);
-        var logits = new float[batch.length][];
-        for (int s = 0; s < batch.length; s++) {
-            batch[s].advance(tokens.get(s).length);
-            logits[s] = batch[s].logits();
-        }
-        return logits;
+        return chunks.forward(batch, tokens, backend, w.tokenEmbedding(), x, c.embeddingLength(), chunkRunner);
     }
 
     /** The layers over the {@code n} tokens gathered into x, then logits for those that end their sequence. */
@@ -154,8 +134,8 @@ public final class LlamaTransformer implements LanguageModel {
         int dim = c.embeddingLength();
         int half = c.headDimension() / 2;
         for (int t = 0; t < n; t++) {
-            rope.angles(chunkPositions[t], cos, sin, t * half);
-            chunkLengths[t] = chunkPositions[t] + 1;
+            rope.angles(chunks.positions[t], cos, sin, t * half);
+            chunkLengths[t] = chunks.positions[t] + 1;
         }
         for (int l = 0; l < c.layerCount(); l++) {
             var layer = w.layers().get(l);
@@ -170,9 +150,9 @@ public final class LlamaTransformer implements LanguageModel {
             backend.rope(rope, q, n, c.headCount(), cos, sin);
             backend.rope(rope, k, n, c.keyValueHeadCount(), cos, sin);
             for (int t = 0; t < n; t++) {
-                var seq = chunkSequences[t];
-                System.arraycopy(k, t * kvWidth, seq.keys[l], chunkPositions[t] * kvWidth, kvWidth);
-                System.arraycopy(v, t * kvWidth, seq.values[l], chunkPositions[t] * kvWidth, kvWidth);
+                var seq = chunks.sequences[t];
+                System.arraycopy(k, t * kvWidth, seq.keys[l], chunks.positions[t] * kvWidth, kvWidth);
+                System.arraycopy(v, t * kvWidth, seq.values[l], chunks.positions[t] * kvWidth, kvWidth);
                 chunkKeys[t] = seq.keys[l];
                 chunkValues[t] = seq.values[l];
             }
@@ -191,7 +171,7 @@ public final class LlamaTransformer implements LanguageModel {
     }
 
     private void emitLogits(int n) {
-        outputHead.emit(x, n, chunkEmitsLogits, chunkSequences);
+        outputHead.emit(x, n, chunks.emitsLogits, chunks.sequences);
     }
 
     @Override
