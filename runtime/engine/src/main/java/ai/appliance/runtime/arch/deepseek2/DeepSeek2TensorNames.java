@@ -1,5 +1,7 @@
 package ai.appliance.runtime.arch.deepseek2;
 
+import ai.appliance.runtime.arch.TensorNameConvention;
+
 /**
  * Where each weight lives by name, in GGUF (llama.cpp's {@code deepseek2}) and in Hugging Face checkpoints. GGUF
  * stacks the routed experts of a layer into 3-D tensors ({@link Layer#EXPERT_GATE} etc.); Hugging Face has one
@@ -8,8 +10,8 @@ package ai.appliance.runtime.arch.deepseek2;
  * Hugging Face has only {@code kv_b_proj}.
  */
 public enum DeepSeek2TensorNames {
-    GGUF("token_embd.weight", "output_norm.weight", "output.weight", "blk.%d."),
-    HUGGING_FACE("model.embed_tokens.weight", "model.norm.weight", "lm_head.weight", "model.layers.%d.");
+    GGUF(TensorNameConvention.GGUF),
+    HUGGING_FACE(TensorNameConvention.HUGGING_FACE);
 
     /** Weights of one block; a null name means the convention has no such tensor. */
     public enum Layer {
@@ -62,40 +64,34 @@ public enum DeepSeek2TensorNames {
         }
     }
 
-    private final String embedding;
-    private final String outputNorm;
-    private final String output;
-    private final String layerPrefix;
+    private final TensorNameConvention convention;
 
-    DeepSeek2TensorNames(String embedding, String outputNorm, String output, String layerPrefix) {
-        this.embedding = embedding;
-        this.outputNorm = outputNorm;
-        this.output = output;
-        this.layerPrefix = layerPrefix;
+    DeepSeek2TensorNames(TensorNameConvention convention) {
+        this.convention = convention;
     }
 
     public String embedding() {
-        return embedding;
+        return convention.embedding();
     }
 
     public String outputNorm() {
-        return outputNorm;
+        return convention.outputNorm();
     }
 
     public String output() {
-        return output;
+        return convention.output();
     }
 
     /** The name of {@code weight} in block {@code index}; an error for a tensor this convention does not have. */
     public String layer(int index, Layer weight) {
         var name = this == GGUF ? weight.gguf : weight.huggingFace;
         if (name == null) throw new IllegalArgumentException(this + " has no tensor " + weight);
-        return layerPrefix.formatted(index) + name;
+        return convention.layerPrefix(index) + name;
     }
 
     /** A Hugging Face checkpoint's matrix of routed expert {@code expert} in block {@code index}. */
     public String expert(int index, int expert, ExpertMatrix matrix) {
         if (this != HUGGING_FACE) throw new IllegalArgumentException("GGUF stacks the experts; use Layer.EXPERT_*");
-        return layerPrefix.formatted(index) + "mlp.experts." + expert + "." + matrix.name + ".weight";
+        return convention.layerPrefix(index) + "mlp.experts." + expert + "." + matrix.name + ".weight";
     }
 }

@@ -1,9 +1,11 @@
 package ai.appliance.runtime.arch.llama;
 
+import ai.appliance.runtime.arch.TensorNameConvention;
+
 /** Where each weight lives by name, in GGUF (llama.cpp) and in Hugging Face checkpoints. */
 public enum LlamaTensorNames {
-    GGUF("token_embd.weight", "output_norm.weight", "output.weight", "blk.%d."),
-    HUGGING_FACE("model.embed_tokens.weight", "model.norm.weight", "lm_head.weight", "model.layers.%d.");
+    GGUF(TensorNameConvention.GGUF),
+    HUGGING_FACE(TensorNameConvention.HUGGING_FACE);
 
     /** Weights of one transformer block, with their names under each convention. */
     public enum Layer {
@@ -34,31 +36,25 @@ public enum LlamaTensorNames {
         }
     }
 
-    private final String embedding;
-    private final String outputNorm;
-    private final String output;
-    private final String layerPrefix;
+    private final TensorNameConvention convention;
 
-    LlamaTensorNames(String embedding, String outputNorm, String output, String layerPrefix) {
-        this.embedding = embedding;
-        this.outputNorm = outputNorm;
-        this.output = output;
-        this.layerPrefix = layerPrefix;
+    LlamaTensorNames(TensorNameConvention convention) {
+        this.convention = convention;
     }
 
     public String embedding() {
-        return embedding;
+        return convention.embedding();
     }
 
     public String outputNorm() {
-        return outputNorm;
+        return convention.outputNorm();
     }
 
     public String output() {
-        return output;
+        return convention.output();
     }
 
     public String layer(int index, Layer weight) {
-        return layerPrefix.formatted(index) + (this == GGUF ? weight.gguf : weight.huggingFace);
+        return convention.layerPrefix(index) + (this == GGUF ? weight.gguf : weight.huggingFace);
     }
 }
