@@ -24,7 +24,4 @@ public interface ModelConfig {
 
     /** Every hyper-parameter by name, in a stable order, for {@code inspect}. */
     java.util.Map<String, Object> describe();
-
-    /** The same config with a shorter context (a smaller demo model, a capped deployment). */
-    ModelConfig withContextLength(int contextLength);
 }

@@ -194,15 +194,6 @@ public record DeepSeek2Config(
         return m;
     }
 
-    @Override
-    public DeepSeek2Config withContextLength(int context) {
-        return new DeepSeek2Config(vocabularySize, embeddingLength, layerCount, headCount, queryLoraRank, kvLoraRank,
-                qkNopeHeadDim, qkRopeHeadDim, valueHeadDim, feedForwardLength, expertFeedForwardLength, expertCount,
-                sharedExpertCount, expertsPerToken, expertGroupCount, expertGroupsUsed, normalizeExpertWeights,
-                expertWeightsScale, scoring, selection, leadingDenseBlocks, rmsNormEpsilon, ropeTheta, ropeStyle, yarn,
-                context, tiedEmbeddings);
-    }
-
     /** The same config cut to {@code layers} blocks, keeping at most that many leading dense blocks. */
     public DeepSeek2Config withLayerCount(int layers) {
         return new DeepSeek2Config(vocabularySize, embeddingLength, layers, headCount, queryLoraRank, kvLoraRank,

@@ -59,13 +59,6 @@ public record LlamaConfig(
         return 2L * layerCount * keyValueHeadCount * headDimension * Float.BYTES;
     }
 
-    @Override
-    public LlamaConfig withContextLength(int context) {
-        return new LlamaConfig(variant, vocabularySize, embeddingLength, feedForwardLength, layerCount, headCount,
-                keyValueHeadCount, headDimension, rmsNormEpsilon, ropeTheta, ropeStyle, ropeScaling, ropeFrequencyFactors,
-                context, tiedEmbeddings);
-    }
-
     /** The same config with the output projection tied to the embeddings. */
     LlamaConfig withTiedEmbeddings() {
         return new LlamaConfig(variant, vocabularySize, embeddingLength, feedForwardLength, layerCount, headCount,
