@@ -72,6 +72,14 @@ public interface Backend extends AutoCloseable {
     void attention(float[] q, int batch, int heads, int kvHeads, int headDimension,
                    float[][] keys, float[][] values, int[] lengths, float[] out);
 
+    /**
+     * The device operations of a backend whose memory is not the Java heap (a GPU), or null: an architecture with a
+     * device forward pass then keeps its activations there, others compute through the methods above.
+     */
+    default DeviceCompute device() {
+        return null;
+    }
+
     @Override
     void close();
 }

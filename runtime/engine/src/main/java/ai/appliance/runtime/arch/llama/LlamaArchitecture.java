@@ -65,6 +65,9 @@ public final class LlamaArchitecture implements ModelArchitecture {
 
     @Override
     public LanguageModel newModel(ModelConfig config, ModelWeights weights, Backend backend) {
+        if (backend.device() != null) {
+            return new LlamaDeviceTransformer(llama(config), (LlamaWeights) weights, backend, CHUNK_TOKENS);
+        }
         return new LlamaTransformer(llama(config), (LlamaWeights) weights, backend, CHUNK_TOKENS);
     }
 
