@@ -42,6 +42,7 @@ public final class CudaDriver {
     private static final int NAME_BYTES = 256;
 
     private final String library;
+    private final NativeLibrary nativeLibrary;
     private final MethodHandle cuInit;
     private final MethodHandle cuDriverGetVersion;
     private final MethodHandle cuDeviceGetCount;
@@ -53,6 +54,7 @@ public final class CudaDriver {
 
     private CudaDriver(NativeLibrary library) {
         this.library = library.name();
+        this.nativeLibrary = library;
         cuInit = library.function("cuInit", INT_ARGUMENT);
         cuDriverGetVersion = library.function("cuDriverGetVersion", POINTER_ARGUMENT);
         cuDeviceGetCount = library.function("cuDeviceGetCount", POINTER_ARGUMENT);
@@ -94,6 +96,11 @@ public final class CudaDriver {
 
     public String library() {
         return library;
+    }
+
+    /** The bound library, for the bindings of contexts, memory and launches ({@link CudaContext}). */
+    NativeLibrary nativeLibrary() {
+        return nativeLibrary;
     }
 
     /** The newest CUDA version the driver supports, e.g. 12.4 (not the driver's own 550.54.15). */

@@ -11,10 +11,6 @@ import java.util.function.Supplier;
  */
 public final class CudaProbe {
 
-    /** What a provider says while its kernels do not exist, after everything else about the host checked out. */
-    public static final String KERNELS_NOT_BUILT = "the CUDA kernels of this backend are not part of this build"
-            + " (issue \"GPU backends\"): use backend cpu, or auto to fall back to it";
-
     /** The outcome: a reason the driver cannot be used, or what it found. */
     public sealed interface Result permits Unavailable, Available {
     }
@@ -23,8 +19,11 @@ public final class CudaProbe {
     public record Unavailable(String reason) implements Result {
     }
 
-    /** @param nvrtc "NVRTC 12.6 (libnvrtc.so.12)", or why there is none */
-    public record Available(GpuInventory inventory, String nvrtc) implements Result {
+    /**
+     * @param nvrtc      "NVRTC 12.6 (libnvrtc.so.12)", or why there is none
+     * @param nvrtcFound whether NVRTC loaded (the backends compile their kernels with it)
+     */
+    public record Available(GpuInventory inventory, String nvrtc, boolean nvrtcFound) implements Result {
     }
 
     private static volatile Result host;
@@ -58,15 +57,17 @@ public final class CudaProbe {
             return new Unavailable("CUDA driver probe failed: " + e);
         }
         String compiler;
+        boolean found = false;
         try {
-            var found = nvrtc.apply(inventory.driver().major());
-            compiler = "NVRTC " + found.version() + " (" + found.library() + ")";
+            var library = nvrtc.apply(inventory.driver().major());
+            compiler = "NVRTC " + library.version() + " (" + library.library() + ")";
+            found = true;
         } catch (CudaException e) {
             compiler = e.getMessage();
         } catch (RuntimeException | LinkageError e) {
             compiler = "NVRTC probe failed: " + e;
         }
-        return new Available(inventory, compiler);
+        return new Available(inventory, compiler, found);
     }
 
     /**
@@ -85,8 +86,9 @@ public final class CudaProbe {
         };
     }
 
-    /** The honest answer of a provider on a host that could run it if its kernels existed: what is there, and why not. */
-    public static String kernelsNotBuilt(Available available) {
-        return available.inventory().describe() + "; " + available.nvrtc() + "; but " + KERNELS_NOT_BUILT;
+    /** Why a host with suitable GPUs still cannot run the backends: no NVRTC to compile their kernels; else null. */
+    public static String compilerMissing(Available available) {
+        return available.nvrtcFound() ? null : available.inventory().describe() + "; but the kernels cannot be compiled: "
+                + available.nvrtc();
     }
 }

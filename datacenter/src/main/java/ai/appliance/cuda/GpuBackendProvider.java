@@ -8,10 +8,8 @@ import ai.appliance.runtime.backend.UnknownBackendException;
 import java.util.function.Predicate;
 
 /**
- * What the CUDA backend providers share: the host probe and the reason chain (driver, then GPUs, then the kernels).
- * Each backend says which GPUs it takes. While the kernels are not written, every host ends in
- * {@link CudaProbe#KERNELS_NOT_BUILT}, so `auto` falls back to the CPU and asking for the backend by name is a clear
- * error, never a crash.
+ * What the CUDA backend providers share: the host probe and the reason chain (driver, then GPUs, then NVRTC), and
+ * opening the first GPU that suits the backend. Each backend says which GPUs it takes and how it multiplies.
  */
 public abstract class GpuBackendProvider implements BackendProvider {
 
@@ -48,14 +46,26 @@ public abstract class GpuBackendProvider implements BackendProvider {
         return reason(CudaProbe.host());
     }
 
-    /** The reason for a probe result; never null while the kernels are not part of the build. */
+    /** Why this backend cannot run with this probe result, or null when it can. */
     public final String reason(CudaProbe.Result probe) {
         var unusable = CudaProbe.unusable(probe, usable, requirement);
-        return unusable != null ? unusable : CudaProbe.kernelsNotBuilt((CudaProbe.Available) probe);
+        return unusable != null ? unusable : CudaProbe.compilerMissing((CudaProbe.Available) probe);
+    }
+
+    /** The first GPU of the inventory this backend takes (the probe said there is one). */
+    protected final GpuInventory.Gpu firstUsable(GpuInventory inventory) {
+        return inventory.gpus().stream().filter(usable).findFirst().orElseThrow(
+                () -> new UnknownBackendException("backend '" + name + "' needs " + requirement));
     }
 
     @Override
     public Backend create(BackendOptions options) {
-        throw new UnknownBackendException("backend '" + name + "' cannot run on this host: " + unavailableReason());
+        var reason = unavailableReason();
+        if (reason != null) throw new UnknownBackendException("backend '" + name + "' cannot run on this host: " + reason);
+        var driver = CudaDriver.load();
+        return open(driver, Nvrtc.load(driver.driverVersion().major()), firstUsable(driver.inventory()), options);
     }
+
+    /** The backend on {@code gpu}. */
+    protected abstract Backend open(CudaDriver driver, Nvrtc nvrtc, GpuInventory.Gpu gpu, BackendOptions options);
 }

@@ -2,12 +2,14 @@ package ai.appliance.cuda;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.lang.foreign.MemorySegment;
 import java.util.Map;
 
 /**
@@ -30,13 +32,68 @@ public final class Nvrtc {
     static final FunctionDescriptor ERROR_STRING = FunctionDescriptor.of(ADDRESS, JAVA_INT);
 
     private final String library;
+    private final NativeLibrary nativeLibrary;
     private final MethodHandle version;
     private final MethodHandle errorString;
 
     private Nvrtc(NativeLibrary library) {
         this.library = library.name();
+        this.nativeLibrary = library;
         version = library.function("nvrtcVersion", VERSION);
         errorString = library.function("nvrtcGetErrorString", ERROR_STRING);
+    }
+
+    /**
+     * Compiles CUDA C {@code source} to CUBIN for {@code architecture} (e.g. "sm_90") with NVRTC's own built-in
+     * declarations only (no headers).
+     *
+     * @throws CudaException naming the failing call; a compile error carries NVRTC's log
+     */
+    public byte[] compile(String source, String name, String architecture, List<String> options) {
+        var create = nativeLibrary.function("nvrtcCreateProgram",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+        var compile = nativeLibrary.function("nvrtcCompileProgram", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+        var logSize = nativeLibrary.function("nvrtcGetProgramLogSize", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        var log = nativeLibrary.function("nvrtcGetProgramLog", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        var cubinSize = nativeLibrary.function("nvrtcGetCUBINSize", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        var cubin = nativeLibrary.function("nvrtcGetCUBIN", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        var destroy = nativeLibrary.function("nvrtcDestroyProgram", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        try (var arena = Arena.ofConfined()) {
+            var program = arena.allocate(ADDRESS);
+            check("nvrtcCreateProgram", NativeLibrary.status(create, program, arena.allocateFrom(source),
+                    arena.allocateFrom(name), 0, MemorySegment.NULL, MemorySegment.NULL));
+            var handle = program.get(ADDRESS, 0);
+            try {
+                var all = new ArrayList<String>();
+                all.add("--gpu-architecture=" + architecture);
+                all.addAll(options);
+                var array = arena.allocate(ADDRESS, all.size());
+                for (int i = 0; i < all.size(); i++) array.setAtIndex(ADDRESS, i, arena.allocateFrom(all.get(i)));
+                int result = NativeLibrary.status(compile, handle, all.size(), array);
+                if (result != 0) {
+                    var size = arena.allocate(JAVA_LONG);
+                    String text = "";
+                    if (NativeLibrary.status(logSize, handle, size) == 0 && size.get(JAVA_LONG, 0) > 1) {
+                        var buffer = arena.allocate(size.get(JAVA_LONG, 0));
+                        if (NativeLibrary.status(log, handle, buffer) == 0) text = buffer.getString(0);
+                    }
+                    throw CudaException.status("nvrtcCompileProgram (" + name + " for " + architecture + ")", result,
+                            null, NativeLibrary.describe(errorString, result), text.isBlank() ? null : text.strip());
+                }
+                var size = arena.allocate(JAVA_LONG);
+                check("nvrtcGetCUBINSize", NativeLibrary.status(cubinSize, handle, size));
+                var image = arena.allocate(size.get(JAVA_LONG, 0));
+                check("nvrtcGetCUBIN", NativeLibrary.status(cubin, handle, image));
+                return image.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            } finally {
+                program.set(ADDRESS, 0, handle);
+                NativeLibrary.status(destroy, program);
+            }
+        }
+    }
+
+    private void check(String call, int result) {
+        if (result != 0) throw CudaException.status(call, result, null, NativeLibrary.describe(errorString, result), null);
     }
 
     public static Nvrtc bind(NativeLibrary library) {

@@ -136,7 +136,7 @@ class CudaNvmlTest {
     void theGpuReportPrintsDriverNvrtcAndNvmlLines() {
         var h100 = new GpuInventory.Gpu(0, "NVIDIA H100 80GB HBM3", 85_031_714_816L, 9, 0, 132, false);
         var probe = new CudaProbe.Available(new GpuInventory(new CudaVersion(12, 4), List.of(h100)),
-                "NVRTC 12.4 (libnvrtc.so.12)");
+                "NVRTC 12.4 (libnvrtc.so.12)", true);
         assertEquals(List.of("driver: CUDA 12.4 driver, 1 GPU: NVIDIA H100 80GB HBM3 (sm_90, 79.2 GiB)",
                 "  cuda 0: NVIDIA H100 80GB HBM3 (sm_90, 79.2 GiB), 132 SMs", "nvrtc: NVRTC 12.4 (libnvrtc.so.12)",
                 "  nvml 0: 54 C, power n/a, gpu 87 %, memory 62464 MiB used of 81920 MiB"),

@@ -41,17 +41,19 @@ class CudaProbeTest {
     @Test
     void gpusAreFilteredByWhatTheBackendNeeds() {
         String need = "a GPU of compute capability 8.0 or newer";
-        var none = new CudaProbe.Available(new GpuInventory(new CudaVersion(12, 4), List.of()), "NVRTC 12.4 (x)");
+        var none = new CudaProbe.Available(new GpuInventory(new CudaVersion(12, 4), List.of()), "NVRTC 12.4 (x)", true);
         assertEquals("the NVIDIA driver sees no GPU (CUDA 12.4 driver, no GPU)",
                 CudaProbe.unusable(none, gpu -> true, need));
-        var old = new CudaProbe.Available(new GpuInventory(new CudaVersion(12, 2), List.of(V100)), "NVRTC 12.2 (x)");
+        var old = new CudaProbe.Available(new GpuInventory(new CudaVersion(12, 2), List.of(V100)), "NVRTC 12.2 (x)", true);
         assertEquals("needs " + need + "; this host has CUDA 12.2 driver, 1 GPU: Tesla V100-SXM2-32GB (sm_70, 31.7 GiB)",
                 CudaProbe.unusable(old, gpu -> gpu.atLeast(8, 0), need));
         var hopper = new CudaProbe.Available(new GpuInventory(new CudaVersion(12, 4), List.of(H100, H100)),
-                "NVRTC 12.4 (libnvrtc.so.12)");
+                "NVRTC 12.4 (libnvrtc.so.12)", true);
         assertNull(CudaProbe.unusable(hopper, gpu -> gpu.atLeast(8, 0), need));
-        assertEquals("CUDA 12.4 driver, 2 GPUs: 2 x NVIDIA H100 80GB HBM3 (sm_90, 79.2 GiB); NVRTC 12.4 "
-                + "(libnvrtc.so.12); but " + CudaProbe.KERNELS_NOT_BUILT, CudaProbe.kernelsNotBuilt(hopper));
+        assertNull(CudaProbe.compilerMissing(hopper));
+        var noCompiler = new CudaProbe.Available(hopper.inventory(), "no NVRTC for a CUDA 12 driver: ...", false);
+        assertEquals("CUDA 12.4 driver, 2 GPUs: 2 x NVIDIA H100 80GB HBM3 (sm_90, 79.2 GiB); but the kernels cannot be"
+                + " compiled: no NVRTC for a CUDA 12 driver: ...", CudaProbe.compilerMissing(noCompiler));
         assertInstanceOf(String.class, CudaProbe.unusable(new CudaProbe.Unavailable("x"), gpu -> true, need));
     }
 }

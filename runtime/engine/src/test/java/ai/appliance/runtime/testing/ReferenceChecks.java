@@ -51,6 +51,29 @@ public final class ReferenceChecks {
         }
     }
 
+    /**
+     * The README's allowance for engines that quantize activations to 8 bits: last logits within 0.15 and, teacher
+     * forced along the reference's greedy ids, the top-1 token equal on every step whose margin exceeds 0.5.
+     */
+    public static void assertMatchesReferenceWithInt8Activations(LanguageModel model, String what, Reference reference) {
+        for (var prompt : reference.prompts()) {
+            try (var sequence = model.newSequence(prompt.inputIds().length + prompt.greedyIds().length)) {
+                var logits = model.forward(List.of(sequence), List.of(prompt.inputIds()))[0];
+                assertClose(prompt.lastLogits(), logits, 0.15, what + " prompt " + Arrays.toString(prompt.inputIds()));
+                for (int step = 0; step < prompt.steps().size(); step++) {
+                    var expected = prompt.steps().get(step);
+                    if (expected.margin() > 0.5) {
+                        assertEquals(expected.topIds()[0], ai.appliance.runtime.sampling.Sampler.argmax(logits),
+                                what + ": top-1 token at greedy step " + step + " of prompt " + Arrays.toString(prompt.inputIds()));
+                    }
+                    if (step + 1 < prompt.steps().size()) {
+                        logits = model.forward(List.of(sequence), List.of(new int[]{prompt.greedyIds()[step]}))[0];
+                    }
+                }
+            }
+        }
+    }
+
     public static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
         assertEquals(expected.length, actual.length, what + ": vocabulary size");
         double worst = 0;
