@@ -23,13 +23,14 @@ mkdir -p "$out/lib"
 cp "$root/runtime/cli/target/appliance-cli.jar" "$out/lib/"
 # The CLI builds every subcommand's model at start (picocli), so the sync agent's and provisioning's classes and
 # the Jackson types their methods name must load, though bench never runs them; logging as the full runtime does.
-for jar in picocli appliance-engine appliance-server appliance-common appliance-sync-agent appliance-provisioning jackson-annotations jackson-core \
+for jar in picocli appliance-engine appliance-datacenter appliance-jetson appliance-server appliance-common appliance-sync-agent appliance-provisioning jackson-annotations jackson-core \
     jackson-databind slf4j-api slf4j-reload4j reload4j; do
   found=("$lib/$jar"-[0-9]*.jar)
   [[ -e "${found[0]}" ]] || { echo "bench-bundle: $jar not found in $lib" >&2; exit 1; }
   cp "${found[@]}" "$out/lib/"
 done
-"$java_home/bin/jlink" --output "$out/jre" --strip-debug --no-header-files --no-man-pages --compress=zip-9 \
+# Uncompressed modules: the folder is usually packed for the transfer, and xz packs them better than jlink's zip.
+"$java_home/bin/jlink" --output "$out/jre" --strip-debug --no-header-files --no-man-pages --compress=zip-0 \
   --add-modules java.base,java.logging,java.management,java.net.http,java.xml,jdk.incubator.vector,jdk.unsupported
 # libjvm.so carries a symbol table (~4 MB here) that the JVM does not need to run.
 strip --strip-unneeded "$out/jre/lib/server/libjvm.so" 2>/dev/null || echo "bench-bundle: strip not found, libjvm.so left as is" >&2

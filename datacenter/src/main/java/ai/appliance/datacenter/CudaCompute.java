@@ -31,7 +31,8 @@ public final class CudaCompute implements DeviceCompute, AutoCloseable {
 
     private static final int THREADS = 256;
     private static final int ROWS_PER_BLOCK = 8;
-    private static final int BATCH_TILE = 8;
+    /** Activation rows one block multiplies per read of its weights: kernels.cu's _1, _8, _16 and _32 entries. */
+    private static final int[] BATCH_TILES = {1, 8, 16, 32};
     private static final long STAGING_BYTES = 64L << 20;
     private static final java.lang.foreign.ValueLayout.OfShort I16 =
             java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -401,7 +402,13 @@ public final class CudaCompute implements DeviceCompute, AutoCloseable {
 
     /** out (+)= W x with x and out as device addresses (the host-memory path of {@link CudaBackend} uses it too). */
     void matmul(Matrix m, long x, int rows, long out, boolean accumulate) {
-        int tile = rows == 1 ? 1 : BATCH_TILE;
+        int tile = BATCH_TILES[BATCH_TILES.length - 1];
+        for (int t : BATCH_TILES) {
+            if (t >= rows) {
+                tile = t;
+                break;
+            }
+        }
         int gridX = blocks(m.rows, ROWS_PER_BLOCK);
         int gridY = blocks(rows, tile);
         var a = arguments.start();
@@ -514,6 +521,23 @@ public final class CudaCompute implements DeviceCompute, AutoCloseable {
         context.copyToDevice(index, staging, 4L * count);
         launch("gather_rows", blocks((long) count * width, THREADS), 1, THREADS, arguments.start().pointer(address(x))
                 .pointer(index).pointer(address(out)).integer(count).integer(width));
+    }
+
+    @Override
+    public double[] copyRates(long bytes, int passes) {
+        var rates = new double[passes];
+        try (var from = allocate(bytes / 4); var to = allocate(bytes / 4)) {
+            context.fill(from.address, 0x3f800000, bytes / 4); // 1.0f: real data, not zeros
+            context.copyOnDevice(to.address, from.address, bytes); // warm-up
+            for (int p = 0; p < passes; p++) {
+                context.synchronize();
+                long start = System.nanoTime();
+                context.copyOnDevice(to.address, from.address, 4 * (bytes / 4));
+                context.synchronize();
+                rates[p] = 2.0 * 4 * (bytes / 4) / ((System.nanoTime() - start) / 1e9);
+            }
+        }
+        return rates;
     }
 
     /** Waits for every queued operation (reports a kernel that failed). */

@@ -10,7 +10,7 @@ typedef unsigned long long u64;
 
 #define WARP 32
 #define ROWS_PER_BLOCK 8      // one warp per output row, 256 threads per block
-#define BATCH_TILE 8          // activation rows a block multiplies per weight read
+// A block multiplies 1, 8, 16 or 32 activation rows per read of its weight rows (the _1/_8/_16/_32 entry points).
 
 __device__ __forceinline__ float half_to_float(u16 h) {
     float f;
@@ -258,6 +258,8 @@ extern "C" __global__ void __launch_bounds__(256) matmul_fp8_##BT(const u8* w, c
 
 MATMUL_ENTRIES(1)
 MATMUL_ENTRIES(8)
+MATMUL_ENTRIES(16)
+MATMUL_ENTRIES(32)
 
 // ---- int8 products over quantized activations (the jetson backend) ----------------------------------------------
 // Activations are first quantized per block of 32 values (quantize_q8: int8 values, F32 scale amax/127, as llama.cpp's
@@ -395,6 +397,8 @@ extern "C" __global__ void __launch_bounds__(256) matmul_i8_q4_k_##BT(const u8* 
 
 INT8_ENTRIES(1)
 INT8_ENTRIES(8)
+INT8_ENTRIES(16)
+INT8_ENTRIES(32)
 
 // ---- the rest of a transformer block -----------------------------------------------------------------------------
 

@@ -21,6 +21,12 @@ public record ReadRate(double bestBytesPerSecond, double typicalBytesPerSecond) 
         return new ReadRate(best, Math.max(median(passes.fourStreams()), median(passes.oneStream())));
     }
 
+    /** From device copy rates measured before and after a test (bytes read plus written per second). */
+    public static ReadRate of(double[] before, double[] after) {
+        var all = java.util.stream.DoubleStream.concat(java.util.Arrays.stream(before), java.util.Arrays.stream(after)).toArray();
+        return new ReadRate(max(all), median(all));
+    }
+
     public boolean measured() {
         return !Double.isNaN(bestBytesPerSecond);
     }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import ai.appliance.runtime.backend.BackendOptions;
 import ai.appliance.runtime.backend.Backends;
 import ai.appliance.runtime.loading.LanguageModels;
 import picocli.CommandLine.Command;
@@ -65,6 +66,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the results as one JSON object.")
     boolean json;
 
+    /** Device copies of 2 GiB: far larger than any GPU's L2 cache, so the rate is memory's. */
+    private static final long DEVICE_PROBE_BYTES = 2L << 30;
+
     @Override
     public Integer call() {
         try {
@@ -77,13 +81,17 @@ public final class BenchCommand implements Callable<Integer> {
                 var results = new ArrayList<BenchResult>();
                 double loadToFirstToken = Double.NaN;
                 for (int t : threadCounts) {
-                    try (var transformer = LanguageModels.open(files, backend, t)) {
+                    var compute = Backends.open(backend, new BackendOptions(t));
+                    var device = compute.device();
+                    try (var transformer = LanguageModels.open(files, compute)) {
                         if (Double.isNaN(loadToFirstToken)) loadToFirstToken = firstToken(transformer, loadStart);
                         var bench = new Bench(transformer, repetitions);
                         for (var test : tests) {
                             long total = test.totalTokens() * (repetitions + Bench.warmUpRuns(test));
                             boolean decode = test.isSingleSequenceDecode();
-                            var passesBefore = decode ? ReadBandwidth.passes(reads.regions(), t) : null;
+                            // On a GPU the ceiling is the device's copy rate; on the CPU, the read probe's.
+                            var passesBefore = decode && device == null ? ReadBandwidth.passes(reads.regions(), t) : null;
+                            var deviceBefore = decode && device != null ? device.copyRates(DEVICE_PROBE_BYTES, 5) : null;
                             var bar = ProgressBar.count(spec.commandLine().getErr(), test.label() + " t=" + t, total, "tokens");
                             long[] done = {0};
                             var stats = bench.run(test, n -> {
@@ -91,7 +99,9 @@ public final class BenchCommand implements Callable<Integer> {
                                 bar.update(done[0] + (n == test.totalTokens() ? 0 : n));
                             });
                             bar.close();
-                            var read = decode ? ReadRate.of(passesBefore.and(ReadBandwidth.passes(reads.regions(), t))) : ReadRate.NOT_MEASURED;
+                            var read = !decode ? ReadRate.NOT_MEASURED : device == null
+                                    ? ReadRate.of(passesBefore.and(ReadBandwidth.passes(reads.regions(), t)))
+                                    : ReadRate.of(deviceBefore, device.copyRates(DEVICE_PROBE_BYTES, 5));
                             results.add(new BenchResult(test, t, stats, read));
                         }
                     }

@@ -78,6 +78,12 @@ public interface DeviceCompute {
     /** out row i = x row {@code rows[i]} for i &lt; count (rows of width floats). */
     void gatherRows(DeviceBuffer x, int width, int[] rows, int count, DeviceBuffer out);
 
+    /**
+     * Device-to-device copies of {@code bytes}, {@code passes} times: each pass's rate in bytes per second, counting
+     * bytes read plus bytes written. Divided into the bytes a decode step reads, it gives decode's ceiling (bench).
+     */
+    double[] copyRates(long bytes, int passes);
+
     /** Device memory a buffer, matrix or cache holds. */
     interface Allocation extends AutoCloseable {
         long bytes();

@@ -1,5 +1,6 @@
 package ai.appliance.runtime.loading;
 
+import ai.appliance.runtime.backend.Backend;
 import ai.appliance.runtime.backend.BackendOptions;
 import ai.appliance.runtime.backend.Backends;
 import ai.appliance.runtime.engine.LanguageModel;
@@ -18,7 +19,11 @@ public final class LanguageModels {
      * @throws ai.appliance.runtime.backend.UnknownBackendException when that backend is not installed or cannot run here
      */
     public static LanguageModel open(ModelFiles files, String backend, int threads) {
-        var compute = Backends.open(backend, new BackendOptions(threads));
+        return open(files, Backends.open(backend, new BackendOptions(threads)));
+    }
+
+    /** On an opened backend, which the model then owns (and closes, also when this fails). */
+    public static LanguageModel open(ModelFiles files, Backend compute) {
         try {
             compute.prepare(files.weights().matrices());
             return files.architecture().newModel(files.config(), files.weights(), compute);

@@ -233,6 +233,19 @@ public final class HostDeviceCompute implements DeviceCompute {
     }
 
     @Override
+    public double[] copyRates(long bytes, int passes) {
+        var from = new float[Math.toIntExact(Math.min(bytes, 1L << 28) / 4)];
+        var to = new float[from.length];
+        var rates = new double[passes];
+        for (int p = 0; p < passes; p++) {
+            long start = System.nanoTime();
+            System.arraycopy(from, 0, to, 0, from.length);
+            rates[p] = 8.0 * from.length / ((System.nanoTime() - start) / 1e9);
+        }
+        return rates;
+    }
+
+    @Override
     public void gatherRows(DeviceBuffer x, int width, int[] rows, int count, DeviceBuffer out) {
         for (int i = 0; i < count; i++) System.arraycopy(of(x), rows[i] * width, of(out), i * width, width);
     }
