@@ -213,9 +213,12 @@ public final class HttpApi {
             var body = jsonBody(req);
             var name = req.path().pathParameters().get("name");
             Path path;
+            Path source;
             try {
                 path = loadablePaths.resolve(requiredText(body, "path"));
-            } catch (LoadablePaths.NotLoadableException e) {
+                // A version folder holds its GGUF, which could itself be a link: it must stay inside too.
+                source = loadablePaths.resolve(ModelPaths.modelIn(path).toString());
+            } catch (LoadablePaths.NotLoadableException | ModelLoader.ModelLoadException e) {
                 throw ApiException.invalid("path", e.getMessage());
             }
             var version = body.hasNonNull("version") ? body.get("version").asText() : path.getFileName().toString();
@@ -223,7 +226,7 @@ public final class HttpApi {
             ai.appliance.runtime.serving.LoadedModel model;
             try {
                 // Inside the allowed folders the loader's own reasons (bad header, unknown architecture) may show.
-                model = loader.load(ModelPaths.modelIn(path), name, version);
+                model = loader.load(source, name, version);
             } catch (ModelLoader.ModelLoadException e) {
                 throw ApiException.invalid("path", e.getMessage());
             }

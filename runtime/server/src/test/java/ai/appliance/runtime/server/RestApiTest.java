@@ -146,6 +146,17 @@ class RestApiTest {
     }
 
     @Test
+    void aStoreVersionFolderWhoseModelFileLinksOutIsRefusedLikeAMissingFile() throws Exception {
+        var folder = java.nio.file.Files.createDirectories(harness.dir.resolve("store/models/x/versions/v1"));
+        java.nio.file.Files.deleteIfExists(folder.resolve("model.gguf"));
+        java.nio.file.Files.createSymbolicLink(folder.resolve("model.gguf"), java.nio.file.Path.of("/etc/passwd"));
+        var linked = harness.post("/v1/models/x/load", "{\"path\":\"" + folder + "\"}");
+        var missing = harness.post("/v1/models/x/load", "{\"path\":\"/no/such/file.gguf\"}");
+        assertError(linked, 400, "invalid_request_error");
+        assertEquals(missing.body(), linked.body());
+    }
+
+    @Test
     void aModelInAConfiguredModelFolderLoadsBesideTheServedOne() throws Exception {
         var res = harness.post("/v1/models/tiny-f32/load", "{\"path\":\"tiny-qwen2-f32.gguf\",\"version\":\"f32\"}");
         assertEquals(200, res.statusCode(), res.body());
