@@ -16,7 +16,8 @@ import java.time.Clock;
 import java.time.Duration;
 
 @Command(name = "publish", mixinStandardHelpOptions = true,
-        description = "Chunk a model folder or file, upload the chunks the store lacks, sign the manifest and move the channel.")
+        description = "Chunk a model folder or file, upload the chunks the store lacks or holds damaged (reused chunks are "
+                + "read back and re-hashed), sign the manifest and move the channel.")
 final class PublishCommand extends SyncSubcommand {
     @Parameters(index = "0", description = "Model folder or single file.")
     Path source;
@@ -45,9 +46,10 @@ final class PublishCommand extends SyncSubcommand {
             var r = publisher.publish(new Publisher.Request(source, model, version, serial, channel, rollout, validity, channelValidity,
                     ChunkingParams.of(chunkMin, chunkAvg, chunkMax)), bar::update);
             bar.close();
-            out().printf("published %s %s (serial %d): %d chunks, %d uploaded (%s), channel %s serial %d at %d%%%n", model, version,
-                    r.manifest().serial(), r.chunksTotal(), r.chunksUploaded(), ProgressBar.human(r.bytesUploaded()), channel,
-                    r.pointer().serial(), r.pointer().rolloutPercent());
+            out().printf("published %s %s (serial %d): %d chunks, %d uploaded (%s)%s, channel %s serial %d at %d%%%n", model, version,
+                    r.manifest().serial(), r.chunksTotal(), r.chunksUploaded(), ProgressBar.human(r.bytesUploaded()),
+                    r.chunksReplaced() > 0 ? ", " + r.chunksReplaced() + " of them replacing damaged copies in the store" : "",
+                    channel, r.pointer().serial(), r.pointer().rolloutPercent());
             if (mqtt != null) Notifier.notify(mqtt, r.pointer());
         }
         return 0;

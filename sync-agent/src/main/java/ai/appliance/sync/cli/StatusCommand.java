@@ -1,6 +1,7 @@
 package ai.appliance.sync.cli;
 
 import ai.appliance.sync.agent.AgentState;
+import ai.appliance.sync.agent.LocalStatus;
 import ai.appliance.sync.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -8,21 +9,16 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.util.ArrayList;
 
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show what the agent has installed and is doing (reads the local store).")
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show what the agent has installed and is doing "
+        + "(reads the local store); work left under way by an agent that is no longer running shows as interrupted.")
 final class StatusCommand extends SyncSubcommand {
     @Mixin StoreRootOption where;
     @Option(names = "--json", description = "Machine-readable output.") boolean json;
 
     @Override
     int execute() throws IOException {
-        var states = new ArrayList<AgentState>();
-        for (var model : where.localModels()) {
-            var file = where.storeRoot.resolve("models").resolve(model).resolve("agent-state.json");
-            states.add(Files.exists(file) ? Json.read(Files.readAllBytes(file), AgentState.class, file.toString()) : AgentState.initial(model));
-        }
+        var states = LocalStatus.read(where.storeRoot, where.localModels());
         if (json) {
             out().println(new String(Json.writePretty(states), StandardCharsets.UTF_8));
         } else if (states.isEmpty()) {

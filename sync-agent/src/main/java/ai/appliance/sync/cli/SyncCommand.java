@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sync", mixinStandardHelpOptions = true,
         description = "Verified, incremental model sync from S3-compatible stores, folders and air-gap bundles.",
         subcommands = {KeygenCommand.class, SignRootCommand.class, PublishCommand.class, PromoteCommand.class, RunCommand.class,
-                StatusCommand.class, VerifyCommand.class, RollbackCommand.class, GcCommand.class, ReplicateCommand.class,
+                StatusCommand.class, VerifyCommand.class, VerifyStoreCommand.class, RollbackCommand.class, GcCommand.class, ReplicateCommand.class,
                 ExportCommand.class, ImportCommand.class, ImportHfCommand.class, FleetCommand.class})
 public final class SyncCommand implements Runnable {
     @CommandLine.Spec

@@ -27,7 +27,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,10 +35,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
- * Publishes a model version: chunks every file, uploads only the chunks the store lacks, then writes the signed
+ * Publishes a model version: chunks every file, uploads the chunks the store lacks or holds damaged (a stored chunk
+ * is reused only after it is read back and its hash matches its name), then writes the signed
  * manifest and finally the signed channel pointer (that order lets readers never see a pointer to missing data).
  */
 public final class Publisher {
@@ -54,7 +53,9 @@ public final class Publisher {
         }
     }
 
-    public record Result(Manifest manifest, ChannelPointer pointer, long chunksTotal, long chunksUploaded, long bytesUploaded) {}
+    /** @param chunksReplaced chunks the store held damaged (their bytes no longer match their name) and got again */
+    public record Result(Manifest manifest, ChannelPointer pointer, long chunksTotal, long chunksUploaded, long bytesUploaded,
+                         long chunksReplaced) {}
 
     private final ObjectStore store;
     private final Ed25519.KeyPair releaseKey;
@@ -69,7 +70,7 @@ public final class Publisher {
     }
 
     public Result publish(Request req, Progress progress) throws IOException {
-        var files = listFiles(req.source());
+        var files = SourceFiles.list(req.source());
         var manifestKey = StoreKeys.manifest(req.model(), req.version());
         if (store.exists(manifestKey)) {
             throw new SyncException.UsageError("version " + req.version() + " of " + req.model() + " already exists in " + store.describe()
@@ -78,13 +79,15 @@ public final class Publisher {
         long sum = 0;
         for (var f : files) sum += Files.size(f.file());
         final long total = sum;
-        Set<String> present = ConcurrentHashMap.newKeySet();
-        present.addAll(store.list("chunks/").stream().map(k -> k.substring(k.lastIndexOf('/') + 1)).toList());
+        Set<String> present = Set.copyOf(store.list("chunks/").stream().map(k -> k.substring(k.lastIndexOf('/') + 1)).toList());
+        Set<String> handled = ConcurrentHashMap.newKeySet();
+        var stored = new StoredChunks(store);
 
         var chunker = new FastCdc(req.chunking());
         var done = new AtomicLong();
         var uploaded = new AtomicLong();
         var uploadedBytes = new AtomicLong();
+        var replaced = new AtomicLong();
         var chunkCount = new AtomicLong();
         var entries = new ArrayList<FileEntry>();
         ExecutorService pool = Executors.newFixedThreadPool(parallelism);
@@ -103,10 +106,15 @@ public final class Publisher {
                         chunkFutures.add(pool.submit(() -> {
                             try {
                                 var id = Sha256.hex(copy);
-                                if (present.add(id)) {
-                                    store.put(StoreKeys.chunk(id), copy);
-                                    uploaded.incrementAndGet();
-                                    uploadedBytes.addAndGet(copy.length);
+                                // The first task to meet an id settles it; a stored one is reused only once re-hashed.
+                                if (handled.add(id)) {
+                                    var state = present.contains(id) ? stored.check(id) : StoredChunks.State.MISSING;
+                                    if (state != StoredChunks.State.INTACT) {
+                                        store.put(StoreKeys.chunk(id), copy);
+                                        uploaded.incrementAndGet();
+                                        uploadedBytes.addAndGet(copy.length);
+                                        if (state == StoredChunks.State.DAMAGED) replaced.incrementAndGet();
+                                    }
                                 }
                                 return new ChunkRef(id, copy.length);
                             } finally {
@@ -134,7 +142,7 @@ public final class Publisher {
 
         var pointer = new ChannelPointers(store, releaseKey, clock).move(req.model(), req.channel(),
                 new ChannelPointer.Target(req.version(), Sha256.hex(manifestEnvelope), serial), req.rolloutPercent(), req.channelValidity());
-        return new Result(manifest, pointer, chunkCount.get(), uploaded.get(), uploadedBytes.get());
+        return new Result(manifest, pointer, chunkCount.get(), uploaded.get(), uploadedBytes.get(), replaced.get());
     }
 
     private long highestSerial(String model) {
@@ -165,28 +173,4 @@ public final class Publisher {
         }
     }
 
-    private record SourceFile(String path, Path file) {}
-
-    private static List<SourceFile> listFiles(Path source) throws IOException {
-        if (Files.isRegularFile(source)) {
-            return List.of(new SourceFile(Names.filePath(source.getFileName().toString()), source));
-        }
-        if (!Files.isDirectory(source)) throw new SyncException.UsageError("nothing to publish at " + source);
-        var out = new ArrayList<SourceFile>();
-        var seen = new HashSet<String>();
-        try (Stream<Path> s = Files.walk(source)) {
-            for (var p : s.filter(Files::isRegularFile).sorted().toList()) {
-                var rel = source.relativize(p).toString().replace('\\', '/');
-                if (rel.startsWith(".") || rel.contains("/.")) continue; // hidden files (.git, editor swap files) are not model data
-                try {
-                    Names.filePath(rel);
-                } catch (SyncException.MalformedMetadata e) {
-                    throw new SyncException.UsageError("cannot publish " + p + ": " + e.getMessage());
-                }
-                if (seen.add(rel)) out.add(new SourceFile(rel, p));
-            }
-        }
-        if (out.isEmpty()) throw new SyncException.UsageError("no files to publish in " + source);
-        return out;
-    }
 }

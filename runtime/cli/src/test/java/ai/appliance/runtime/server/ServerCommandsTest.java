@@ -38,12 +38,26 @@ class ServerCommandsTest {
         assertEquals(1, missing.err().strip().lines().count());
 
         var dir = Files.createTempDirectory("serve-cmd");
+        var broken = Files.writeString(dir.resolve("broken.yaml"), "server: [1,2\n");
+        var notYaml = run("serve", "--config", broken.toString());
+        assertEquals(1, notYaml.exit());
+        assertEquals(1, notYaml.err().strip().lines().count(), "one line: " + notYaml.err());
+        assertTrue(notYaml.err().contains("(line 1, column 9)"), notYaml.err());
+    }
+
+    @Test
+    void serveOnTheNetworkWithoutSecurityIsRefusedBeforeAnyModelLoads() throws Exception {
+        var dir = Files.createTempDirectory("serve-cmd");
         var config = dir.resolve("a.yaml");
+        // A model that cannot load: were it loaded first, its error would be the one reported.
+        var model = Files.writeString(dir.resolve("not-a-model.gguf"), "not a gguf");
         Files.writeString(config, "server:\n  host: 0.0.0.0\n  port: 0\nmqtt:\n  enabled: false\ngrpc:\n  enabled: false\n"
-                + "models:\n  - path: " + Fixtures.model("tiny-qwen2").resolve("tiny-qwen2-q8_0.gguf") + "\n");
+                + "models:\n  - path: " + model + "\n");
         var open = run("serve", "--config", config.toString(), "--store", dir.resolve("store").toString());
         assertEquals(1, open.exit());
+        assertTrue(open.err().startsWith("serve: server.host is 0.0.0.0"), open.err());
         assertTrue(open.err().contains("security is off"), open.err());
+        assertEquals(1, open.err().strip().lines().count(), open.err());
     }
 
     @Test

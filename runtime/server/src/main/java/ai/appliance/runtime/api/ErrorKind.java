@@ -7,6 +7,7 @@ public enum ErrorKind {
     UNAUTHENTICATED(401, "authentication_error", "invalid_api_key"),
     FORBIDDEN(403, "permission_error", "insufficient_permissions"),
     NOT_FOUND(404, "invalid_request_error", "not_found"),
+    REQUEST_TIMEOUT(408, "invalid_request_error", "request_timeout"),
     MODEL_NOT_FOUND(404, "invalid_request_error", "model_not_found"),
     PAYLOAD_TOO_LARGE(413, "invalid_request_error", "payload_too_large"),
     RATE_LIMITED(429, "rate_limit_error", "rate_limit_exceeded"),

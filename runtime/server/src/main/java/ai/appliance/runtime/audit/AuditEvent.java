@@ -7,7 +7,8 @@ package ai.appliance.runtime.audit;
  * @param client           ip:port of the caller (or MQTT client id)
  * @param frontEnd         rest, websocket, grpc or mqtt
  * @param endpoint         HTTP path, gRPC method or MQTT topic
- * @param promptSha256     SHA-256 hex of the prompt text, or null when there was none
+ * @param promptHmac       HMAC-SHA256 hex of the prompt text with the appliance's audit key
+ *                         ({@link PromptDigest}), or null when there was none
  * @param prompt           the prompt itself, only when the audit configuration asks for it
  * @param responseChars    characters of generated text returned
  * @param status           HTTP-style status (200, 400, 429...)
@@ -20,7 +21,7 @@ public record AuditEvent(
         String frontEnd,
         String endpoint,
         String model,
-        String promptSha256,
+        String promptHmac,
         String prompt,
         int promptTokens,
         int completionTokens,

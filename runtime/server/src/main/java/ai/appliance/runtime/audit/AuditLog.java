@@ -3,7 +3,6 @@ package ai.appliance.runtime.audit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,9 @@ import java.util.regex.Pattern;
 
 /**
  * Append-only audit trail as JSON lines in {@code <dir>/audit-YYYY-MM-DD.jsonl} (UTC days): a new file each
- * day, files older than the retention are deleted. Prompt text is written only when {@code includePrompts}.
+ * day, files older than the retention are deleted. Prompt text is written only when {@code includePrompts};
+ * otherwise a keyed digest of it ({@link PromptDigest}). Files are readable by the owner (and a configured
+ * group) only ({@link AuditFiles}).
  */
 public final class AuditLog implements AutoCloseable {
 
@@ -27,24 +28,34 @@ public final class AuditLog implements AutoCloseable {
     private final Path directory;
     private final int retentionDays;
     private final boolean includePrompts;
+    private final AuditFiles files;
+    private final PromptDigest promptDigest;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
     private LocalDate day;
     private BufferedWriter writer;
 
-    public AuditLog(Path directory, int retentionDays, boolean includePrompts, Clock clock) {
+    /**
+     * @param files        who may read the files (owner only, or a group too)
+     * @param promptDigest keyed digest written as {@code promptHmac}
+     */
+    public AuditLog(Path directory, int retentionDays, boolean includePrompts, AuditFiles files,
+                    PromptDigest promptDigest, Clock clock) {
         if (retentionDays < 1) {
             throw new IllegalArgumentException("audit retention-days must be at least 1, was " + retentionDays);
         }
         this.directory = directory;
         this.retentionDays = retentionDays;
         this.includePrompts = includePrompts;
+        this.files = files;
+        this.promptDigest = promptDigest;
         this.clock = clock;
-        try {
-            Files.createDirectories(directory);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the audit directory " + directory + ": " + e.getMessage(), e);
-        }
+        files.prepareDirectory(directory);
+    }
+
+    /** The digest of {@code prompt} that audit lines carry (HMAC-SHA256 with this appliance's key). */
+    public String promptDigest(String prompt) {
+        return promptDigest.of(prompt);
     }
 
     public Path directory() {
@@ -81,7 +92,7 @@ public final class AuditLog implements AutoCloseable {
 
     private static AuditEvent withoutPrompt(AuditEvent e) {
         return new AuditEvent(e.timestampMillis(), e.client(), e.principal(), e.role(), e.frontEnd(), e.endpoint(),
-                e.model(), e.promptSha256(), null, e.promptTokens(), e.completionTokens(), e.responseChars(),
+                e.model(), e.promptHmac(), null, e.promptTokens(), e.completionTokens(), e.responseChars(),
                 e.status(), e.finishReason(), e.latencyMillis());
     }
 
@@ -90,8 +101,9 @@ public final class AuditLog implements AutoCloseable {
             writer.close();
         }
         day = today;
-        writer = Files.newBufferedWriter(directory.resolve("audit-" + today + ".jsonl"), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        var file = directory.resolve("audit-" + today + ".jsonl");
+        files.prepareFile(file);
+        writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         deleteExpired(today);
     }
 

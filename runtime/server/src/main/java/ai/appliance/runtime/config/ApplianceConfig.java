@@ -27,12 +27,15 @@ import java.util.logging.Logger;
  * Everything {@code serve} reads from its YAML file (Helidon Config) with environment overrides
  * (e.g. {@code SERVER_PORT=9000}, {@code MQTT_BROKER__URL=ssl://broker:8883}: "_" separates keys, "__" is "-").
  * Without a file every default below applies: loopback only, store in ./store, embedded broker, no keys.
+ *
+ * @param modelFolders folders (besides the store) that {@code POST /v1/models/{name}/load} may load from
  */
 public record ApplianceConfig(
         Http http,
         Grpc grpc,
         Path storeRoot,
         List<ModelSource> models,
+        List<Path> modelFolders,
         SchedulerSettings scheduler,
         long kvCacheBytes,
         int engineThreads,
@@ -50,14 +53,42 @@ public record ApplianceConfig(
     /**
      * @param tls                null for plain HTTP
      * @param websocketHeartbeat how often /v1/ws pings an open socket, so proxies and NAT keep idle ones open
+     * @param limits             how long a client may take to send a request, and how many may connect at once
      */
-    public record Http(String host, int port, long maxPayloadBytes, TlsConfig tls, Duration websocketHeartbeat) {
+    public record Http(String host, int port, long maxPayloadBytes, TlsConfig tls, Duration websocketHeartbeat,
+                       ConnectionLimits limits) {
         public Http {
             requirePort("server.port", port);
-            if (websocketHeartbeat.isNegative() || websocketHeartbeat.isZero()) {
-                throw new IllegalArgumentException("server.websocket.heartbeat must be positive, was "
-                        + websocketHeartbeat);
+            requirePositive("server.websocket.heartbeat", websocketHeartbeat);
+            if (maxPayloadBytes < 1) {
+                throw new IllegalArgumentException("server.max-payload-bytes must be at least 1, was " + maxPayloadBytes);
             }
+        }
+    }
+
+    /**
+     * What a client may hold of the HTTP listener: a slow or stalled client must not keep a connection (a virtual
+     * thread and a socket) for minutes.
+     *
+     * @param maxConnections connections served at once; more wait in the listen backlog until one closes
+     * @param headerTimeout  from the request line to the end of the headers
+     * @param bodyTimeout    from the end of the headers to the end of the body
+     * @param idleTimeout    a kept-alive connection with no new request for this long is closed
+     */
+    public record ConnectionLimits(int maxConnections, Duration headerTimeout, Duration bodyTimeout, Duration idleTimeout) {
+        public ConnectionLimits {
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("server.max-connections must be at least 1, was " + maxConnections);
+            }
+            requirePositive("server.header-timeout", headerTimeout);
+            requirePositive("server.body-timeout", bodyTimeout);
+            requirePositive("server.idle-timeout", idleTimeout);
+        }
+    }
+
+    static void requirePositive(String key, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(key + " must be positive, was " + value);
         }
     }
 
@@ -80,7 +111,13 @@ public record ApplianceConfig(
     public record Security(boolean enabled, List<ApiKeyStore.Entry> apiKeys, double userRatePerSecond,
                            Map<String, Role> certificateRoles, Role defaultCertificateRole) { }
 
-    public record Audit(boolean enabled, Path directory, int retentionDays, boolean includePrompts) { }
+    /**
+     * @param fileGroup  null: audit files are readable by the appliance's user only (0600); else that group may read
+     *                   them too (0640)
+     * @param keyFile    the per-appliance secret that keys prompt digests (HMAC-SHA256), made on first use
+     */
+    public record Audit(boolean enabled, Path directory, int retentionDays, boolean includePrompts, String fileGroup,
+                        Path keyFile) { }
 
     /**
      * @param brokerUrl null: run the embedded broker on {@code embeddedHost:embeddedPort}
@@ -122,18 +159,19 @@ public record ApplianceConfig(
             // Helidon's messages start with its class names; the parser's own message names line and column.
             var cause = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
             throw new IllegalArgumentException("config file " + file.map(Path::toString).orElse("(none)")
-                    + " cannot be read: " + cause, e);
+                    + " cannot be read: " + ParserMessages.oneLine(cause), e);
         }
     }
 
     /** Every key {@link #from} reads; list items as {@code *}. */
     private static final Set<String> KNOWN_KEYS = Set.of(
             "server.host", "server.port", "server.max-payload-bytes", "server.websocket.heartbeat",
+            "server.max-connections", "server.header-timeout", "server.body-timeout", "server.idle-timeout",
             "server.tls.settings", "server.tls.certificate", "server.tls.private-key", "server.tls.trust",
             "server.tls.client-auth",
             "grpc.enabled", "grpc.host", "grpc.port",
             "store.root",
-            "models.*.name", "models.*.path", "models.*.version",
+            "models.*.name", "models.*.path", "models.*.version", "model-folders.*",
             "engine.threads", "engine.backend",
             "scheduler.max-batch", "scheduler.max-wait", "scheduler.queue-capacity", "scheduler.prefill-chunk",
             "scheduler.request-timeout", "scheduler.kv-cache-bytes",
@@ -142,7 +180,8 @@ public record ApplianceConfig(
             "security.api-keys.*.name", "security.api-keys.*.role", "security.api-keys.*.hash",
             "security.api-keys.*.rate-per-second",
             "security.client-certificates.*.common-name", "security.client-certificates.*.role",
-            "audit.enabled", "audit.directory", "audit.retention-days", "audit.include-prompts",
+            "audit.enabled", "audit.directory", "audit.retention-days", "audit.include-prompts", "audit.file-group",
+            "audit.key-file",
             "mqtt.enabled", "mqtt.appliance-id", "mqtt.broker-url", "mqtt.protocol", "mqtt.username", "mqtt.password",
             "mqtt.tls.settings", "mqtt.tls.certificate", "mqtt.tls.private-key", "mqtt.tls.trust",
             "mqtt.tls.client-auth",
@@ -166,7 +205,11 @@ public record ApplianceConfig(
         var http = new Http(httpNode.get("host").asString().orElse("127.0.0.1"),
                 wholeNumber(httpNode.get("port"), 8080),
                 longNumber(httpNode.get("max-payload-bytes"), 1_048_576L),
-                tls(httpNode.get("tls")), duration(httpNode.get("websocket.heartbeat"), Duration.ofSeconds(15)));
+                tls(httpNode.get("tls")), duration(httpNode.get("websocket.heartbeat"), Duration.ofSeconds(15)),
+                new ConnectionLimits(wholeNumber(httpNode.get("max-connections"), 256),
+                        duration(httpNode.get("header-timeout"), Duration.ofSeconds(10)),
+                        duration(httpNode.get("body-timeout"), Duration.ofSeconds(30)),
+                        duration(httpNode.get("idle-timeout"), Duration.ofSeconds(60))));
         var grpcNode = c.get("grpc");
         var grpc = new Grpc(flag(grpcNode.get("enabled"), true),
                 grpcNode.get("host").asString().orElse(http.host()), wholeNumber(grpcNode.get("port"), 9090));
@@ -178,6 +221,7 @@ public record ApplianceConfig(
             models.add(new ModelSource(m.get("name").asString().orElse(stripExtension(p.getFileName().toString())), p,
                     m.get("version").asString().orElse(p.getFileName().toString())));
         }
+        var modelFolders = c.get("model-folders").asList(String.class).orElse(List.of()).stream().map(Path::of).toList();
         var s = c.get("scheduler");
         var scheduler = new SchedulerSettings(wholeNumber(s.get("max-batch"), 32),
                 duration(s.get("max-wait"), Duration.ofMillis(50)), wholeNumber(s.get("queue-capacity"), 256),
@@ -207,7 +251,9 @@ public record ApplianceConfig(
         var a = c.get("audit");
         var audit = new Audit(flag(a.get("enabled"), true),
                 Path.of(a.get("directory").asString().orElse(storeRoot.resolve("audit").toString())),
-                wholeNumber(a.get("retention-days"), 180), flag(a.get("include-prompts"), false));
+                wholeNumber(a.get("retention-days"), 180), flag(a.get("include-prompts"), false),
+                a.get("file-group").asString().orElse(null),
+                Path.of(a.get("key-file").asString().orElse(storeRoot.resolve("audit.key").toString())));
         var q = c.get("mqtt");
         var mqtt = new Mqtt(flag(q.get("enabled"), true),
                 q.get("appliance-id").asString().orElseGet(ApplianceConfig::hostName),
@@ -223,7 +269,7 @@ public record ApplianceConfig(
             throw new IllegalArgumentException("scheduler.kv-cache-bytes must be 0 (60 % of the Java heap) or more, was "
                     + kvCacheBytes);
         }
-        return new ApplianceConfig(http, grpc, storeRoot, models, scheduler, kvCacheBytes,
+        return new ApplianceConfig(http, grpc, storeRoot, models, modelFolders, scheduler, kvCacheBytes,
                 wholeNumber(c.get("engine.threads"), Runtime.getRuntime().availableProcessors()),
                 c.get("engine.backend").asString().orElse(Backends.DEFAULT),
                 duration(c.get("scheduler.request-timeout"), Duration.ofMinutes(10)),

@@ -26,6 +26,7 @@ public final class StoreWatcher implements AutoCloseable {
     private final ModelCatalog catalog;
     private final ModelLoader loader;
     private final Map<String, String> attempted = new HashMap<>();
+    private final Map<String, String> failures = new java.util.TreeMap<>();
     private volatile Thread thread;
 
     public StoreWatcher(Path storeRoot, ModelCatalog catalog, ModelLoader loader) {
@@ -66,16 +67,28 @@ public final class StoreWatcher implements AutoCloseable {
                 var took = Duration.ofNanos(System.nanoTime() - start);
                 catalog.add(model, took, true);
                 slot.reportLoaded(version);
+                failures.remove(name);
                 loaded++;
                 LOG.info(() -> "store: serving " + name + " " + version + " (loaded in " + took.toMillis() + " ms)");
             } catch (RuntimeException e) {
                 var reason = String.valueOf(e.getMessage()).replace('\n', ' ');
                 slot.reportFailed(version, reason);
+                failures.put(name, name + " " + version + ": " + reason);
                 LOG.severe("store: cannot load " + name + " " + version + ": " + reason
                         + " (reported in load-status.json; the sync agent rolls back)");
             }
         }
         return loaded;
+    }
+
+    /**
+     * Why a store model is not being served: its active version failed to load and no earlier version of it is
+     * running. Null when every model of the store that was tried is served.
+     */
+    public synchronized String problem() {
+        var unserved = failures.entrySet().stream().filter(f -> !catalog.serves(f.getKey())).map(Map.Entry::getValue)
+                .toList();
+        return unserved.isEmpty() ? null : "cannot load " + String.join("; ", unserved);
     }
 
     /** Polls every {@code period} (the contract's fallback that works on every file system). */

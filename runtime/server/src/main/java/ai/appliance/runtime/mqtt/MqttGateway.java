@@ -3,6 +3,7 @@ package ai.appliance.runtime.mqtt;
 import ai.appliance.runtime.api.ApiException;
 import ai.appliance.runtime.api.ErrorKind;
 import ai.appliance.runtime.config.ApplianceConfig;
+import ai.appliance.runtime.openai.JsonBodyErrors;
 import ai.appliance.runtime.openai.OpenAiRequests;
 import ai.appliance.runtime.openai.OpenAiResponses;
 import ai.appliance.runtime.security.Permission;
@@ -178,8 +179,10 @@ public final class MqttGateway implements AutoCloseable {
             JsonNode body;
             try {
                 body = json.readTree(message.payload());
-            } catch (Exception e) {
-                throw ApiException.invalid(null, "the payload is not valid JSON");
+            } catch (java.io.IOException e) {
+                throw e instanceof com.fasterxml.jackson.core.JsonProcessingException notJson
+                        ? JsonBodyErrors.notJson("the payload", notJson)
+                        : ApiException.invalid(null, "the payload could not be read");
             }
             if (body == null || !body.isObject()) {
                 throw ApiException.invalid(null, "the payload must be a JSON object");
@@ -237,7 +240,7 @@ public final class MqttGateway implements AutoCloseable {
             if (key != null) {
                 replies.forget(key);
             }
-            var api = new ApiException(ErrorKind.INTERNAL, "internal error: " + e.getMessage());
+            var api = new ApiException(ErrorKind.INTERNAL, "internal error; the appliance log has the details");
             publishOrReport(replyTo, errorReply(replyTo, api));
             door.finished(call, principal, request, 500);
         }

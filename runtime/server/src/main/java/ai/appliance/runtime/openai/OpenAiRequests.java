@@ -38,9 +38,9 @@ public final class OpenAiRequests {
         try {
             root = json.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ApiException.invalid(null, "the request body is not valid JSON: " + e.getOriginalMessage());
+            throw JsonBodyErrors.notJson("the request body", e);
         } catch (java.io.IOException e) {
-            throw ApiException.invalid(null, "the request body could not be read: " + e.getMessage());
+            throw ApiException.invalid(null, "the request body could not be read");
         }
         return parse(root, kind);
     }
@@ -184,12 +184,10 @@ public final class OpenAiRequests {
         if (node == null || node.isNull()) {
             return fallback;
         }
-        if (!node.isNumber()) {
-            throw ApiException.invalid(field, field + " must be a number");
-        }
-        double v = node.asDouble();
+        double v = node.isNumber() ? node.asDouble() : Double.NaN;
         if (!(v >= min && v <= max)) {
-            throw ApiException.invalid(field, field + " must be between " + min + " and " + max + ", was " + v);
+            // The value is not echoed: it may be a thousand digits long.
+            throw ApiException.invalid(field, field + " must be a number from " + plain(min) + " to " + plain(max));
         }
         return v;
     }
@@ -199,17 +197,21 @@ public final class OpenAiRequests {
         if (node == null || node.isNull()) {
             return fallback;
         }
-        long v = intLike(node, field);
-        if (v < min || v > max) {
-            throw ApiException.invalid(field, field + " must be between " + min + " and " + max + ", was " + v);
+        if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < min || node.asLong() > max) {
+            throw ApiException.invalid(field, field + " must be a whole number from " + min + " to " + max);
         }
-        return (int) v;
+        return (int) node.asLong();
     }
 
     private static long intLike(JsonNode node, String field) {
         if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-            throw ApiException.invalid(field, field + " must be an integer");
+            throw ApiException.invalid(field, field + " must be a whole number from " + Long.MIN_VALUE + " to "
+                    + Long.MAX_VALUE);
         }
         return node.asLong();
+    }
+
+    private static String plain(double value) {
+        return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 }

@@ -48,8 +48,10 @@ public final class Appliance implements AutoCloseable {
     }
 
     public static Appliance start(ApplianceConfig config) {
-        // Ports first: a taken one should not cost the minute a large model takes to load.
+        // Settings and ports first: a refusal should not cost the minute a large model takes to load.
+        var access = ApplianceServer.accessControl(config);
         ApplianceServer.requireListenPorts(config);
+        var audit = ApplianceServer.auditLog(config);
         if (config.mqtt().enabled() && config.mqtt().brokerUrl() == null) {
             EmbeddedBroker.requirePort(config.mqtt().embeddedHost(), config.mqtt().embeddedPort());
         }
@@ -68,18 +70,22 @@ public final class Appliance implements AutoCloseable {
             }
             watcher = new StoreWatcher(config.storeRoot(), catalog, loader);
             watcher.scan();
-            if (catalog.isEmpty()) {
+            // The demo is for a box with nothing configured. A store model that failed to load leaves the
+            // appliance not ready, saying why, instead of answering with noise as if all were well.
+            if (config.models().isEmpty() && watcher.modelsWithActiveVersion().isEmpty()) {
                 var demo = DemoModel.ensure(config.storeRoot());
                 load(catalog, demo, DemoModel.NAME, "demo", true, config.engineBackend(), config.engineThreads());
                 LOG.warning("serving " + DemoModel.NAME + ": " + DemoModel.NEXT_STEP);
+            } else if (watcher.problem() != null) {
+                LOG.severe("not ready: " + watcher.problem() + " (/health/ready says so until a version loads)");
             }
             watcher.start(Duration.ofSeconds(2));
 
             // Every condition is in place before the server answers /health/ready: the REST server starts
             // before the broker and the gateway, and must not report ready while MQTT is still starting.
             var startedGateway = new AtomicReference<MqttGateway>();
-            var readiness = readiness(catalog, config.mqtt().enabled(), startedGateway::get);
-            server = ApplianceServer.start(config, catalog, loader, metrics, readiness);
+            var readiness = readiness(catalog, watcher::problem, config.mqtt().enabled(), startedGateway::get);
+            server = ApplianceServer.start(config, access, audit, catalog, loader, metrics, readiness);
             if (config.mqtt().enabled()) {
                 var mqtt = config.mqtt();
                 String url = mqtt.brokerUrl();
@@ -114,14 +120,29 @@ public final class Appliance implements AutoCloseable {
                 if (broker != null) {
                     broker.close();
                 }
+                if (audit != null) {
+                    audit.close();
+                }
             }
             throw e;
         }
     }
 
-    /** Ready = a model is loaded and, when MQTT is on, the gateway has started and is connected to its broker. */
-    static Readiness readiness(ModelCatalog catalog, boolean mqtt, Supplier<MqttGateway> gateway) {
-        var readiness = new Readiness().add("model-loaded", () -> !catalog.isEmpty());
+    /**
+     * Ready = a model is loaded, no store model is left unserved by a failed load and, when MQTT is on, the
+     * gateway has started and is connected to its broker.
+     *
+     * @param storeProblem why a store model is not served (null: none is left out)
+     */
+    static Readiness readiness(ModelCatalog catalog, Supplier<String> storeProblem, boolean mqtt,
+                               Supplier<MqttGateway> gateway) {
+        var readiness = new Readiness().addExplained("model-loaded", () -> {
+            var problem = storeProblem.get();
+            if (problem != null) {
+                return problem;
+            }
+            return catalog.isEmpty() ? "no model is loaded" : null;
+        });
         if (mqtt) {
             readiness.add("mqtt-connected", () -> {
                 var g = gateway.get();

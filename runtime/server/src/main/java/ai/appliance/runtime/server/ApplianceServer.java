@@ -1,8 +1,11 @@
 package ai.appliance.runtime.server;
 
+import ai.appliance.runtime.audit.AuditFiles;
 import ai.appliance.runtime.audit.AuditLog;
+import ai.appliance.runtime.audit.PromptDigest;
 import ai.appliance.runtime.config.ApplianceConfig;
 import ai.appliance.runtime.metrics.ServingMetrics;
+import ai.appliance.runtime.models.LoadablePaths;
 import ai.appliance.runtime.net.ListenPort;
 import ai.appliance.runtime.openai.OpenAiRequests;
 import ai.appliance.runtime.openai.OpenAiResponses;
@@ -17,10 +20,13 @@ import ai.appliance.runtime.serving.Readiness;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
+import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.websocket.WsRouting;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
@@ -57,26 +63,34 @@ public final class ApplianceServer implements AutoCloseable {
      *
      * @throws IllegalArgumentException for unsafe or inconsistent settings (e.g. non-loopback without keys)
      */
-    public static ApplianceServer start(ApplianceConfig config, ModelCatalog catalog, ModelLoader loader,
-                                        ServingMetrics metrics, Readiness readiness) {
-        var access = accessControl(config);
-        var audit = config.audit().enabled()
-                ? new AuditLog(config.audit().directory(), config.audit().retentionDays(),
-                        config.audit().includePrompts(), Clock.systemUTC())
-                : null;
+    public static ApplianceServer start(ApplianceConfig config, AccessControl access, AuditLog audit,
+                                        ModelCatalog catalog, ModelLoader loader, ServingMetrics metrics,
+                                        Readiness readiness) {
         var json = new ObjectMapper();
         var door = new FrontDoor(new InferenceService(catalog, config.requestTimeout()), access, audit, metrics);
         var requests = new OpenAiRequests(json, config.defaultMaxTokens(), config.maxMaxTokens());
         var responses = new OpenAiResponses(json);
-        var http = new HttpApi(door, requests, responses, json, readiness, audit, loader);
+        var limits = config.http().limits();
+        var readGuard = new RequestReadGuard(limits.headerTimeout(), limits.bodyTimeout(), responses);
+        var http = new HttpApi(door, requests, responses, json, readiness, audit, loader,
+                LoadablePaths.of(config.storeRoot(), config.modelFolders()),
+                new RequestBodies(config.http().maxPayloadBytes(), readGuard));
         var ws = new WebSocketApi(door, requests, responses, json, config.http().websocketHeartbeat());
 
         var builder = WebServer.builder()
                 .host(config.http().host())
                 .port(config.http().port())
                 .maxPayloadSize(config.http().maxPayloadBytes())
+                .maxTcpConnections(limits.maxConnections())
+                .idleConnectionTimeout(limits.idleTimeout())
+                .idleConnectionPeriod(idleCheckPeriod(limits.idleTimeout()))
+                .addProtocol(Http1Config.builder()
+                        .addReceiveListener(readGuard.receiving())
+                        .addSendListener(readGuard.sending())
+                        .build())
                 .shutdownHook(false)
                 .directHandlers(DirectErrors.all(responses, json, config.http().maxPayloadBytes()))
+                .errorHandling(ErrorHandling.builder().includeEntity(true).build())
                 .routing(http::register)
                 .addRouting(WsRouting.builder().endpoint("/v1/ws", ws::newListener));
         if (config.http().tls() != null) {
@@ -93,6 +107,7 @@ public final class ApplianceServer implements AutoCloseable {
         }
         var web = builder.build().start();
         if (!web.isRunning()) {
+            readGuard.close();
             // Helidon logs a listener that fails to start and returns a stopped server instead of throwing.
             throw new IllegalStateException("cannot start the HTTP server on " + config.http().host() + ":"
                     + config.http().port() + " (the log above says why)");
@@ -104,13 +119,33 @@ public final class ApplianceServer implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             web.stop();
+            readGuard.close();
             throw e;
         }
         var server = new ApplianceServer(config, catalog, door, audit, web, grpc);
+        server.closeWith(readGuard);
         LOG.info(() -> "serving " + (config.http().tls() != null ? "https" : "http") + "://" + config.http().host()
                 + ":" + web.port() + " (REST, SSE, WebSocket /v1/ws)"
                 + (server.grpc != null ? ", gRPC on port " + server.grpc.port() : ""));
         return server;
+    }
+
+    /**
+     * How often Helidon looks for connections idle past {@code server.idle-timeout}: often enough that one is
+     * closed soon after its time (Helidon's default, every 2 minutes, would let it stay up to that much longer).
+     */
+    static Duration idleCheckPeriod(Duration idleTimeout) {
+        return Duration.ofSeconds(Math.clamp(idleTimeout.toSeconds() / 2, 1, 5));
+    }
+
+    /** The audit log {@code config} asks for, or null when it is off. */
+    static AuditLog auditLog(ApplianceConfig config) {
+        if (!config.audit().enabled()) {
+            return null;
+        }
+        return new AuditLog(config.audit().directory(), config.audit().retentionDays(), config.audit().includePrompts(),
+                new AuditFiles(config.audit().fileGroup()), PromptDigest.loadOrCreate(config.audit().keyFile()),
+                Clock.systemUTC());
     }
 
     /** Fails with one line if the HTTP or gRPC port is taken ({@link Appliance} checks before it loads models). */
@@ -121,6 +156,11 @@ public final class ApplianceServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The access rules of {@code config}.
+     *
+     * @throws IllegalArgumentException when the server would listen on the network with security off
+     */
     static AccessControl accessControl(ApplianceConfig config) {
         var sec = config.security();
         if (!sec.enabled() && !isLoopback(config.http().host())) {
@@ -146,6 +186,11 @@ public final class ApplianceServer implements AutoCloseable {
 
     public String baseUrl() {
         return (config.http().tls() != null ? "https" : "http") + "://" + config.http().host() + ":" + web.port();
+    }
+
+    /** The HTTP listener's settings as Helidon runs them (tests check the limits reach it). */
+    io.helidon.webserver.WebServerConfig httpSettings() {
+        return web.prototype();
     }
 
     /** The gRPC port, or -1 when gRPC is off. */

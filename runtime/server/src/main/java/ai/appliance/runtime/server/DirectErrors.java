@@ -15,7 +15,7 @@ import io.helidon.webserver.http.DirectHandlers;
  * Errors that Helidon answers before routing, in OpenAI's error shape like every other error: a body
  * whose Content-Length is over {@code server.max-payload-bytes}, a request line or header that is not
  * HTTP. By default these go out with an empty or plain-text body, which OpenAI clients report without
- * a message.
+ * a message. Messages reach the client only when written for it.
  */
 final class DirectErrors implements DirectHandler {
 
@@ -39,9 +39,18 @@ final class DirectErrors implements DirectHandler {
         return builder.build();
     }
 
+    /**
+     * {@code message} is what Helidon lets through to clients: only the messages of exceptions marked safe
+     * ({@link RequestFraming}'s, Helidon's own about malformed requests), the listener being set to include them
+     * ({@code ErrorHandling.includeEntity}); internal ones ("arraycopy: length -5 is negative") arrive as null.
+     */
     @Override
     public TransportResponse handle(TransportRequest request, EventType type, Status status,
                                     ServerResponseHeaders headers, String message) {
+        return respond(status, headers, message == null || message.isBlank() ? null : message, type.keepAlive());
+    }
+
+    private TransportResponse respond(Status status, ServerResponseHeaders headers, String message, boolean keepAlive) {
         // By status: Helidon reports an oversized body as a BAD_REQUEST event with status 413.
         int code = status.code();
         ApiException error;
@@ -50,6 +59,8 @@ final class DirectErrors implements DirectHandler {
                     + " bytes (server.max-payload-bytes)");
         } else if (code == 403) {
             error = new ApiException(ErrorKind.FORBIDDEN, message == null ? "forbidden" : message);
+        } else if (code == 408) {
+            error = new ApiException(ErrorKind.REQUEST_TIMEOUT, "the request did not arrive in time");
         } else if (code == 505) {
             error = ApiException.invalid(null, "use HTTP/1.1 or HTTP/2");
         } else if (code >= 400 && code < 500) {
@@ -68,7 +79,7 @@ final class DirectErrors implements DirectHandler {
                 .status(status)
                 .headers(headers)
                 .header(HeaderNames.CONTENT_TYPE, "application/json")
-                .keepAlive(type.keepAlive())
+                .keepAlive(keepAlive)
                 .entity(body)
                 .build();
     }

@@ -285,7 +285,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 case NOT_FOUND, MODEL_NOT_FOUND -> Status.NOT_FOUND;
                 case RATE_LIMITED, QUEUE_FULL -> Status.RESOURCE_EXHAUSTED;
                 case UNAVAILABLE -> Status.UNAVAILABLE;
-                case TIMEOUT -> Status.DEADLINE_EXCEEDED;
+                case TIMEOUT, REQUEST_TIMEOUT -> Status.DEADLINE_EXCEEDED;
                 case INTERNAL -> Status.INTERNAL;
             };
             return status.withDescription(e.getMessage()).asRuntimeException();

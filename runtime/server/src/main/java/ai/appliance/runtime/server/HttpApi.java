@@ -3,6 +3,9 @@ package ai.appliance.runtime.server;
 import ai.appliance.runtime.api.ApiException;
 import ai.appliance.runtime.api.ErrorKind;
 import ai.appliance.runtime.audit.AuditLog;
+import ai.appliance.runtime.models.LoadablePaths;
+import ai.appliance.runtime.models.ModelPaths;
+import ai.appliance.runtime.openai.JsonBodyErrors;
 import ai.appliance.runtime.openai.OpenAiRequests;
 import ai.appliance.runtime.openai.OpenAiResponses;
 import ai.appliance.runtime.security.Permission;
@@ -51,9 +54,13 @@ public final class HttpApi {
     private final Readiness readiness;
     private final AuditLog audit;
     private final ModelLoader loader;
+    private final LoadablePaths loadablePaths;
+    private final RequestBodies bodies;
 
-    public HttpApi(FrontDoor door, OpenAiRequests requests, OpenAiResponses responses, ObjectMapper json,
-                   Readiness readiness, AuditLog audit, ModelLoader loader) {
+    /** @param loadablePaths where {@code /v1/models/{name}/load} may read models from */
+    HttpApi(FrontDoor door, OpenAiRequests requests, OpenAiResponses responses, ObjectMapper json,
+            Readiness readiness, AuditLog audit, ModelLoader loader, LoadablePaths loadablePaths,
+            RequestBodies bodies) {
         this.door = door;
         this.requests = requests;
         this.responses = responses;
@@ -61,6 +68,8 @@ public final class HttpApi {
         this.readiness = readiness;
         this.audit = audit;
         this.loader = loader;
+        this.loadablePaths = loadablePaths;
+        this.bodies = bodies;
     }
 
     public void register(HttpRouting.Builder routing) {
@@ -72,7 +81,7 @@ public final class HttpApi {
                 .post("/v1/models/{name}/split", this::split)
                 .get("/v1/audit", this::auditFile)
                 .get("/metrics", this::metrics)
-                .get("/health/live", (req, res) -> healthBody(res, true, java.util.List.of()))
+                .get("/health/live", (req, res) -> healthBody(res, true, java.util.Map.of()))
                 .get("/health/ready", this::ready)
                 .any((req, res) -> sendError(res, new ApiException(ErrorKind.NOT_FOUND,
                         "no endpoint " + req.prologue().method().text() + " " + req.path().path()
@@ -81,7 +90,7 @@ public final class HttpApi {
                     LOG.log(Level.SEVERE, "unexpected error in " + req.path().path(), t);
                     if (!res.isSent()) {
                         sendError(res, new ApiException(ErrorKind.INTERNAL,
-                                "internal error: " + t.getClass().getSimpleName() + "; see the server log"));
+                                "internal error; the server log has the details"));
                     }
                 });
     }
@@ -92,7 +101,7 @@ public final class HttpApi {
         InferenceRequest request = null;
         try {
             principal = door.admit(apiKey(req), certificate(req), Permission.GENERATE);
-            request = requests.parse(readBody(req), kind);
+            request = requests.parse(bodies.read(req), kind);
             var stream = door.inference().submit(request);
             if (request.stream()) {
                 streamEvents(res, call, principal, request, stream);
@@ -203,13 +212,21 @@ public final class HttpApi {
         simple(req, res, Permission.MANAGE_MODELS, () -> {
             var body = jsonBody(req);
             var name = req.path().pathParameters().get("name");
-            var path = requiredText(body, "path");
-            var version = body.hasNonNull("version") ? body.get("version").asText()
-                    : Path.of(path).getFileName().toString();
+            Path path;
+            Path source;
+            try {
+                path = loadablePaths.resolve(requiredText(body, "path"));
+                // A version folder holds its GGUF, which could itself be a link: it must stay inside too.
+                source = loadablePaths.resolve(ModelPaths.modelIn(path).toString());
+            } catch (LoadablePaths.NotLoadableException | ModelLoader.ModelLoadException e) {
+                throw ApiException.invalid("path", e.getMessage());
+            }
+            var version = body.hasNonNull("version") ? body.get("version").asText() : path.getFileName().toString();
             long start = System.nanoTime();
             ai.appliance.runtime.serving.LoadedModel model;
             try {
-                model = loader.load(Path.of(path), name, version);
+                // Inside the allowed folders the loader's own reasons (bad header, unknown architecture) may show.
+                model = loader.load(source, name, version);
             } catch (ModelLoader.ModelLoadException e) {
                 throw ApiException.invalid("path", e.getMessage());
             }
@@ -287,15 +304,19 @@ public final class HttpApi {
     }
 
     private void ready(ServerRequest req, ServerResponse res) {
-        var failing = readiness.failing();
-        healthBody(res, failing.isEmpty(), failing);
+        var problems = readiness.problems();
+        healthBody(res, problems.isEmpty(), problems);
     }
 
-    private void healthBody(ServerResponse res, boolean up, java.util.List<String> failing) {
+    private void healthBody(ServerResponse res, boolean up, java.util.Map<String, String> problems) {
         var node = json.createObjectNode();
         node.put("status", up ? "UP" : "DOWN");
         var checks = node.putArray("failing");
-        failing.forEach(checks::add);
+        problems.keySet().forEach(checks::add);
+        if (!problems.isEmpty()) {
+            var reasons = node.putObject("reasons");
+            problems.forEach(reasons::put);
+        }
         res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(node.toString());
@@ -328,13 +349,15 @@ public final class HttpApi {
 
     private JsonNode jsonBody(ServerRequest req) {
         try {
-            var node = json.readTree(readBody(req));
+            var node = json.readTree(bodies.read(req));
             if (node == null || !node.isObject()) {
                 throw ApiException.invalid(null, "the request body must be a JSON object");
             }
             return node;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw JsonBodyErrors.notJson("the request body", e);
         } catch (IOException e) {
-            throw ApiException.invalid(null, "the request body is not valid JSON: " + e.getMessage());
+            throw ApiException.invalid(null, "the request body could not be read");
         }
     }
 
@@ -344,20 +367,6 @@ public final class HttpApi {
             throw ApiException.invalid(field, field + " is required (a string)");
         }
         return node.asText();
-    }
-
-    private static byte[] readBody(ServerRequest req) {
-        if (!req.content().hasEntity()) {
-            throw ApiException.invalid(null, "the request has no body; send a JSON object");
-        }
-        try {
-            return req.content().as(byte[].class);
-        } catch (RuntimeException e) {
-            if (String.valueOf(e.getMessage()).toLowerCase().contains("payload")) {
-                throw new ApiException(ErrorKind.PAYLOAD_TOO_LARGE, "the request body is too large");
-            }
-            throw ApiException.invalid(null, "the request body could not be read: " + e.getMessage());
-        }
     }
 
     private void sendError(ServerResponse res, ApiException e) {
@@ -377,7 +386,7 @@ public final class HttpApi {
             return api;
         }
         LOG.log(Level.SEVERE, "request failed", e);
-        return new ApiException(ErrorKind.INTERNAL, "internal error while generating: " + e.getMessage());
+        return new ApiException(ErrorKind.INTERNAL, "internal error; the server log has the details");
     }
 
     static String peer(ServerRequest req) {

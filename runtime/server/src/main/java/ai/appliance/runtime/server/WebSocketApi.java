@@ -2,6 +2,7 @@ package ai.appliance.runtime.server;
 
 import ai.appliance.runtime.api.ApiException;
 import ai.appliance.runtime.api.ErrorKind;
+import ai.appliance.runtime.openai.JsonBodyErrors;
 import ai.appliance.runtime.openai.OpenAiRequests;
 import ai.appliance.runtime.openai.OpenAiResponses;
 import ai.appliance.runtime.security.Permission;
@@ -116,8 +117,8 @@ public final class WebSocketApi {
             JsonNode node;
             try {
                 node = json.readTree(text);
-            } catch (Exception e) {
-                send(session, error(null, ApiException.invalid(null, "the message is not valid JSON")));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                send(session, error(null, JsonBodyErrors.notJson("the message", e)));
                 return;
             }
             var type = node.path("type").asText("chat");

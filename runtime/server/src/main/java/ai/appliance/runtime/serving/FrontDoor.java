@@ -6,7 +6,6 @@ import ai.appliance.runtime.audit.AuditLog;
 import ai.appliance.runtime.metrics.ServingMetrics;
 import ai.appliance.runtime.scheduler.Outcome;
 import ai.appliance.runtime.security.AccessControl;
-import ai.appliance.runtime.security.ApiKeyStore;
 import ai.appliance.runtime.security.Permission;
 import ai.appliance.runtime.security.Principal;
 import java.security.cert.X509Certificate;
@@ -81,7 +80,7 @@ public final class FrontDoor {
         audit.write(new AuditEvent(call.startMillis(), call.client(),
                 principal == null ? null : principal.name(), principal == null ? null : principal.role().wireName(),
                 call.frontEnd(), call.endpoint(), model,
-                promptText == null ? null : ApiKeyStore.sha256Hex(promptText),
+                promptText == null ? null : audit.promptDigest(promptText),
                 audit.includePrompts() ? promptText : null,
                 promptTokens, completionTokens, responseChars, status, finish, call.elapsedMillis()));
     }

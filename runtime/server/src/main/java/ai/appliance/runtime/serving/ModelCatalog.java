@@ -78,12 +78,43 @@ public final class ModelCatalog implements AutoCloseable {
             } else {
                 entries.add(new Entry(served, 0.0));
             }
-            if (defaultModel == null) {
+            if (!model.demo()) {
+                // The demo stands in only while nothing real is served: the first real model takes its place,
+                // including for requests that name no model.
+                retired.addAll(removeDemos());
+                if (defaultModel == null || !routes.containsKey(defaultModel)) {
+                    defaultModel = model.name();
+                }
+            } else if (defaultModel == null) {
                 defaultModel = model.name();
             }
         }
         retired.forEach(this::retire);
         changed();
+    }
+
+    private List<ServedVersion> removeDemos() {
+        var removed = new ArrayList<ServedVersion>();
+        for (var it = routes.entrySet().iterator(); it.hasNext(); ) {
+            var route = it.next();
+            route.getValue().removeIf(e -> {
+                if (e.served().model().demo()) {
+                    removed.add(e.served());
+                    return true;
+                }
+                return false;
+            });
+            if (route.getValue().isEmpty()) {
+                it.remove();
+            }
+        }
+        return removed;
+    }
+
+    /** Whether some version of {@code name} is being served. */
+    public synchronized boolean serves(String name) {
+        var entries = routes.get(name);
+        return entries != null && !entries.isEmpty();
     }
 
     /** Sends all traffic of {@code name} to {@code version}; the others drain and close. */

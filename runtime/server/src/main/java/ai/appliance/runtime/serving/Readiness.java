@@ -1,33 +1,52 @@
 package ai.appliance.runtime.serving;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
-/** Named readiness conditions (model loaded, broker connected) for /health/ready and the status topic. */
+/**
+ * Named readiness conditions (model loaded, broker connected) for /health/ready and the status topic. A condition
+ * that fails can say why (a model that did not load names the file and the problem), so an operator looking at
+ * /health/ready does not have to search the log.
+ */
 public final class Readiness {
 
-    private record Check(String name, BooleanSupplier ok) { }
+    /** @param problem null when the condition holds, else why it does not */
+    private record Check(String name, Supplier<String> problem) { }
 
     private final List<Check> checks = new ArrayList<>();
 
     public synchronized Readiness add(String name, BooleanSupplier ok) {
-        checks.add(new Check(name, ok));
+        checks.add(new Check(name, () -> ok.getAsBoolean() ? null : name + " is not met"));
+        return this;
+    }
+
+    /** A condition whose {@code problem} is null when it holds and otherwise a one-line reason. */
+    public synchronized Readiness addExplained(String name, Supplier<String> problem) {
+        checks.add(new Check(name, problem));
         return this;
     }
 
     /** Names of the conditions not met now; empty when ready. */
-    public synchronized List<String> failing() {
-        var out = new ArrayList<String>();
+    public List<String> failing() {
+        return List.copyOf(problems().keySet());
+    }
+
+    /** The conditions not met now with the reason of each; empty when ready. */
+    public synchronized Map<String, String> problems() {
+        var out = new LinkedHashMap<String, String>();
         for (var c : checks) {
-            boolean ok;
+            String problem;
             try {
-                ok = c.ok().getAsBoolean();
+                problem = c.problem().get();
             } catch (RuntimeException e) {
-                ok = false;
+                problem = c.name() + " could not be checked";
             }
-            if (!ok) {
-                out.add(c.name());
+            if (problem != null) {
+                out.put(c.name(), problem);
             }
         }
         return out;

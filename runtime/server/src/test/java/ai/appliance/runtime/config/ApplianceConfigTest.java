@@ -62,6 +62,40 @@ class ApplianceConfigTest {
         var e = assertThrows(IllegalArgumentException.class, () -> ApplianceConfig.load(Optional.of(file), Map.of()));
         assertTrue(e.getMessage().startsWith("config file " + file + " cannot be read: "), e.getMessage());
         assertTrue(e.getMessage().contains("line 1, column 9"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), "one line: " + e.getMessage());
+        assertTrue(e.getMessage().endsWith("while parsing a flow sequence (line 1, column 9): expected ',' or ']',"
+                + " but got <stream end> (line 2, column 1)"), e.getMessage());
+    }
+
+    @Test
+    void connectionLimitsHaveSafeDefaultsAndRefuseNonsense() {
+        var limits = ApplianceConfig.load(Optional.empty(), Map.of()).http().limits();
+        assertEquals(256, limits.maxConnections());
+        assertEquals(java.time.Duration.ofSeconds(10), limits.headerTimeout());
+        assertEquals(java.time.Duration.ofSeconds(30), limits.bodyTimeout());
+        assertEquals(java.time.Duration.ofSeconds(60), limits.idleTimeout());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> ApplianceConfig.load(Optional.empty(), Map.of("server.header-timeout", "0")));
+        assertEquals("server.header-timeout must be positive, was PT0S", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ApplianceConfig.load(Optional.empty(), Map.of("server.max-connections", "0")));
+        assertEquals("server.max-connections must be at least 1, was 0", e.getMessage());
+    }
+
+    @Test
+    void modelFoldersAndAuditSecretsAreRead(@TempDir Path dir) throws Exception {
+        var file = Files.writeString(dir.resolve("a.yaml"), """
+                model-folders: [/opt/models, /srv/gguf]
+                audit: {file-group: adm, key-file: /var/lib/appliance/audit.key}
+                """);
+        var config = ApplianceConfig.load(Optional.of(file), Map.of());
+        assertEquals(List.of(Path.of("/opt/models"), Path.of("/srv/gguf")), config.modelFolders());
+        assertEquals("adm", config.audit().fileGroup());
+        assertEquals(Path.of("/var/lib/appliance/audit.key"), config.audit().keyFile());
+        assertEquals(List.of(), ApplianceConfig.unknownKeys(Config.just(ConfigSources.file(file))));
+        var defaults = ApplianceConfig.load(Optional.empty(), Map.of("store.root", "/data/store"));
+        assertEquals(Path.of("/data/store/audit.key"), defaults.audit().keyFile(), "beside the store's state");
+        assertEquals(null, defaults.audit().fileGroup());
     }
 
     @Test

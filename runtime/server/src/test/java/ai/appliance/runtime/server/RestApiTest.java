@@ -23,7 +23,7 @@ class RestApiTest {
 
     @BeforeAll
     static void start() {
-        harness = Harness.start(Map.of());
+        harness = Harness.start(Map.of("model-folders.0", Fixtures.model("tiny-qwen2").toString()));
     }
 
     @AfterAll
@@ -131,6 +131,45 @@ class RestApiTest {
         assertError(harness.get("/v1/nothing-here"), 404, "invalid_request_error");
         var tooLong = Harness.json(harness.post("/v1/completions", "{\"prompt\":\"" + "word ".repeat(1500) + "\"}").body());
         assertEquals("context_length_exceeded", tooLong.at("/error/code").asText());
+    }
+
+    @Test
+    void loadingAServerFileOutsideTheModelFoldersGetsTheSameAnswerAsAMissingOne() throws Exception {
+        var shadow = harness.post("/v1/models/x/load", "{\"path\":\"/etc/shadow\"}");
+        var passwd = harness.post("/v1/models/x/load", "{\"path\":\"/etc/passwd\"}");
+        var missing = harness.post("/v1/models/x/load", "{\"path\":\"/no/such/file.gguf\"}");
+        assertError(shadow, 400, "invalid_request_error");
+        assertEquals(missing.body(), shadow.body());
+        assertEquals(missing.body(), passwd.body());
+        assertFalse(passwd.body().contains("magic"), passwd.body());
+        assertEquals("path", Harness.json(passwd.body()).at("/error/param").asText());
+    }
+
+    @Test
+    void aStoreVersionFolderWhoseModelFileLinksOutIsRefusedLikeAMissingFile() throws Exception {
+        var folder = java.nio.file.Files.createDirectories(harness.dir.resolve("store/models/x/versions/v1"));
+        java.nio.file.Files.deleteIfExists(folder.resolve("model.gguf"));
+        java.nio.file.Files.createSymbolicLink(folder.resolve("model.gguf"), java.nio.file.Path.of("/etc/passwd"));
+        var linked = harness.post("/v1/models/x/load", "{\"path\":\"" + folder + "\"}");
+        var missing = harness.post("/v1/models/x/load", "{\"path\":\"/no/such/file.gguf\"}");
+        assertError(linked, 400, "invalid_request_error");
+        assertEquals(missing.body(), linked.body());
+    }
+
+    @Test
+    void aModelInAConfiguredModelFolderLoadsBesideTheServedOne() throws Exception {
+        var res = harness.post("/v1/models/tiny-f32/load", "{\"path\":\"tiny-qwen2-f32.gguf\",\"version\":\"f32\"}");
+        assertEquals(200, res.statusCode(), res.body());
+        assertTrue(res.body().contains("\"tiny-f32\""), res.body());
+    }
+
+    @Test
+    void malformedManagementBodiesAreDescribedWithoutParserInternals() throws Exception {
+        var res = harness.post("/v1/models/tiny-qwen2/switch", "{\"version\": ");
+        assertError(res, 400, "invalid_request_error");
+        var message = Harness.json(res.body()).at("/error/message").asText();
+        assertTrue(message.startsWith("the request body ends before the JSON is complete"), message);
+        assertFalse(message.contains("Feature") || message.contains("Source"), message);
     }
 
     @Test

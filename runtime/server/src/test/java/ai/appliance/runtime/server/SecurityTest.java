@@ -153,7 +153,10 @@ class SecurityTest {
         var today = Files.list(file).filter(p -> p.getFileName().toString().startsWith("audit-")).findFirst().orElseThrow();
         var text = Files.readString(today);
         assertFalse(text.contains("swordfish"), "the audit log must not hold prompt text");
-        var expectedHash = ApiKeyStore.sha256Hex("user\n" + SECRET_PROMPT + "\n");
+        var expectedHash = ai.appliance.runtime.audit.PromptDigest.loadOrCreate(harness.dir.resolve("store/audit.key"))
+                .of("user\n" + SECRET_PROMPT + "\n");
+        assertFalse(text.contains(ApiKeyStore.sha256Hex("user\n" + SECRET_PROMPT + "\n")),
+                "a plain SHA-256 of the prompt would let anyone confirm a guess");
         var found = false;
         for (var line : text.split("\n")) {
             var event = Harness.json(line);
@@ -163,7 +166,7 @@ class SecurityTest {
             }
             assertTrue(event.get("client").asText().matches("[0-9a-f.:\\[\\]]+:\\d+"), "client is ip:port: " + line);
             if ("user-key".equals(event.get("principal").asText()) && event.get("status").asInt() == 200
-                    && expectedHash.equals(event.path("promptSha256").asText())) {
+                    && expectedHash.equals(event.path("promptHmac").asText())) {
                 found = true;
                 assertEquals("user", event.get("role").asText());
                 assertEquals("rest", event.get("frontEnd").asText());
@@ -172,7 +175,7 @@ class SecurityTest {
                 assertTrue(event.get("completionTokens").asInt() > 0);
             }
         }
-        assertTrue(found, "no audit line for the user's request with the prompt's SHA-256");
+        assertTrue(found, "no audit line for the user's request with the prompt's HMAC");
         var download = harness.get("/v1/audit", "authorization", bearer("auditor"));
         assertEquals(200, download.statusCode());
         assertTrue(download.body().contains("\"principal\":\"user-key\""));

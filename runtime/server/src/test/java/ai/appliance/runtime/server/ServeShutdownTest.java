@@ -74,8 +74,8 @@ class ServeShutdownTest {
     @Test
     void readinessWaitsForTheMqttGatewayBeforeItHasStarted() {
         try (var catalog = new ModelCatalog(SchedulerSettings.DEFAULT, VersionMetrics.NONE, Duration.ofSeconds(1))) {
-            assertEquals(List.of("model-loaded", "mqtt-connected"), Appliance.readiness(catalog, true, () -> null).failing());
-            assertEquals(List.of("model-loaded"), Appliance.readiness(catalog, false, () -> null).failing());
+            assertEquals(List.of("model-loaded", "mqtt-connected"), Appliance.readiness(catalog, () -> null, true, () -> null).failing());
+            assertEquals(List.of("model-loaded"), Appliance.readiness(catalog, () -> null, false, () -> null).failing());
         }
     }
 }
