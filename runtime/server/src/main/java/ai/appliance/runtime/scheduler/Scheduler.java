@@ -238,6 +238,7 @@ public final class Scheduler implements AutoCloseable {
             return true;
         }
         running.add(job);
+        observer.queueWait(System.nanoTime() - job.submittedNanos);
         return true;
     }
 
