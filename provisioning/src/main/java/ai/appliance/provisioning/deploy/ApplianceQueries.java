@@ -22,8 +22,8 @@ public final class ApplianceQueries {
     public static final String KV_CACHE_USAGE = "appliance_kv_cache_usage_ratio";
     public static final String OUTPUT_TOKENS_PER_SECOND = "sum(rate(appliance_generated_tokens_total[1m]))";
     public static final String PROMPT_TOKENS_PER_SECOND = "sum(rate(appliance_prompt_tokens_total[1m]))";
-    public static final String MODEL_TRAFFIC = "appliance_model_traffic_ratio * on (model, version) group_left(demo)"
-            + " appliance_model_info";
+    public static final String MODEL_TRAFFIC = "appliance_model_traffic_ratio"
+            + " * on (job, instance, model, version) group_left(demo) appliance_model_info";
     public static final String SYNC_STATE = "appliance_sync_agent_state == 1";
     public static final String SYNC_BYTES_PER_SECOND = "sum by (model) (rate(appliance_sync_downloaded_bytes_total[5m]))";
     public static final String CERTIFICATE_DAYS_LEFT = "(appliance_certificate_expiry_timestamp_seconds - time()) / 86400";
