@@ -157,10 +157,22 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 ctx = ctx.withValue(CALLER_CERT, cert);
             }
             var withId = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                private boolean headersSent;
+
                 @Override
                 public void sendHeaders(Metadata responseHeaders) {
+                    headersSent = true;
                     responseHeaders.put(REQUEST_ID_HEADER, requestId);
                     super.sendHeaders(responseHeaders);
+                }
+
+                @Override
+                public void close(io.grpc.Status status, Metadata trailers) {
+                    // A call refused before any reply sends no headers: the id then travels in the trailers.
+                    if (!headersSent) {
+                        trailers.put(REQUEST_ID_HEADER, requestId);
+                    }
+                    super.close(status, trailers);
                 }
             };
             return Contexts.interceptCall(ctx, withId, headers, next);

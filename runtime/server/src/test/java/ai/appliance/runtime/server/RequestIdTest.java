@@ -119,6 +119,29 @@ class RequestIdTest {
         assertEquals("grpc", auditRecord("grpc-trace-9").get("frontEnd").asText());
     }
 
+    @Test
+    void aRefusedGrpcCallCarriesItsRequestIdInTheTrailers() throws Exception {
+        var channel = NettyChannelBuilder.forAddress("127.0.0.1", harness.appliance.server().grpcPort())
+                .usePlaintext().build();
+        var key = Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
+        var headers = new AtomicReference<Metadata>();
+        var trailers = new AtomicReference<Metadata>();
+        try {
+            var sent = new Metadata();
+            sent.put(key, "grpc-refused-3");
+            var stub = DeepSeekServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(sent),
+                            MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
+            var error = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                    () -> stub.generate(GenerateRequest.newBuilder().setMaxTokens(2).build()));
+            assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, error.getStatus().getCode());
+        } finally {
+            channel.shutdownNow();
+        }
+        assertEquals("grpc-refused-3", trailers.get().get(key));
+        assertEquals(400, auditRecord("grpc-refused-3").get("status").asInt());
+    }
+
     private static JsonNode accessLine(String requestId) throws Exception {
         var found = new ArrayList<JsonNode>();
         for (var line : ACCESS_LINES) {
