@@ -10,46 +10,82 @@ import java.util.Map;
 import static ai.appliance.provisioning.deploy.Yaml.map;
 
 /**
- * Kubernetes manifests for a plan: ConfigMap (plan.json), Deployment (probes, GPU and memory resources,
- * anti-affinity, hardened security context, references to Secrets it does not create), Service,
- * HorizontalPodAutoscaler on the server's queue-depth metric, and a PodDisruptionBudget.
+ * Kubernetes manifests for a plan. {@code appliance.yaml}: ConfigMap (plan.json), Deployment (probes, GPU and memory
+ * resources, anti-affinity, hardened security context, references to Secrets it does not create), Service,
+ * PodDisruptionBudget, and for the Prometheus Operator a ServiceMonitor and a PrometheusRule with the alert rules.
+ * Autoscaling on the queue comes in two alternatives, apply one: {@code autoscaling-keda.yaml} (a KEDA ScaledObject
+ * querying Prometheus) or {@code autoscaling-hpa.yaml} (an HPA on a Pods metric served by prometheus-adapter).
+ * Either way readiness decides which pods get traffic: a pod the autoscaler added takes requests only once its
+ * model is loaded.
  */
 public final class KubernetesRenderer {
 
-    /** Per-pod metric the server exports (Prometheus, via prometheus-adapter): requests waiting for a batch slot. */
-    public static final String QUEUE_DEPTH_METRIC = "appliance_queue_depth";
+    public static final String MANIFESTS = "appliance.yaml";
+    public static final String KEDA = "autoscaling-keda.yaml";
+    public static final String HPA = "autoscaling-hpa.yaml";
     public static final String TLS_SECRET = "appliance-device-tls";
     public static final String STORE_SECRET = "appliance-store-credentials";
 
-    public String render(Plan plan, DeploySettings s) {
+    public Map<String, String> render(Plan plan, DeploySettings s, MonitoringSettings monitoring) {
         var resources = HostResources.of(plan);
         var labels = map("app.kubernetes.io/name", s.name(), "app.kubernetes.io/component", "llm-runtime");
         var docs = new ArrayList<Map<String, Object>>();
         docs.add(map("apiVersion", "v1", "kind", "ConfigMap",
-                "metadata", map("name", s.name() + "-plan", "namespace", s.namespace(), "labels", labels),
+                "metadata", metadata(s, labels, "-plan"),
                 "data", map("plan.json", JsonFiles.write(plan))));
         docs.add(deployment(plan, s, resources, labels));
         docs.add(map("apiVersion", "v1", "kind", "Service",
-                "metadata", map("name", s.name(), "namespace", s.namespace(), "labels", labels),
+                "metadata", metadata(s, labels, ""),
                 "spec", map("type", "ClusterIP", "selector", labels,
-                        "ports", List.of(map("name", "https", "port", s.port(), "targetPort", "https")))));
+                        "ports", List.of(map("name", "https", "port", s.port(), "targetPort", "https"),
+                                map("name", "health", "port", s.healthPort(), "targetPort", "health")))));
+        docs.add(map("apiVersion", "policy/v1", "kind", "PodDisruptionBudget",
+                "metadata", metadata(s, labels, ""),
+                "spec", map("minAvailable", 1, "selector", map("matchLabels", labels))));
+        // The Operator names the scrape job after the Service, which is what ApplianceQueries.queueBacklog selects.
+        docs.add(map("apiVersion", "monitoring.coreos.com/v1", "kind", "ServiceMonitor",
+                "metadata", metadata(s, labels, ""),
+                "spec", map("selector", map("matchLabels", labels),
+                        "endpoints", List.of(map("port", "health", "path", "/metrics", "scheme", "http",
+                                "interval", "15s")))));
+        docs.add(map("apiVersion", "monitoring.coreos.com/v1", "kind", "PrometheusRule",
+                "metadata", metadata(s, labels, ""),
+                "spec", map("groups", new AlertRulesRenderer().groups(
+                        AlertThresholds.forPlan(plan, monitoring.timePerOutputTokenTarget())))));
+
         int minReplicas = Math.max(1, plan.replicas());
         int maxReplicas = s.maxReplicas() > 0 ? s.maxReplicas() : 4 * minReplicas;
-        docs.add(map("apiVersion", "autoscaling/v2", "kind", "HorizontalPodAutoscaler",
-                "metadata", map("name", s.name(), "namespace", s.namespace(), "labels", labels),
-                "spec", map("scaleTargetRef", map("apiVersion", "apps/v1", "kind", "Deployment", "name", s.name()),
+        // Scale out when more requests wait per pod than one full batch can absorb.
+        var perPodTarget = Integer.toString(plan.maxSequences());
+        var target = map("apiVersion", "apps/v1", "kind", "Deployment", "name", s.name());
+        var keda = map("apiVersion", "keda.sh/v1alpha1", "kind", "ScaledObject",
+                "metadata", metadata(s, labels, ""),
+                "spec", map("scaleTargetRef", map("name", s.name()),
+                        "minReplicaCount", minReplicas, "maxReplicaCount", maxReplicas,
+                        "pollingInterval", 15, "cooldownPeriod", 600,
+                        "advanced", map("horizontalPodAutoscalerConfig", map("behavior", scaleDownSlowly())),
+                        "triggers", List.of(map("type", "prometheus", "metadata", map(
+                                "serverAddress", monitoring.prometheusUrl(),
+                                "query", ApplianceQueries.queueBacklog(s.name()),
+                                "threshold", perPodTarget)))));
+        var hpa = map("apiVersion", "autoscaling/v2", "kind", "HorizontalPodAutoscaler",
+                "metadata", metadata(s, labels, ""),
+                "spec", map("scaleTargetRef", target,
                         "minReplicas", minReplicas, "maxReplicas", maxReplicas,
-                        // Scale out when more requests wait per pod than one full batch can absorb.
                         "metrics", List.of(map("type", "Pods", "pods", map(
-                                "metric", map("name", QUEUE_DEPTH_METRIC),
-                                "target", map("type", "AverageValue", "averageValue",
-                                        Integer.toString(plan.maxSequences()))))),
-                        // GPU pods take minutes to load: scale down slowly so a lull does not throw them away.
-                        "behavior", map("scaleDown", map("stabilizationWindowSeconds", 600)))));
-        docs.add(map("apiVersion", "policy/v1", "kind", "PodDisruptionBudget",
-                "metadata", map("name", s.name(), "namespace", s.namespace(), "labels", labels),
-                "spec", map("minAvailable", 1, "selector", map("matchLabels", labels))));
-        return Yaml.documents(docs);
+                                "metric", map("name", ApplianceQueries.QUEUE_METRIC),
+                                "target", map("type", "AverageValue", "averageValue", perPodTarget)))),
+                        "behavior", scaleDownSlowly()));
+        return Map.of(MANIFESTS, Yaml.documents(docs), KEDA, Yaml.write(keda), HPA, Yaml.write(hpa));
+    }
+
+    /** GPU pods take minutes to load: scale down slowly so a lull does not throw them away. */
+    private static Map<String, Object> scaleDownSlowly() {
+        return map("scaleDown", map("stabilizationWindowSeconds", 600));
+    }
+
+    private static Map<String, Object> metadata(DeploySettings s, Map<String, Object> labels, String suffix) {
+        return map("name", s.name() + suffix, "namespace", s.namespace(), "labels", labels);
     }
 
     private static Map<String, Object> deployment(Plan plan, DeploySettings s, HostResources r,

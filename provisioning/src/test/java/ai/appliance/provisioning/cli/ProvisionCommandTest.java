@@ -55,11 +55,17 @@ class ProvisionCommandTest {
         assertTrue(r.out().startsWith("not due: 8"), r.out()); // 89 or 90 days remain
 
         for (var target : new String[]{"systemd", "k8s", "compose"}) {
-            r = provision("render", target, "--plan", plan.toString(), "--out", tmp.resolve(target).toString());
+            r = provision("render", target, "--plan", plan.toString(), "--out", tmp.resolve(target).toString(),
+                    "--tpot-target-ms", "120");
             assertEquals(0, r.exit(), r.err());
+            // Every target ships the alert rules (with the given decode target) and the dashboard beside it.
+            assertTrue(Files.readString(tmp.resolve(target).resolve("appliance-alerts.yaml")).contains("> 0.12"));
+            assertTrue(Files.readString(tmp.resolve(target).resolve("appliance-dashboard.json")).contains("\"panels\""));
         }
         assertTrue(Files.isExecutable(tmp.resolve("systemd/appliance-supervise.sh")));
         assertTrue(Files.readString(tmp.resolve("k8s/appliance.yaml")).contains("nvidia.com/gpu"));
+        assertTrue(Files.readString(tmp.resolve("k8s/autoscaling-keda.yaml")).contains("ScaledObject"));
+        assertTrue(Files.readString(tmp.resolve("k8s/autoscaling-hpa.yaml")).contains("HorizontalPodAutoscaler"));
 
         var fixture = SharedFixtures.path("models/tiny-llama3/tiny-llama3-q8_0.gguf");
         var enc = tmp.resolve("model.gguf.enc");

@@ -38,11 +38,19 @@ class RenderedDeploymentTest {
                 .orElseThrow(() -> new AssertionError("no " + kind + " document"));
     }
 
+    private List<JsonNode> kubernetes(Plan plan, String file) throws Exception {
+        var files = new KubernetesRenderer().render(plan, settings, MonitoringSettings.defaults());
+        assertEquals(java.util.Set.of(KubernetesRenderer.MANIFESTS, KubernetesRenderer.KEDA, KubernetesRenderer.HPA),
+                files.keySet());
+        return documents(files.get(file));
+    }
+
     @Test
-    void kubernetesManifestsParseAndCarryProbesGpuLimitsMemoryAndAutoscaling() throws Exception {
+    void kubernetesManifestsParseAndCarryProbesGpuLimitsMemoryAndMonitoring() throws Exception {
         var plan = plan("8x-h100-80gb");
-        var docs = documents(new KubernetesRenderer().render(plan, settings));
-        assertEquals(List.of("ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"),
+        var docs = kubernetes(plan, KubernetesRenderer.MANIFESTS);
+        assertEquals(List.of("ConfigMap", "Deployment", "Service", "PodDisruptionBudget", "ServiceMonitor",
+                        "PrometheusRule"),
                 docs.stream().map(d -> d.get("kind").asText()).toList());
 
         var deployment = kind(docs, "Deployment");
@@ -62,10 +70,23 @@ class RenderedDeploymentTest {
                 "/spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/0/podAffinityTerm/topologyKey").asText());
         assertEquals(KubernetesRenderer.TLS_SECRET, deployment.at("/spec/template/spec/volumes/1/secret/secretName").asText());
 
-        var hpa = kind(docs, "HorizontalPodAutoscaler");
-        assertEquals(KubernetesRenderer.QUEUE_DEPTH_METRIC, hpa.at("/spec/metrics/0/pods/metric/name").asText());
-        assertEquals(Integer.toString(plan.maxSequences()), hpa.at("/spec/metrics/0/pods/target/averageValue").asText());
-        assertEquals(2, hpa.at("/spec/minReplicas").asInt());
+        var pdb = kind(docs, "PodDisruptionBudget");
+        assertEquals(1, pdb.at("/spec/minAvailable").asInt());
+        assertEquals(deployment.at("/spec/selector/matchLabels"), pdb.at("/spec/selector/matchLabels"));
+
+        // Prometheus scrapes the Service's plain health port, where /metrics is; its job is the Service's name.
+        var monitor = kind(docs, "ServiceMonitor");
+        assertEquals("health", monitor.at("/spec/endpoints/0/port").asText());
+        assertEquals("/metrics", monitor.at("/spec/endpoints/0/path").asText());
+        var service = kind(docs, "Service");
+        assertEquals("health", service.at("/spec/ports/1/name").asText());
+        assertEquals(settings.healthPort(), service.at("/spec/ports/1/port").asInt());
+        assertEquals(service.at("/spec/selector"), monitor.at("/spec/selector/matchLabels"));
+        var alerts = new ArrayList<String>();
+        kind(docs, "PrometheusRule").at("/spec/groups/0/rules").forEach(r -> alerts.add(r.get("alert").asText()));
+        assertTrue(alerts.containsAll(List.of("ApplianceErrorRateHigh", "ApplianceQueueBacklog",
+                "ApplianceTimePerOutputTokenSlow", "ApplianceMemoryHigh", "ApplianceGpuTemperatureHigh",
+                "ApplianceSyncAgentOffline", "ApplianceModelCorrupt", "ApplianceCertificateExpiring")), alerts.toString());
 
         // The ConfigMap carries the plan itself, which reads back unchanged.
         var planJson = kind(docs, "ConfigMap").at("/data/plan.json").asText();
@@ -73,8 +94,55 @@ class RenderedDeploymentTest {
     }
 
     @Test
+    void kedaScalesTheDeploymentOnTheSharedQueueQueryThroughPrometheus() throws Exception {
+        var plan = plan("8x-h100-80gb");
+        var scaled = kubernetes(plan, KubernetesRenderer.KEDA);
+        assertEquals(1, scaled.size());
+        var keda = scaled.getFirst();
+        assertEquals("keda.sh/v1alpha1", keda.get("apiVersion").asText());
+        assertEquals("ScaledObject", keda.get("kind").asText());
+        assertEquals(settings.name(), keda.at("/spec/scaleTargetRef/name").asText());
+        assertEquals(2, keda.at("/spec/minReplicaCount").asInt());
+        assertEquals(8, keda.at("/spec/maxReplicaCount").asInt());
+        var trigger = keda.at("/spec/triggers/0");
+        assertEquals("prometheus", trigger.get("type").asText());
+        assertEquals(ApplianceQueries.queueBacklog(settings.name()), trigger.at("/metadata/query").asText());
+        assertEquals(MonitoringSettings.defaults().prometheusUrl(), trigger.at("/metadata/serverAddress").asText());
+        assertEquals(Integer.toString(plan.maxSequences()), trigger.at("/metadata/threshold").asText());
+    }
+
+    @Test
+    void theHpaAlternativeScalesOnTheQueueGaugePerPod() throws Exception {
+        var plan = plan("8x-h100-80gb");
+        var hpa = kubernetes(plan, KubernetesRenderer.HPA).getFirst();
+        assertEquals("HorizontalPodAutoscaler", hpa.get("kind").asText());
+        assertEquals(ApplianceQueries.QUEUE_METRIC, hpa.at("/spec/metrics/0/pods/metric/name").asText());
+        assertEquals(Integer.toString(plan.maxSequences()), hpa.at("/spec/metrics/0/pods/target/averageValue").asText());
+        assertEquals(2, hpa.at("/spec/minReplicas").asInt());
+        assertEquals(600, hpa.at("/spec/behavior/scaleDown/stabilizationWindowSeconds").asInt());
+    }
+
+    @Test
+    void theDashboardIsGrafanaJsonWithOnePanelPerSharedQuerySet() throws Exception {
+        var dashboard = new ObjectMapper().readTree(new GrafanaDashboardRenderer().render());
+        var panels = dashboard.get("panels");
+        assertEquals(GrafanaDashboardRenderer.panels().size(), panels.size());
+        for (int i = 0; i < panels.size(); i++) {
+            var expected = GrafanaDashboardRenderer.panels().get(i);
+            assertEquals(expected.title(), panels.get(i).get("title").asText());
+            assertEquals(expected.queries().getFirst().expr(), panels.get(i).at("/targets/0/expr").asText());
+        }
+        var titles = new ArrayList<String>();
+        panels.forEach(p -> titles.add(p.get("title").asText()));
+        for (var topic : List.of("Requests", "Latency", "Queue", "KV cache", "Tokens per second", "Model versions",
+                "Sync agent", "Certificate")) {
+            assertTrue(titles.stream().anyMatch(t -> t.startsWith(topic)), topic + " in " + titles);
+        }
+    }
+
+    @Test
     void cpuPlansRequestNoGpus() throws Exception {
-        var docs = documents(new KubernetesRenderer().render(plan("cpu-only-i7-12700"), settings));
+        var docs = kubernetes(plan("cpu-only-i7-12700"), KubernetesRenderer.MANIFESTS);
         var container = kind(docs, "Deployment").at("/spec/template/spec/containers/0");
         assertTrue(container.at("/resources/limits/nvidia.com~1gpu").isMissingNode());
         assertTrue(kind(docs, "Deployment").at("/spec/template/spec/nodeSelector").isMissingNode());

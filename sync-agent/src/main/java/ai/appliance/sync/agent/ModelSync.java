@@ -166,7 +166,8 @@ public final class ModelSync {
         LOG.log(System.Logger.Level.INFO, "{0}: updating {1} -> {2}: {3} of {4} chunks to fetch ({5} bytes)",
                 ref.name(), state.active(), t.version(), plan.size(), manifest.distinctChunks().size(), planBytes);
         update(state.state("downloading").progress(0).error(null));
-        fetcher.fetch(plan, (done, total) -> updateProgress(total == 0 ? 1 : (double) done / total));
+        long downloadedBefore = state.bytesDownloaded();
+        fetcher.fetch(plan, (done, total) -> updateProgress(total == 0 ? 1 : (double) done / total, downloadedBefore + done));
         update(state.state("verifying").progress(1));
         assembler.assemble(manifest, local);
         update(state.state("activating"));
@@ -363,7 +364,7 @@ public final class ModelSync {
             var s = Json.read(Files.readAllBytes(file), AgentState.class, file.toString());
             return new AgentState(ref.name(), s.active(), s.previous() == null ? List.of() : s.previous(),
                     s.bad() == null ? Map.of() : s.bad(), s.state() == null ? "idle" : s.state(), s.progress(), s.lastError(),
-                    s.offlineSince(), s.lastCheck(), s.lastVerified(), s.desired(), s.pending(), s.pendingSince(), s.store());
+                    s.offlineSince(), s.lastCheck(), s.lastVerified(), s.desired(), s.pending(), s.pendingSince(), s.store(), s.bytesDownloaded());
         } catch (IOException | SyncException.MalformedMetadata e) {
             LOG.log(System.Logger.Level.WARNING, "{0}: unreadable {1}; rebuilding from the active link", ref.name(), file);
             return AgentState.initial(ref.name());
@@ -401,14 +402,14 @@ public final class ModelSync {
     }
 
     /** Called from download threads; persists only whole-percent steps to keep fsyncs rare. */
-    private void updateProgress(double p) {
+    private void updateProgress(double p, long bytesDownloaded) {
         AgentState next;
         synchronized (stateLock) {
             if (Math.floor(p * 100) == Math.floor(state.progress() * 100) && p < 1) {
-                state = state.progress(p);
+                state = state.downloaded(p, bytesDownloaded);
                 return;
             }
-            next = state.progress(p);
+            next = state.downloaded(p, bytesDownloaded);
         }
         update(next);
     }

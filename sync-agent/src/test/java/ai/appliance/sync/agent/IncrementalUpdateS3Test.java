@@ -39,9 +39,11 @@ class IncrementalUpdateS3Test {
             var config = release.device(device, List.of(uri), "qwen2-7b").withParallelism(4);
             try (var agent = SyncAgent.builder().config(config).build()) {
                 server.resetCounters();
-                assertEquals("v1", agent.runOnce().getFirst().active());
+                var installed = agent.runOnce().getFirst();
+                assertEquals("v1", installed.active());
                 long fullBytes = server.chunkBytesServed.get();
                 assertTrue(fullBytes >= 200L << 20, "full install fetched " + fullBytes);
+                assertEquals(fullBytes, installed.bytesDownloaded(), "the state counts the chunk bytes fetched");
 
                 var v2 = tmp.resolve("v2");
                 Release.copyTree(v1, v2);
@@ -53,6 +55,8 @@ class IncrementalUpdateS3Test {
                 server.resetCounters();
                 var s = agent.runOnce().getFirst();
                 assertEquals("v2", s.active(), () -> "state " + s);
+                assertEquals(fullBytes + server.chunkBytesServed.get(), s.bytesDownloaded(),
+                        "the update adds only its own chunk bytes to the lifetime count");
 
                 long metadata;
                 try (var store = StoreUris.open(uri)) {

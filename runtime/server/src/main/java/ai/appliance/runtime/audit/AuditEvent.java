@@ -4,6 +4,7 @@ package ai.appliance.runtime.audit;
  * One audited request.
  *
  * @param timestampMillis  when the request arrived (epoch ms)
+ * @param requestId        the request's id, also in its access log line and its response ({@code X-Request-Id})
  * @param client           ip:port of the caller (or MQTT client id)
  * @param frontEnd         rest, websocket, grpc or mqtt
  * @param endpoint         HTTP path, gRPC method or MQTT topic
@@ -15,6 +16,7 @@ package ai.appliance.runtime.audit;
  */
 public record AuditEvent(
         long timestampMillis,
+        String requestId,
         String client,
         String principal,
         String role,

@@ -5,6 +5,7 @@ import ai.appliance.runtime.backend.Backends;
 import ai.appliance.runtime.scheduler.SchedulerSettings;
 import ai.appliance.runtime.security.ApiKeyStore;
 import ai.appliance.runtime.security.Role;
+import ai.appliance.runtime.logs.LogFormat;
 import ai.appliance.runtime.security.TlsConfig;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
@@ -46,7 +47,8 @@ public record ApplianceConfig(
         Security security,
         Audit audit,
         Mqtt mqtt,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        LogFormat logFormat) {
 
     private static final Logger LOG = Logger.getLogger(ApplianceConfig.class.getName());
 
@@ -187,7 +189,8 @@ public record ApplianceConfig(
             "mqtt.tls.client-auth",
             "mqtt.embedded.host", "mqtt.embedded.port", "mqtt.embedded.data-dir", "mqtt.max-payload-bytes",
             "mqtt.max-cached-replies",
-            "shutdown.grace");
+            "shutdown.grace",
+            "logging.format");
 
     /** Keys of {@code file} that no setting reads: a typo ({@code sever.port}) would otherwise pass in silence. */
     static List<String> unknownKeys(Config file) {
@@ -274,7 +277,8 @@ public record ApplianceConfig(
                 c.get("engine.backend").asString().orElse(Backends.DEFAULT),
                 duration(c.get("scheduler.request-timeout"), Duration.ofMinutes(10)),
                 wholeNumber(g.get("default-max-tokens"), 512), wholeNumber(g.get("max-max-tokens"), 8192),
-                security, audit, mqtt, duration(c.get("shutdown.grace"), Duration.ofSeconds(30)));
+                security, audit, mqtt, duration(c.get("shutdown.grace"), Duration.ofSeconds(30)),
+                LogFormat.parse(c.get("logging.format").asString().orElse("text")));
     }
 
     private static TlsConfig tls(Config node) {

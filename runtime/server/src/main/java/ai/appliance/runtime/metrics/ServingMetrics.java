@@ -4,29 +4,39 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * Every serving metric, exposed in Prometheus text format by {@link #scrape()}. Scheduler gauges are per model
- * version ({@link VersionGauges}); latencies and token counts are for the whole appliance.
+ * Every serving metric, exposed in Prometheus text format by {@link #scrape()}; names follow Prometheus
+ * conventions (base units in the name, {@code _total} counters, histograms for latencies) and docs/api.md lists
+ * each series. Scheduler gauges are per model version ({@link VersionGauges}); latencies and token counts are for
+ * the whole appliance. Sources outside the serving path (sync agent state, certificates) are read at scrape time.
  */
 public final class ServingMetrics implements VersionMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Timer timeToFirstToken;
-    private final Timer interToken;
-    private final Counter tokensIn;
-    private final Counter tokensOut;
+    private final Timer timePerOutputToken;
+    private final Timer queueWait;
+    private final DistributionSummary promptLength;
+    private final Counter promptTokens;
+    private final Counter generatedTokens;
     private final AtomicLong mqttConnected = new AtomicLong();
+    private final ServedModelGauges servedModels;
+    private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
     /** Keyed by (model, version); guarded by {@code this}. */
     private final Map<List<String>, VersionGauges> versions = new HashMap<>();
 
@@ -36,14 +46,30 @@ public final class ServingMetrics implements VersionMetrics {
                 .serviceLevelObjectives(ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000), ms(2500), ms(5000),
                         ms(10000), ms(30000))
                 .register(registry);
-        interToken = Timer.builder("appliance.inter.token.latency")
-                .description("Time between consecutive tokens of one request")
-                .serviceLevelObjectives(ms(5), ms(10), ms(20), ms(40), ms(80), ms(160), ms(320), ms(640), ms(1280))
+        // Buckets bracket the 150 ms default target of the time-per-output-token alert.
+        timePerOutputToken = Timer.builder("appliance.time.per.output.token")
+                .description("Time between consecutive output tokens of one request (decode step latency)")
+                .serviceLevelObjectives(ms(5), ms(10), ms(20), ms(40), ms(80), ms(100), ms(150), ms(200), ms(320),
+                        ms(640), ms(1280))
                 .register(registry);
-        tokensIn = Counter.builder("appliance.tokens.in").description("Prompt tokens processed").register(registry);
-        tokensOut = Counter.builder("appliance.tokens.out").description("Tokens generated").register(registry);
+        queueWait = Timer.builder("appliance.queue.wait")
+                .description("Time a request waited in the queue before it started (batch slot and KV memory)")
+                .serviceLevelObjectives(ms(1), ms(10), ms(50), ms(100), ms(250), ms(500), ms(1000), ms(2500),
+                        ms(5000), ms(10000), ms(30000))
+                .register(registry);
+        promptLength = DistributionSummary.builder("appliance.request.prompt.tokens")
+                .description("Prompt length of finished requests (sizes the context and the prefill chunk)")
+                .serviceLevelObjectives(16, 64, 256, 1024, 4096, 16384, 65536)
+                .register(registry);
+        promptTokens = Counter.builder("appliance.prompt.tokens").description("Prompt tokens processed")
+                .register(registry);
+        generatedTokens = Counter.builder("appliance.generated.tokens")
+                .description("Tokens generated; rate() of it is the output tokens per second").register(registry);
         Gauge.builder("appliance.mqtt.connected", mqttConnected, AtomicLong::get)
-                .description("1 while the MQTT gateway is connected to its broker").register(registry);
+                .description("1 while the MQTT gateway is connected to its broker, else 0").register(registry);
+        servedModels = new ServedModelGauges(registry);
+        new ProcessMemory().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
     }
 
     private static Duration ms(long millis) {
@@ -56,9 +82,27 @@ public final class ServingMetrics implements VersionMetrics {
                 .description("Requests by front end and status").register(registry).increment();
     }
 
-    /** A prompt-length distribution helps size the context and the prefill chunk. */
     public void promptLength(int tokens) {
-        DistributionSummary.builder("appliance.prompt.tokens").register(registry).record(tokens);
+        promptLength.record(tokens);
+    }
+
+    /** The versions served and their share of traffic (model info and A/B split). */
+    public void servedModels(List<ServedModelGauges.Row> rows) {
+        servedModels.update(rows);
+    }
+
+    /** The sync agent's state files under {@code storeRoot}, read at every scrape. */
+    public void syncAgent(Path storeRoot) {
+        var gauges = new SyncAgentGauges(registry, storeRoot);
+        beforeScrape.add(gauges::refresh);
+    }
+
+    /** When a certificate the appliance presents expires ({@code use}: server, mqtt). */
+    public void certificate(String use, Instant notAfter) {
+        Gauge.builder("appliance.certificate.expiry.timestamp.seconds", () -> notAfter.getEpochSecond())
+                .tag("use", use)
+                .description("When the certificate expires (Unix seconds); alert when under 14 days remain")
+                .register(registry);
     }
 
     @Override
@@ -80,6 +124,8 @@ public final class ServingMetrics implements VersionMetrics {
                 .description("Heap bytes that KV caches may hold at once (scheduler.kv-cache-bytes)").register(registry);
         Gauge.builder("appliance.kv.cache.reserved.bytes", reservedBytes::getAsLong)
                 .description("Heap bytes held by the KV caches of running requests").register(registry);
+        Gauge.builder("appliance.kv.cache.usage.ratio", () -> limitBytes <= 0 ? 0 : (double) reservedBytes.getAsLong() / limitBytes)
+                .description("Share of the KV-cache budget held by running requests (0..1)").register(registry);
     }
 
     public void mqttConnected(boolean connected) {
@@ -87,6 +133,7 @@ public final class ServingMetrics implements VersionMetrics {
     }
 
     public String scrape() {
+        beforeScrape.forEach(Runnable::run);
         return registry.scrape();
     }
 
@@ -126,13 +173,18 @@ public final class ServingMetrics implements VersionMetrics {
 
         @Override
         public void interToken(long nanos) {
-            interToken.record(nanos, TimeUnit.NANOSECONDS);
+            timePerOutputToken.record(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void queueWait(long nanos) {
+            queueWait.record(nanos, TimeUnit.NANOSECONDS);
         }
 
         @Override
         public void tokens(int promptTokens, int completionTokens) {
-            tokensIn.increment(promptTokens);
-            tokensOut.increment(completionTokens);
+            ServingMetrics.this.promptTokens.increment(promptTokens);
+            generatedTokens.increment(completionTokens);
         }
 
         @Override

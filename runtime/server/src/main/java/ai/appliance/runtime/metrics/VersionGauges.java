@@ -34,8 +34,8 @@ final class VersionGauges {
     VersionGauges(MeterRegistry registry, String model, String version) {
         this.registry = registry;
         var tags = Tags.of("model", model, "version", version);
-        sum("appliance.queue.depth", "Requests waiting for a batch slot", tags, s -> s.queueDepth);
-        sum("appliance.batch.size", "Sequences in the last decode step", tags, s -> s.batchSize);
+        sum("appliance.queue.requests", "Requests waiting for a batch slot or KV memory", tags, s -> s.queueDepth);
+        sum("appliance.running.sequences", "Sequences in the last batched step", tags, s -> s.batchSize);
         sum("appliance.kv.cache.positions", "KV cache positions of running sequences", tags.and("state", "used"),
                 s -> s.kvUsed);
         sum("appliance.kv.cache.positions", "KV cache positions of running sequences", tags.and("state", "reserved"),

@@ -164,7 +164,7 @@ public final class MqttGateway implements AutoCloseable {
             ack(message);
             return;
         }
-        var call = CallContext.start("mqtt", topic, "mqtt");
+        var call = CallContext.start("mqtt", topic, "mqtt", null);
         ReplyTo replyTo = message.responseTopic() != null
                 ? new ReplyTo(message.responseTopic(), message.correlation(), correlationText(message.correlation()))
                 : null;
@@ -196,6 +196,8 @@ public final class MqttGateway implements AutoCloseable {
             if (replyTo == null) {
                 throw ApiException.invalid("reply_to", "no reply topic: use an MQTT 5 response topic or a reply_to field");
             }
+            // The device's correlation (MQTT 5) or "id" (3.1.1) already names the request end to end.
+            call = call.withRequestId(replyTo.requestId());
             if (replyTo.topic().contains("#") || replyTo.topic().contains("+")) {
                 var bad = replyTo;
                 replyTo = null;

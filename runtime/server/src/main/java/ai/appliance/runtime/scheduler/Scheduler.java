@@ -100,6 +100,17 @@ public final class Scheduler implements AutoCloseable {
         return waiting.size();
     }
 
+    /**
+     * Throws what {@link #submit} would throw for a full queue, so callers can refuse before rendering the prompt.
+     *
+     * @throws QueueFullException when {@code queueCapacity} requests already wait
+     */
+    public void requireQueueRoom() {
+        if (waiting.remainingCapacity() == 0) {
+            throw new QueueFullException(settings.queueCapacity());
+        }
+    }
+
     /** Requests that hold a batch slot now (observed by the scheduler thread at its last step). */
     public int runningCount() {
         return runningSnapshot;
@@ -238,6 +249,7 @@ public final class Scheduler implements AutoCloseable {
             return true;
         }
         running.add(job);
+        observer.queueWait(System.nanoTime() - job.submittedNanos);
         return true;
     }
 
@@ -260,6 +272,9 @@ public final class Scheduler implements AutoCloseable {
                 it.remove();
                 job.finish(FinishReason.Aborted.DEADLINE, observer);
             }
+        }
+        if (runningSnapshot != running.size()) {
+            observer.batchSize(running.size());
         }
         runningSnapshot = running.size();
     }
@@ -316,6 +331,8 @@ public final class Scheduler implements AutoCloseable {
             reserved += job.sequence.capacity();
         }
         observer.kvCacheUse(used, reserved);
+        // Finished sequences leave now: an idle scheduler must not keep reporting its last batch as running.
+        observer.batchSize(running.size());
         runningSnapshot = running.size();
     }
 

@@ -11,6 +11,9 @@ public interface SchedulerObserver {
 
     default void kvCacheUse(long positionsUsed, long positionsReserved) { }
 
+    /** A request left the queue and started: how long it waited since it was submitted. */
+    default void queueWait(long nanos) { }
+
     default void firstToken(long nanosSinceSubmit) { }
 
     default void interToken(long nanos) { }

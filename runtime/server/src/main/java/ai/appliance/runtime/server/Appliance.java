@@ -1,6 +1,8 @@
 package ai.appliance.runtime.server;
 
 import ai.appliance.runtime.config.ApplianceConfig;
+import ai.appliance.runtime.logs.LogOutput;
+import ai.appliance.runtime.metrics.ServedModelGauges;
 import ai.appliance.runtime.metrics.ServingMetrics;
 import ai.appliance.runtime.model.ModelFormatException;
 import ai.appliance.runtime.models.DemoModel;
@@ -48,6 +50,7 @@ public final class Appliance implements AutoCloseable {
     }
 
     public static Appliance start(ApplianceConfig config) {
+        LogOutput.use(config.logFormat());
         // Settings and ports first: a refusal should not cost the minute a large model takes to load.
         var access = ApplianceServer.accessControl(config);
         ApplianceServer.requireListenPorts(config);
@@ -59,6 +62,10 @@ public final class Appliance implements AutoCloseable {
         var kvBudget = KvBudget.of(config.kvCacheBytes());
         metrics.kvCacheBudget(kvBudget.limit(), kvBudget::reserved);
         var catalog = new ModelCatalog(config.scheduler(), kvBudget, metrics, config.shutdownGrace());
+        catalog.onChange(c -> metrics.servedModels(c.list().stream()
+                .map(m -> new ServedModelGauges.Row(m.name(), m.version(), m.demo(), m.weight())).toList()));
+        metrics.syncAgent(config.storeRoot());
+        CertificateExpiry.register(metrics, config);
         ModelLoader loader = (path, name, version) -> open(path, name, version, false, config.engineBackend(), config.engineThreads());
         StoreWatcher watcher = null;
         EmbeddedBroker broker = null;

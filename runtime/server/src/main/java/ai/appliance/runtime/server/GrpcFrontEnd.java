@@ -13,6 +13,7 @@ import ai.appliance.runtime.security.Permission;
 import ai.appliance.runtime.security.Principal;
 import ai.appliance.runtime.security.TlsSetup;
 import ai.appliance.runtime.serving.CallContext;
+import ai.appliance.runtime.serving.RequestIds;
 import ai.appliance.runtime.serving.FrontDoor;
 import ai.appliance.runtime.serving.InferenceRequest;
 import ai.appliance.runtime.serving.ResponseStream;
@@ -21,6 +22,7 @@ import ai.appliance.runtime.serving.ChatMessage;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
+import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
@@ -61,6 +63,9 @@ public final class GrpcFrontEnd implements AutoCloseable {
     private static final Context.Key<String> CALLER_KEY = Context.key("api-key");
     private static final Context.Key<String> CALLER_ADDRESS = Context.key("peer");
     private static final Context.Key<X509Certificate> CALLER_CERT = Context.key("peer-cert");
+    private static final Metadata.Key<String> REQUEST_ID_HEADER =
+            Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Context.Key<String> REQUEST_ID = Context.key("request-id");
 
     private final Server server;
     private final ExecutorService executor;
@@ -118,7 +123,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
         executor.shutdownNow();
     }
 
-    /** Puts the caller's credentials and address into the call context. */
+    /** Puts the caller's credentials, address and request id into the call context; answers with the id. */
     private static final class CallerInterceptor implements ServerInterceptor {
         @Override
         public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -145,11 +150,32 @@ public final class GrpcFrontEnd implements AutoCloseable {
                     cert = null;
                 }
             }
-            var ctx = Context.current().withValue(CALLER_ADDRESS, peer).withValue(CALLER_KEY, key);
+            var requestId = RequestIds.acceptOrGenerate(headers.get(REQUEST_ID_HEADER));
+            var ctx = Context.current().withValue(CALLER_ADDRESS, peer).withValue(CALLER_KEY, key)
+                    .withValue(REQUEST_ID, requestId);
             if (cert != null) {
                 ctx = ctx.withValue(CALLER_CERT, cert);
             }
-            return Contexts.interceptCall(ctx, call, headers, next);
+            var withId = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                private boolean headersSent;
+
+                @Override
+                public void sendHeaders(Metadata responseHeaders) {
+                    headersSent = true;
+                    responseHeaders.put(REQUEST_ID_HEADER, requestId);
+                    super.sendHeaders(responseHeaders);
+                }
+
+                @Override
+                public void close(io.grpc.Status status, Metadata trailers) {
+                    // A call refused before any reply sends no headers: the id then travels in the trailers.
+                    if (!headersSent) {
+                        trailers.put(REQUEST_ID_HEADER, requestId);
+                    }
+                    super.close(status, trailers);
+                }
+            };
+            return Contexts.interceptCall(ctx, withId, headers, next);
         }
     }
 
@@ -162,7 +188,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
 
         @Override
         public void generate(GenerateRequest request, StreamObserver<GenerateResponse> observer) {
-            var call = CallContext.start("grpc", "DeepSeekService/Generate", CALLER_ADDRESS.get());
+            var call = CallContext.start("grpc", "DeepSeekService/Generate", CALLER_ADDRESS.get(), REQUEST_ID.get());
             Principal principal = null;
             InferenceRequest inference = null;
             try {
@@ -192,7 +218,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
 
         @Override
         public void generateStream(GenerateRequest request, StreamObserver<GenerateChunk> observer) {
-            var call = CallContext.start("grpc", "DeepSeekService/GenerateStream", CALLER_ADDRESS.get());
+            var call = CallContext.start("grpc", "DeepSeekService/GenerateStream", CALLER_ADDRESS.get(),
+                    REQUEST_ID.get());
             var serverObserver = (ServerCallStreamObserver<GenerateChunk>) observer;
             Principal principal = null;
             InferenceRequest inference = null;

@@ -15,6 +15,7 @@ import ai.appliance.runtime.serving.FrontDoor;
 import ai.appliance.runtime.serving.InferenceRequest;
 import ai.appliance.runtime.serving.ModelLoader;
 import ai.appliance.runtime.serving.Readiness;
+import ai.appliance.runtime.serving.RequestIds;
 import ai.appliance.runtime.serving.ResponseStream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -96,7 +97,7 @@ public final class HttpApi {
     }
 
     private void generate(ServerRequest req, ServerResponse res, InferenceRequest.Kind kind) {
-        var call = CallContext.start("rest", req.path().path(), peer(req));
+        var call = start(req, res);
         Principal principal = null;
         InferenceRequest request = null;
         try {
@@ -264,7 +265,7 @@ public final class HttpApi {
     }
 
     private void auditFile(ServerRequest req, ServerResponse res) {
-        var call = CallContext.start("rest", req.path().path(), peer(req));
+        var call = start(req, res);
         Principal principal = null;
         try {
             principal = door.admit(apiKey(req), certificate(req), Permission.READ_AUDIT);
@@ -329,7 +330,7 @@ public final class HttpApi {
 
     /** A small JSON endpoint: admit, run, answer, record. */
     private void simple(ServerRequest req, ServerResponse res, Permission permission, JsonAction action) {
-        var call = CallContext.start("rest", req.path().path(), peer(req));
+        var call = start(req, res);
         Principal principal = null;
         try {
             principal = door.admit(apiKey(req), certificate(req), permission);
@@ -387,6 +388,14 @@ public final class HttpApi {
         }
         LOG.log(Level.SEVERE, "request failed", e);
         return new ApiException(ErrorKind.INTERNAL, "internal error; the server log has the details");
+    }
+
+    /** The call's context; its request id (the caller's X-Request-Id or a new one) goes back on the response. */
+    private static CallContext start(ServerRequest req, ServerResponse res) {
+        var call = CallContext.start("rest", req.path().path(), peer(req),
+                req.headers().first(HeaderNames.create(RequestIds.HEADER)).orElse(null));
+        res.header(HeaderNames.create(RequestIds.HEADER), call.requestId());
+        return call;
     }
 
     static String peer(ServerRequest req) {

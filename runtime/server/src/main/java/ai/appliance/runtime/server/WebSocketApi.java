@@ -139,7 +139,8 @@ public final class WebSocketApi {
         }
 
         private void run(WsSession session, JsonNode node, String id, InferenceRequest.Kind kind) {
-            var call = CallContext.start("websocket", "/v1/ws", client);
+            var call = CallContext.start("websocket", "/v1/ws", client,
+                    node.path("request_id").isTextual() ? node.get("request_id").asText() : null);
             InferenceRequest request = null;
             try {
                 door.access().rateLimit(principal);
@@ -155,13 +156,13 @@ public final class WebSocketApi {
                     active.remove(id);
                 }
             } catch (ApiException e) {
-                send(session, error(id, e));
+                send(session, error(id, e).put("request_id", call.requestId()));
                 door.finished(call, principal, request, e.kind().status());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 var error = HttpApi.internal(e);
-                send(session, error(id, error));
+                send(session, error(id, error).put("request_id", call.requestId()));
                 door.finished(call, principal, request, error.kind().status());
             }
         }
@@ -197,7 +198,7 @@ public final class WebSocketApi {
                     }
                     case ResponseStream.Done d -> {
                         var done = json.createObjectNode().put("type", "done").put("id", id)
-                                .put("model", stream.model()).put("chunks", index);
+                                .put("request_id", call.requestId()).put("model", stream.model()).put("chunks", index);
                         var message = done.putObject("message").put("role", "assistant").put("content", content.toString());
                         if (!reasoning.isEmpty()) {
                             message.put("reasoning_content", reasoning.toString());
@@ -213,7 +214,7 @@ public final class WebSocketApi {
                     }
                     case ResponseStream.Failed f -> {
                         var error = HttpApi.internal(f.error());
-                        send(session, error(id, error));
+                        send(session, error(id, error).put("request_id", call.requestId()));
                         door.finished(call, principal, request, error.kind().status());
                         return;
                     }

@@ -73,11 +73,12 @@ public final class FrontDoor {
 
     private void write(CallContext call, Principal principal, InferenceRequest request, String model,
                        int promptTokens, int completionTokens, int responseChars, int status, String finish) {
+        AccessLog.write(call, principal == null ? null : principal.name(), model, status, finish);
         if (audit == null) {
             return;
         }
         String promptText = request == null ? null : request.promptText();
-        audit.write(new AuditEvent(call.startMillis(), call.client(),
+        audit.write(new AuditEvent(call.startMillis(), call.requestId(), call.client(),
                 principal == null ? null : principal.name(), principal == null ? null : principal.role().wireName(),
                 call.frontEnd(), call.endpoint(), model,
                 promptText == null ? null : audit.promptDigest(promptText),

@@ -37,6 +37,8 @@ public final class InferenceService {
             var prefix = request.kind() == InferenceRequest.Kind.CHAT ? "chatcmpl-" : "cmpl-";
             var stream = new ResponseStream(prefix + UUID.randomUUID().toString().replace("-", ""), served);
             try {
+                // Refuse before rendering and tokenizing: under a burst that work is what delays the refusals.
+                served.scheduler().requireQueueRoom();
                 var generation = served.model().start(request);
                 var deadline = System.nanoTime() + requestTimeout.toNanos();
                 stream.attach(served.scheduler().submit(generation, request.maxTokens(), deadline, stream));

@@ -39,7 +39,7 @@ class AuditLogTest {
     }
 
     private static AuditEvent event(String prompt) {
-        return new AuditEvent(1, "127.0.0.1:5000", "key", "user", "rest", "/v1/chat/completions", "m", "abc",
+        return new AuditEvent(1, "req-1", "127.0.0.1:5000", "key", "user", "rest", "/v1/chat/completions", "m", "abc",
                 prompt, 3, 4, 10, 200, "stop", 12);
     }
 

@@ -54,6 +54,40 @@ class SchedulerTest {
     }
 
     @Test
+    void queueWaitsAreReportedAndAnIdleSchedulerReportsNoSequenceRunning() throws Exception {
+        var lastRunning = new java.util.concurrent.atomic.AtomicInteger(-1);
+        var queueWaits = new java.util.concurrent.atomic.AtomicInteger();
+        var observer = new SchedulerObserver() {
+            @Override
+            public void batchSize(int running) {
+                lastRunning.set(running);
+            }
+
+            @Override
+            public void queueWait(long nanos) {
+                assertTrue(nanos >= 0);
+                queueWaits.incrementAndGet();
+            }
+        };
+        scheduler = new Scheduler("test", model, new SchedulerSettings(32, Duration.ZERO, 64, 256), observer);
+        var listeners = new ArrayList<RecordingListener>();
+        for (int i = 0; i < 3; i++) {
+            var l = new RecordingListener();
+            listeners.add(l);
+            scheduler.submit(new ArgmaxGeneration(new int[] {1, 2, i}, 63), 4, NO_DEADLINE, l);
+        }
+        for (var l : listeners) {
+            l.await();
+        }
+        assertEquals(3, queueWaits.get(), "one queue wait per started request");
+        // The report that the batch emptied follows the last step's completions on the scheduler thread.
+        for (int i = 0; i < 1000 && lastRunning.get() != 0; i++) {
+            Thread.sleep(5);
+        }
+        assertEquals(0, lastRunning.get(), "after the last request the running gauge reads 0");
+    }
+
+    @Test
     void newRequestJoinsRunningBatchBetweenSteps() throws Exception {
         start(32, 0, 64, 256);
         model.stepMillis = 5;

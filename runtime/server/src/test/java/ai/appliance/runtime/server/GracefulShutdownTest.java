@@ -27,7 +27,7 @@ class GracefulShutdownTest {
         });
         // Wait until it is generating, then shut down underneath it.
         long deadline = System.nanoTime() + 10_000_000_000L;
-        var generating = "appliance_batch_size{model=\"tiny-qwen2\",version=\"q8_0\"} 1.0";
+        var generating = "appliance_running_sequences{model=\"tiny-qwen2\",version=\"q8_0\"} 1.0";
         while (!harness.get("/metrics").body().contains(generating) && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }

@@ -215,11 +215,13 @@ class RestApiTest {
         harness.post("/v1/chat/completions", chat("metrics please", 4, false));
         var metrics = harness.get("/metrics").body();
         for (var name : List.of("appliance_requests_total{frontend=\"rest\",status=\"200\"}",
-                "appliance_time_to_first_token_seconds_bucket", "appliance_inter_token_latency_seconds_bucket",
-                "appliance_tokens_in_total", "appliance_tokens_out_total", "appliance_queue_depth",
-                "appliance_batch_size", "appliance_kv_cache_positions", "appliance_model_load_seconds",
-                "appliance_kv_cache_budget_bytes", "appliance_kv_cache_reserved_bytes",
-                "appliance_mqtt_connected")) {
+                "appliance_time_to_first_token_seconds_bucket", "appliance_time_per_output_token_seconds_bucket",
+                "appliance_queue_wait_seconds_bucket", "appliance_prompt_tokens_total",
+                "appliance_generated_tokens_total", "appliance_queue_requests", "appliance_running_sequences",
+                "appliance_kv_cache_positions", "appliance_model_load_seconds", "appliance_kv_cache_budget_bytes",
+                "appliance_kv_cache_reserved_bytes", "appliance_kv_cache_usage_ratio", "appliance_mqtt_connected",
+                "appliance_model_info{demo=\"false\",model=\"tiny-qwen2\",version=\"q8_0\"}",
+                "appliance_model_traffic_ratio", "appliance_process_resident_memory_bytes", "jvm_memory_used_bytes")) {
             assertTrue(metrics.contains(name), "metrics lack " + name);
         }
     }

@@ -202,11 +202,11 @@ class ModelCatalogTest {
             catalog.add(v2, Duration.ofMillis(2500), false);
             catalog.route("m").scheduler().submit(new OneToken(), 1, Long.MAX_VALUE, IGNORED);
 
-            var both = awaitScrape(metrics, t -> t.contains("appliance_batch_size{model=\"m\",version=\"v1\"} 1.0"));
-            assertTrue(both.contains("appliance_batch_size{model=\"m\",version=\"v1\"} 1.0"), both);
-            assertTrue(both.contains("appliance_batch_size{model=\"m\",version=\"v2\"} 0.0"),
+            var both = awaitScrape(metrics, t -> t.contains("appliance_running_sequences{model=\"m\",version=\"v1\"} 1.0"));
+            assertTrue(both.contains("appliance_running_sequences{model=\"m\",version=\"v1\"} 1.0"), both);
+            assertTrue(both.contains("appliance_running_sequences{model=\"m\",version=\"v2\"} 0.0"),
                     "the idle version keeps its own batch size: " + both);
-            assertTrue(both.contains("appliance_queue_depth{model=\"m\",version=\"v2\"} 0.0"), both);
+            assertTrue(both.contains("appliance_queue_requests{model=\"m\",version=\"v2\"} 0.0"), both);
             assertTrue(both.contains("appliance_kv_cache_positions{model=\"m\",state=\"reserved\",version=\"v2\"} 0.0"),
                     both);
             assertTrue(both.contains("appliance_model_load_seconds{model=\"m\",version=\"v1\"} 1.5"), both);
@@ -217,7 +217,7 @@ class ModelCatalogTest {
             var after = awaitScrape(metrics, t -> !t.contains("version=\"v1\""));
             assertTrue(v1.closed.get(), "v1 drained and was freed");
             assertFalse(after.contains("version=\"v1\""), "a freed version's series are gone: " + after);
-            assertTrue(after.contains("appliance_batch_size{model=\"m\",version=\"v2\"} 0.0"), after);
+            assertTrue(after.contains("appliance_running_sequences{model=\"m\",version=\"v2\"} 0.0"), after);
             assertTrue(after.contains("appliance_model_load_seconds{model=\"m\",version=\"v2\"} 2.5"), after);
         }
     }
