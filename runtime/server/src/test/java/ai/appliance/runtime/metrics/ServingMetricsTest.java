@@ -3,6 +3,7 @@ package ai.appliance.runtime.metrics;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.appliance.runtime.scheduler.PrefixCache;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +31,18 @@ class ServingMetricsTest {
         reloaded.close();
         reloaded.close();
         assertFalse(metrics.scrape().contains("version=\"v1\""), metrics.scrape());
+    }
+
+    @Test
+    void thePrefixCacheIsScrapedAsPrometheusCountersAndGauges() {
+        var metrics = new ServingMetrics();
+        metrics.prefixCache(new PrefixCache(1 << 20, 32));
+        var text = metrics.scrape();
+        for (var series : new String[] {"appliance_prefix_cache_lookups_total 0.0", "appliance_prefix_cache_hits_total 0.0",
+                "appliance_prefix_cache_reused_tokens_total 0.0", "appliance_prefix_cache_evictions_total 0.0",
+                "appliance_prefix_cache_hit_ratio 0.0", "appliance_prefix_cache_bytes 0.0",
+                "appliance_prefix_cache_budget_bytes 1048576.0"}) {
+            assertTrue(text.contains(series + "\n"), series + " in " + text);
+        }
     }
 }

@@ -216,6 +216,28 @@ class LogprobsApiTest {
         return chars;
     }
 
+    /**
+     * A second conversation turn repeats the first turn's prompt: its blocks come from the prefix cache
+     * ({@code cached_tokens}), the answer is the one computed without the cache, and /metrics counts the reuse.
+     */
+    @Test
+    void aRepeatedPrefixIsReusedAndReportedInUsageAndMetrics() throws Exception {
+        var system = "You are a careful assistant who answers questions about lighthouses. ".repeat(12);
+        var body = "{\"temperature\":0,\"max_tokens\":6,\"logprobs\":true,\"messages\":[{\"role\":\"system\","
+                + "\"content\":\"" + system + "\"},{\"role\":\"user\",\"content\":\"USER\"}]}";
+        var first = Harness.json(harness.post("/v1/chat/completions", body.replace("USER", "Why a lens?")).body());
+        var second = Harness.json(harness.post("/v1/chat/completions", body.replace("USER", "Why a lens?")).body());
+        assertTrue(first.at("/usage/prompt_tokens").asInt() > 64, first.toString());
+        int cached = second.at("/usage/prompt_tokens_details/cached_tokens").asInt();
+        assertTrue(cached >= first.at("/usage/prompt_tokens").asInt() - 32 && cached % 32 == 0,
+                "all full blocks but the one holding the last prompt token: " + second.at("/usage"));
+        assertEquals(first.at("/choices/0/message"), second.at("/choices/0/message"));
+        assertSameLogprobs(first.at("/choices/0/logprobs"), second.at("/choices/0/logprobs"));
+        var metrics = harness.get("/metrics").body();
+        assertTrue(metrics.contains("appliance_prefix_cache_hits_total"), metrics);
+        assertTrue(!metrics.contains("appliance_prefix_cache_reused_tokens_total 0.0"), "tokens were reused: " + metrics);
+    }
+
     @Test
     void requestsThatCannotBeHonouredAreRefusedNamingTheField() throws Exception {
         var chat = "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":2";
