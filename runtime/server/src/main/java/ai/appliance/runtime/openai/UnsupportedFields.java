@@ -20,8 +20,10 @@ final class UnsupportedFields {
             throw unsupported("logit_bias", "logit_bias is not supported");
         }
         if (kind == InferenceRequest.Kind.CHAT) {
-            if (nonEmpty(root.get("tools")) || nonEmpty(root.get("functions"))) {
-                throw unsupported(root.has("tools") ? "tools" : "functions", "tool and function calling is not supported");
+            for (var field : new String[] {"tools", "functions"}) {
+                if (nonEmpty(root.get(field))) {
+                    throw unsupported(field, "tool and function calling is not supported");
+                }
             }
             for (var field : new String[] {"tool_choice", "function_call"}) {
                 var node = root.get(field);

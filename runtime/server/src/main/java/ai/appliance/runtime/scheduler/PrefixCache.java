@@ -105,7 +105,7 @@ public final class PrefixCache {
         blocks.put(key, rows);
     }
 
-    void looked(int blocksReused) {
+    void recordLookup(int blocksReused) {
         lookups.increment();
         if (blocksReused > 0) {
             hits.increment();

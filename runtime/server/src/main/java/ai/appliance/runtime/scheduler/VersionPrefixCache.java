@@ -38,7 +38,7 @@ public final class VersionPrefixCache implements AutoCloseable {
             if (rows == null) break;
             found.add(rows);
         }
-        cache.looked(found.size());
+        cache.recordLookup(found.size());
         return found;
     }
 
