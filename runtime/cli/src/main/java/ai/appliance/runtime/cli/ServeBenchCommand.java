@@ -1,5 +1,6 @@
 package ai.appliance.runtime.cli;
 
+import ai.appliance.runtime.models.EngineModel;
 import ai.appliance.runtime.server.Appliance;
 import ai.appliance.common.ProgressBar;
 import ai.appliance.runtime.config.ApplianceConfig;
@@ -64,6 +65,16 @@ public final class ServeBenchCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "engine threads for --model (default: all cores)")
     Integer threads;
 
+    @Option(names = "--system-tokens", defaultValue = "0",
+            description = "prepend a system prompt of about this many tokens, the same in every request, while each "
+                    + "request's user message differs: what the prefix cache saves (default ${DEFAULT-VALUE}: none)")
+    int systemTokens;
+
+    @Option(names = "--prefix-cache", defaultValue = "on",
+            description = "on or off: the in-process appliance's prefix cache (scheduler.prefix-cache.enabled; "
+                    + "default ${DEFAULT-VALUE})")
+    String prefixCache;
+
     @Option(names = {"-r", "--repetitions"}, defaultValue = "1",
             description = "sweeps over all stream counts; each row is then the median over them, and the sweeps "
                     + "interleave so a slow spell of a shared host hits every stream count alike (default ${DEFAULT-VALUE})")
@@ -75,6 +86,14 @@ public final class ServeBenchCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         if ((model == null) == (url == null)) {
             err.println("bench-serve: give either --model (in-process) or --url (running server)");
+            return 2;
+        }
+        if (!prefixCache.equals("on") && !prefixCache.equals("off")) {
+            err.println("bench-serve: --prefix-cache is on or off, was " + prefixCache);
+            return 2;
+        }
+        if (systemTokens < 0) {
+            err.println("bench-serve: --system-tokens must not be negative");
             return 2;
         }
         if (repetitions < 1 || streams.isEmpty() || streams.stream().anyMatch(n -> n < 1)) {
@@ -92,6 +111,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
             settings.put("models.0.path", model.toString());
             settings.put("models.0.name", "bench");
             settings.put("scheduler.queue-capacity", "1024");
+            settings.put("scheduler.prefix-cache.enabled", Boolean.toString(prefixCache.equals("on")));
             if (threads != null) {
                 settings.put("engine.threads", threads.toString());
             }
@@ -103,6 +123,12 @@ public final class ServeBenchCommand implements Callable<Integer> {
                 return 1;
             }
             base = appliance.server().baseUrl();
+        }
+        if (systemTokens > 0) {
+            systemText = appliance != null
+                    && appliance.server().catalog().route("bench").model() instanceof EngineModel served
+                    ? systemPrompt(systemTokens, text -> served.tokenizer().encode(text).length)
+                    : systemPrompt(systemTokens, text -> text.split(" ").length);
         }
         try {
             var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -121,12 +147,13 @@ public final class ServeBenchCommand implements Callable<Integer> {
                     + "token / time from its first to last token, summed over streams%s%n",
                     rounds.get(streams.getFirst()).getFirst().promptTokens(), maxTokens,
                     repetitions == 1 ? "" : "; each row the median of " + repetitions + " sweeps");
-            out.println("streams  tokens  seconds  tokens/s  vs-1  ttft(s)  decode tokens/s  vs-1");
+            out.println("streams  tokens  seconds  tokens/s  vs-1  ttft(s)  decode tokens/s  vs-1  cached prompt tokens");
             for (var entry : rounds.entrySet()) {
                 var result = ServeBenchRound.Median.of(entry.getValue());
-                out.printf(Locale.ROOT, "%7d  %6d  %7.2f  %8.1f  %4.2fx  %7.2f  %15.1f  %4.2fx%n", entry.getKey(), result.tokens(),
+                out.printf(Locale.ROOT, "%7d  %6d  %7.2f  %8.1f  %4.2fx  %7.2f  %15.1f  %4.2fx  %20.0f%n", entry.getKey(), result.tokens(),
                         result.seconds(), result.endToEndRate(), result.endToEndRate() / single.endToEndRate() * streams.getFirst(),
-                        result.meanTimeToFirstToken(), result.decodeRate(), result.decodeRate() / single.decodeRate() * streams.getFirst());
+                        result.meanTimeToFirstToken(), result.decodeRate(), result.decodeRate() / single.decodeRate() * streams.getFirst(),
+                        result.meanCachedPromptTokens());
             }
             out.flush();
             return 0;
@@ -143,13 +170,14 @@ public final class ServeBenchCommand implements Callable<Integer> {
     /** Runs n concurrent streaming requests and times each. */
     private ServeBenchRound round(HttpClient http, String base, int n, ProgressBar bar) throws Exception {
         var json = new ObjectMapper();
-        var body = "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"max_tokens\":" + maxTokens
-                + ",\"temperature\":0.7,\"messages\":[{\"role\":\"user\",\"content\":\"Write a long story about a lighthouse.\"}]}";
+        long round = rounds.incrementAndGet();
         var chunks = new AtomicLong();
         long start = System.nanoTime();
         var futures = new ArrayList<Future<ServeBenchRound.Stream>>();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < n; i++) {
+                var body = requestBody(json, "Write a long story about a lighthouse."
+                        + (systemTokens > 0 ? " (reader " + round + "-" + i + ")" : ""));
                 futures.add(pool.submit(() -> {
                     var builder = HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
                             .header("content-type", "application/json").timeout(Duration.ofMinutes(30))
@@ -170,6 +198,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
                     }
                     long tokens = 0;
                     long promptTokens = 0;
+                    long cachedTokens = 0;
                     double first = Double.NaN;
                     try (var reader = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
                         String line;
@@ -181,6 +210,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
                             if (node.has("usage") && node.get("choices").isEmpty()) {
                                 tokens = node.at("/usage/completion_tokens").asLong();
                                 promptTokens = node.at("/usage/prompt_tokens").asLong();
+                                cachedTokens = node.at("/usage/prompt_tokens_details/cached_tokens").asLong();
                                 continue;
                             }
                             if (Double.isNaN(first) && hasText(node.at("/choices/0/delta"))) {
@@ -191,7 +221,8 @@ public final class ServeBenchCommand implements Callable<Integer> {
                             }
                         }
                     }
-                    return new ServeBenchRound.Stream(tokens, promptTokens, first, (System.nanoTime() - start) / 1e9);
+                    return new ServeBenchRound.Stream(tokens, promptTokens, cachedTokens, first,
+                            (System.nanoTime() - start) / 1e9);
                 }));
             }
             var timings = new ArrayList<ServeBenchRound.Stream>();
@@ -199,6 +230,46 @@ public final class ServeBenchCommand implements Callable<Integer> {
                 timings.add(f.get());
             }
             return new ServeBenchRound(timings, (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private final AtomicLong rounds = new AtomicLong();
+    private String systemText;
+
+    /**
+     * A streaming chat request; with {@code --system-tokens}, after a system prompt that is the same for every request
+     * (and user messages that are not, so that only the system prompt can be reused).
+     */
+    private String requestBody(ObjectMapper json, String user) {
+        var root = json.createObjectNode();
+        root.put("stream", true);
+        root.putObject("stream_options").put("include_usage", true);
+        root.put("max_tokens", maxTokens);
+        root.put("temperature", 0.7);
+        var messages = root.putArray("messages");
+        if (systemTokens > 0) {
+            messages.addObject().put("role", "system").put("content", systemText);
+        }
+        messages.addObject().put("role", "user").put("content", user);
+        return root.toString();
+    }
+
+    /**
+     * Plain English of {@code tokens} tokens as {@code count} counts them (the served model's tokenizer in-process;
+     * words for a server elsewhere): words are added while the count stays within the target.
+     */
+    static String systemPrompt(int tokens, java.util.function.ToIntFunction<String> count) {
+        var words = ("You are the assistant of a lighthouse keeper on a remote island. Answer briefly, name the "
+                + "instruments you use, keep a calm tone, and log the weather, the sea state and every ship you see.")
+                .split(" ");
+        var text = new StringBuilder();
+        for (int i = 0; ; i++) {
+            int before = text.length();
+            text.append(i == 0 ? "" : " ").append(words[i % words.length]);
+            if (count.applyAsInt(text.toString()) > tokens) {
+                text.setLength(before);
+                return text.toString();
+            }
         }
     }
 

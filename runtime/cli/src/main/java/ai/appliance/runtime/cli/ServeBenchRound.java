@@ -16,10 +16,11 @@ record ServeBenchRound(List<Stream> streams, double seconds) {
      *
      * @param tokens       generated tokens (the server's usage count)
      * @param promptTokens prompt tokens after the chat template (the server's usage count)
+     * @param cachedPromptTokens prompt tokens the server took from its prefix cache
      * @param firstToken   when the first generated text arrived
      * @param end          when the stream closed
      */
-    record Stream(long tokens, long promptTokens, double firstToken, double end) {
+    record Stream(long tokens, long promptTokens, long cachedPromptTokens, double firstToken, double end) {
     }
 
     long tokens() {
@@ -47,6 +48,10 @@ record ServeBenchRound(List<Stream> streams, double seconds) {
         return rate;
     }
 
+    double meanCachedPromptTokens() {
+        return streams.stream().mapToLong(Stream::cachedPromptTokens).average().orElse(0);
+    }
+
     long promptTokens() {
         return streams.isEmpty() ? 0 : streams.getFirst().promptTokens();
     }
@@ -55,7 +60,8 @@ record ServeBenchRound(List<Stream> streams, double seconds) {
      * Repeated rounds of one stream count, reduced to medians: a median of three ignores one round
      * that a busy neighbour on a shared host slowed down, where a mean would not.
      */
-    record Median(long tokens, double seconds, double endToEndRate, double meanTimeToFirstToken, double decodeRate) {
+    record Median(long tokens, double seconds, double endToEndRate, double meanTimeToFirstToken, double decodeRate,
+                  double meanCachedPromptTokens) {
 
         static Median of(List<ServeBenchRound> rounds) {
             if (rounds.isEmpty()) throw new IllegalArgumentException("no rounds to summarize");
@@ -64,7 +70,8 @@ record ServeBenchRound(List<Stream> streams, double seconds) {
                     median(rounds.stream().mapToDouble(ServeBenchRound::seconds).toArray()),
                     median(rounds.stream().mapToDouble(ServeBenchRound::endToEndRate).toArray()),
                     median(rounds.stream().mapToDouble(ServeBenchRound::meanTimeToFirstToken).toArray()),
-                    median(rounds.stream().mapToDouble(ServeBenchRound::decodeRate).toArray()));
+                    median(rounds.stream().mapToDouble(ServeBenchRound::decodeRate).toArray()),
+                    median(rounds.stream().mapToDouble(ServeBenchRound::meanCachedPromptTokens).toArray()));
         }
 
         private static double median(double[] values) {

@@ -11,8 +11,8 @@ class ServeBenchRoundTest {
     void endToEndRateCountsPrefillTimeButDecodeRateDoesNot() {
         // Two streams: 2 s of prefill, then 10 tokens each over the next 3 s (first token at 2 s, last at 5 s).
         var round = new ServeBenchRound(List.of(
-                new ServeBenchRound.Stream(10, 20, 2.0, 5.0),
-                new ServeBenchRound.Stream(10, 20, 2.0, 5.0)), 5.0);
+                new ServeBenchRound.Stream(10, 20, 0, 2.0, 5.0),
+                new ServeBenchRound.Stream(10, 20, 0, 2.0, 5.0)), 5.0);
         assertEquals(20, round.tokens());
         assertEquals(4.0, round.endToEndRate(), 1e-9);
         assertEquals(2 * 9 / 3.0, round.decodeRate(), 1e-9);
@@ -23,16 +23,16 @@ class ServeBenchRoundTest {
     @Test
     void aStreamWithOneTokenAddsNothingToTheDecodeRate() {
         var round = new ServeBenchRound(List.of(
-                new ServeBenchRound.Stream(1, 5, 1.0, 1.0),
-                new ServeBenchRound.Stream(5, 5, 1.0, 3.0)), 3.0);
+                new ServeBenchRound.Stream(1, 5, 0, 1.0, 1.0),
+                new ServeBenchRound.Stream(5, 5, 0, 1.0, 3.0)), 3.0);
         assertEquals(2.0, round.decodeRate(), 1e-9);
     }
 
     @Test
     void repeatedRoundsReduceToTheMedianOfEachMeasure() {
-        var fast = new ServeBenchRound(List.of(new ServeBenchRound.Stream(10, 5, 1.0, 2.0)), 2.0);
-        var slow = new ServeBenchRound(List.of(new ServeBenchRound.Stream(10, 5, 3.0, 10.0)), 10.0);
-        var middle = new ServeBenchRound(List.of(new ServeBenchRound.Stream(10, 5, 2.0, 5.0)), 5.0);
+        var fast = new ServeBenchRound(List.of(new ServeBenchRound.Stream(10, 5, 0, 1.0, 2.0)), 2.0);
+        var slow = new ServeBenchRound(List.of(new ServeBenchRound.Stream(10, 5, 0, 3.0, 10.0)), 10.0);
+        var middle = new ServeBenchRound(List.of(new ServeBenchRound.Stream(10, 5, 0, 2.0, 5.0)), 5.0);
         var median = ServeBenchRound.Median.of(List.of(fast, slow, middle));
         assertEquals(5.0, median.seconds(), 1e-9);
         assertEquals(2.0, median.endToEndRate(), 1e-9);

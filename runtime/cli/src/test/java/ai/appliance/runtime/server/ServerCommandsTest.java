@@ -115,12 +115,34 @@ class ServerCommandsTest {
         assertEquals(2, rows.size(), r.out());
         assertTrue(rows.get(0).trim().startsWith("1 "), r.out());
         assertTrue(rows.get(1).trim().startsWith("2 "), r.out());
-        // streams, tokens, seconds, tokens/s, vs-1, ttft, decode tokens/s, vs-1: every number present and positive
+        // streams, tokens, seconds, tokens/s, vs-1, ttft, decode tokens/s, vs-1, cached prompt tokens
         var cells = rows.get(1).trim().split("\\s+");
-        assertEquals(8, cells.length, rows.get(1));
+        assertEquals(9, cells.length, rows.get(1));
+        assertEquals("0", cells[8], "a 27-token prompt fills no 32-token block: " + rows.get(1));
         assertEquals("8", cells[1], "2 streams x 4 tokens: " + rows.get(1));
         assertTrue(Double.parseDouble(cells[5]) > 0 && Double.parseDouble(cells[6]) > 0, rows.get(1));
         assertEquals(2, run("bench-serve").exit());
         assertEquals(2, run("bench-serve", "--model", model, "-r", "0").exit());
+    }
+
+    @Test
+    void benchServeWithASharedSystemPromptReusesItUnlessThePrefixCacheIsOff() {
+        var model = Fixtures.model("tiny-qwen2").resolve("tiny-qwen2-q8_0.gguf").toString();
+        for (var cache : new String[] {"on", "off"}) {
+            var r = run("bench-serve", "--model", model, "--streams", "2", "--max-tokens", "2", "--threads", "1",
+                    "--system-tokens", "200", "--prefix-cache", cache);
+            assertEquals(0, r.exit(), r.err());
+            var lines = r.out().lines().toList();
+            int prompt = Integer.parseInt(lines.get(0).split(" ")[1]);
+            assertTrue(prompt > 200 && prompt < 260, "200 system tokens and the template's: " + lines.get(0));
+            var cells = lines.get(2).trim().split("\\s+");
+            if (cache.equals("on")) {
+                double cached = Double.parseDouble(cells[8]);
+                assertTrue(cached >= (200 / 32) * 32 && cached < prompt, "at least the system prompt's full blocks: " + r.out());
+            } else {
+                assertEquals("0", cells[8], r.out());
+            }
+        }
+        assertEquals(2, run("bench-serve", "--model", model, "--prefix-cache", "maybe").exit());
     }
 }

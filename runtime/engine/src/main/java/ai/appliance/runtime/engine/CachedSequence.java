@@ -41,6 +41,43 @@ public abstract class CachedSequence implements Sequence {
         }
     }
 
+    @Override
+    public final KvRows copyRows(int from, int count) {
+        synchronized (owner) {
+            if (closed()) throw new IllegalStateException("the sequence is closed");
+            if (from < 0 || count < 1 || from + count > length) {
+                throw new IllegalArgumentException("cannot copy positions " + from + ".." + (from + count - 1)
+                        + " of a sequence of " + length);
+            }
+            return readRows(from, count);
+        }
+    }
+
+    @Override
+    public final void appendRows(KvRows rows) {
+        synchronized (owner) {
+            if (closed()) throw new IllegalStateException("the sequence is closed");
+            if (rows.source() != owner) {
+                throw new IllegalArgumentException("the rows were computed by another model; a cache never mixes models");
+            }
+            if (rows.start() != length) {
+                throw new IllegalArgumentException("rows of positions from " + rows.start()
+                        + " cannot follow a sequence of " + length);
+            }
+            if (length + rows.count() > capacity) {
+                throw new ContextOverflowException(length, rows.count(), capacity);
+            }
+            writeRows(rows);
+            length += rows.count();
+        }
+    }
+
+    /** A copy of the cache rows of {@code count} positions from {@code from} (checked, under the model's lock). */
+    protected abstract KvRows readRows(int from, int count);
+
+    /** Writes {@code rows} (checked: this model's, starting at {@link #length()}, fitting) at their positions. */
+    protected abstract void writeRows(KvRows rows);
+
     /** Counts {@code tokens} more positions as processed (after a forward pass wrote their cache rows). */
     public final void advance(int tokens) {
         length += tokens;

@@ -18,6 +18,27 @@ public interface Sequence extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot truncate its cache");
     }
 
+    /**
+     * Whether {@link #copyRows} and {@link #appendRows} work: true for caches on the Java heap; a cache in device
+     * memory says false, and prompts then run without the prefix cache.
+     */
+    default boolean copiesRows() {
+        return false;
+    }
+
+    /** A copy of the cache rows of positions {@code from .. from + count - 1}, all already processed. */
+    default KvRows copyRows(int from, int count) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot copy its cache rows");
+    }
+
+    /**
+     * Writes {@code rows} at the end of the cache as if their tokens had been run through the model, and advances the
+     * length by their count. The rows must come from a sequence of the same model and start at {@link #length()}.
+     */
+    default void appendRows(KvRows rows) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot append cache rows");
+    }
+
     /** Frees the KV cache; the sequence cannot be used afterwards. */
     @Override
     void close();

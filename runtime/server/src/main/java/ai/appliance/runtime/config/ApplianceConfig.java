@@ -39,6 +39,7 @@ public record ApplianceConfig(
         List<Path> modelFolders,
         SchedulerSettings scheduler,
         long kvCacheBytes,
+        PrefixCaching prefixCache,
         int engineThreads,
         String engineBackend,
         Duration requestTimeout,
@@ -91,6 +92,31 @@ public record ApplianceConfig(
     static void requirePositive(String key, Duration value) {
         if (value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(key + " must be positive, was " + value);
+        }
+    }
+
+    /**
+     * The prefix cache (docs/api.md, "Prefix cache").
+     *
+     * @param bytes       heap bytes its blocks may take; 0 when it is off
+     * @param blockTokens prompt tokens per block, the granularity of reuse
+     */
+    public record PrefixCaching(long bytes, int blockTokens) {
+        /** The budget when none is configured: 256 MiB, but never more than this share of the heap. */
+        static final long DEFAULT_BYTES = 256L << 20;
+        static final double MAX_DEFAULT_HEAP_SHARE = 0.15;
+
+        public PrefixCaching {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("scheduler.prefix-cache.bytes must not be negative, was " + bytes);
+            }
+            if (blockTokens < 1 || blockTokens > 4096) {
+                throw new IllegalArgumentException("scheduler.prefix-cache.block-tokens must be 1 to 4096, was " + blockTokens);
+            }
+        }
+
+        static long defaultBytes(long maxHeap) {
+            return Math.min(DEFAULT_BYTES, (long) (maxHeap * MAX_DEFAULT_HEAP_SHARE));
         }
     }
 
@@ -177,6 +203,7 @@ public record ApplianceConfig(
             "engine.threads", "engine.backend",
             "scheduler.max-batch", "scheduler.max-wait", "scheduler.queue-capacity", "scheduler.prefill-chunk",
             "scheduler.request-timeout", "scheduler.kv-cache-bytes",
+            "scheduler.prefix-cache.enabled", "scheduler.prefix-cache.bytes", "scheduler.prefix-cache.block-tokens",
             "generation.default-max-tokens", "generation.max-max-tokens",
             "security.enabled", "security.user-rate-per-second", "security.default-certificate-role",
             "security.api-keys.*.name", "security.api-keys.*.role", "security.api-keys.*.hash",
@@ -272,7 +299,11 @@ public record ApplianceConfig(
             throw new IllegalArgumentException("scheduler.kv-cache-bytes must be 0 (60 % of the Java heap) or more, was "
                     + kvCacheBytes);
         }
-        return new ApplianceConfig(http, grpc, storeRoot, models, modelFolders, scheduler, kvCacheBytes,
+        var p = s.get("prefix-cache");
+        var prefixCache = new PrefixCaching(flag(p.get("enabled"), true)
+                ? longNumber(p.get("bytes"), PrefixCaching.defaultBytes(Runtime.getRuntime().maxMemory())) : 0,
+                wholeNumber(p.get("block-tokens"), 32));
+        return new ApplianceConfig(http, grpc, storeRoot, models, modelFolders, scheduler, kvCacheBytes, prefixCache,
                 wholeNumber(c.get("engine.threads"), Runtime.getRuntime().availableProcessors()),
                 c.get("engine.backend").asString().orElse(Backends.DEFAULT),
                 duration(c.get("scheduler.request-timeout"), Duration.ofMinutes(10)),

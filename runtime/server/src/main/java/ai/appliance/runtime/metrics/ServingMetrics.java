@@ -1,7 +1,9 @@
 package ai.appliance.runtime.metrics;
 
+import ai.appliance.runtime.scheduler.PrefixCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -126,6 +128,24 @@ public final class ServingMetrics implements VersionMetrics {
                 .description("Heap bytes held by the KV caches of running requests").register(registry);
         Gauge.builder("appliance.kv.cache.usage.ratio", () -> limitBytes <= 0 ? 0 : (double) reservedBytes.getAsLong() / limitBytes)
                 .description("Share of the KV-cache budget held by running requests (0..1)").register(registry);
+    }
+
+    /** How much prompt work the prefix cache saves: lookups, hits, reused tokens, and the memory it holds. */
+    public void prefixCache(PrefixCache cache) {
+        FunctionCounter.builder("appliance.prefix.cache.lookups", cache, PrefixCache::lookups)
+                .description("Prompts looked up in the prefix cache").register(registry);
+        FunctionCounter.builder("appliance.prefix.cache.hits", cache, PrefixCache::hits)
+                .description("Prompts that reused at least one cached block").register(registry);
+        FunctionCounter.builder("appliance.prefix.cache.reused.tokens", cache, PrefixCache::reusedTokens)
+                .description("Prompt tokens whose KV rows came from the prefix cache").register(registry);
+        FunctionCounter.builder("appliance.prefix.cache.evictions", cache, PrefixCache::evictions)
+                .description("Blocks evicted to stay within scheduler.prefix-cache.bytes").register(registry);
+        Gauge.builder("appliance.prefix.cache.hit.ratio", cache, c -> c.lookups() == 0 ? 0 : (double) c.hits() / c.lookups())
+                .description("Share of looked-up prompts that reused at least one block, since start").register(registry);
+        Gauge.builder("appliance.prefix.cache.bytes", cache, c -> c.bytes())
+                .description("Heap bytes held by cached prompt blocks").register(registry);
+        Gauge.builder("appliance.prefix.cache.budget.bytes", cache, c -> c.maxBytes())
+                .description("Heap bytes cached prompt blocks may hold (scheduler.prefix-cache.bytes)").register(registry);
     }
 
     public void mqttConnected(boolean connected) {

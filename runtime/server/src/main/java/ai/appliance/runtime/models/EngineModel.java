@@ -140,6 +140,7 @@ public final class EngineModel implements LoadedModel {
         SamplerSettings sampler;
         try {
             sampler = SamplerSettings.builder().temperature(s.temperature()).topP(s.topP()).topK(s.topK())
+                    .presencePenalty(s.presencePenalty()).frequencyPenalty(s.frequencyPenalty())
                     .seed(s.seed()).build();
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid(null, e.getMessage());
@@ -158,7 +159,8 @@ public final class EngineModel implements LoadedModel {
                         return decoder.flush();
                     }
                 });
-        return new EngineGeneration(prompt, generation, reasoning);
+        var logprobs = request.wantsLogprobs() ? new LogprobTexts(tokenizer, request.topLogprobs()) : null;
+        return new EngineGeneration(prompt, generation, reasoning, logprobs);
     }
 
     @Override
@@ -172,12 +174,18 @@ public final class EngineModel implements LoadedModel {
         private final int[] prompt;
         private final ai.appliance.runtime.generation.Generation generation;
         private final ReasoningSplitter reasoning;
+        private final LogprobTexts logprobs;
 
-        /** @param reasoning null for raw completions: all text is answer */
-        EngineGeneration(int[] prompt, ai.appliance.runtime.generation.Generation generation, ReasoningSplitter reasoning) {
+        /**
+         * @param reasoning null for raw completions: all text is answer
+         * @param logprobs  null when the request did not ask for log probabilities
+         */
+        EngineGeneration(int[] prompt, ai.appliance.runtime.generation.Generation generation, ReasoningSplitter reasoning,
+                         LogprobTexts logprobs) {
             this.prompt = prompt;
             this.generation = generation;
             this.reasoning = reasoning;
+            this.logprobs = logprobs;
         }
 
         @Override
@@ -187,14 +195,18 @@ public final class EngineModel implements LoadedModel {
 
         @Override
         public Step next(float[] logits) {
+            // The sampler leaves the logits as they are: these are still the model's raw ones afterwards.
             var step = generation.next(logits);
             var split = reasoning == null ? new ReasoningSplitter.Delta("", step.text()) : reasoning.push(step.text());
+            // Like completion_tokens, log probabilities leave out a stop token and the token that completed a stop string.
+            var logprob = logprobs != null && (step.finish() == null || step.finish().byLimit())
+                    ? logprobs.of(logits, step.token()) : null;
             if (step.finish() == null) {
-                return new Step(step.token(), split.content(), split.reasoning(), null);
+                return new Step(step.token(), split.content(), split.reasoning(), null, logprob);
             }
             var rest = flush();
             return new Step(step.token(), split.content() + rest.content(), split.reasoning() + rest.reasoning(),
-                    new FinishReason.Completed(step.finish()));
+                    new FinishReason.Completed(step.finish()), logprob);
         }
 
         @Override

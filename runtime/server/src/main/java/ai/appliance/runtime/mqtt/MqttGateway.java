@@ -4,8 +4,10 @@ import ai.appliance.runtime.api.ApiException;
 import ai.appliance.runtime.api.ErrorKind;
 import ai.appliance.runtime.config.ApplianceConfig;
 import ai.appliance.runtime.openai.JsonBodyErrors;
+import ai.appliance.runtime.openai.OpenAiLogprobs;
 import ai.appliance.runtime.openai.OpenAiRequests;
 import ai.appliance.runtime.openai.OpenAiResponses;
+import ai.appliance.runtime.scheduler.TextLogprob;
 import ai.appliance.runtime.security.Permission;
 import ai.appliance.runtime.security.Principal;
 import ai.appliance.runtime.security.TlsSetup;
@@ -20,7 +22,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.logging.Level;
@@ -254,6 +258,8 @@ public final class MqttGateway implements AutoCloseable {
                         ResponseStream stream) throws InterruptedException {
         var content = new StringBuilder();
         var reasoning = new StringBuilder();
+        var logprobs = new ArrayList<TextLogprob>();
+        var chunkLogprobs = new OpenAiLogprobs(json, request);
         int seq = 0;
         while (true) {
             var event = stream.poll(Duration.ofSeconds(30));
@@ -264,6 +270,7 @@ public final class MqttGateway implements AutoCloseable {
                 case ResponseStream.Delta d -> {
                     content.append(d.content());
                     reasoning.append(d.reasoning());
+                    logprobs.addAll(d.logprobs());
                     if (request.stream()) {
                         var chunk = envelope("chunk", replyTo, seq++);
                         var delta = chunk.putObject("delta");
@@ -273,14 +280,18 @@ public final class MqttGateway implements AutoCloseable {
                         if (!d.reasoning().isEmpty()) {
                             delta.put("reasoning_content", d.reasoning());
                         }
+                        if (request.wantsLogprobs()) {
+                            chunk.set("logprobs", chunkLogprobs.render(d.logprobs()));
+                        }
                         publish(replyTo, bytes(chunk));
                     }
                 }
                 case ResponseStream.Done d -> {
-                    var done = new ResponseStream.Completed(content.toString(), reasoning.toString(), d.outcome());
+                    var done = new ResponseStream.Completed(content.toString(), reasoning.toString(), List.copyOf(logprobs),
+                            d.outcome());
                     var reply = envelope("final", replyTo, seq);
                     reply.put("chunks", seq);
-                    reply.set("response", responses.completion(request.kind(), stream, done));
+                    reply.set("response", responses.completion(request, stream, done));
                     var payload = bytes(reply);
                     publish(replyTo, payload);
                     door.completed(call, principal, request, stream, d.outcome(), content.length() + reasoning.length());

@@ -1,6 +1,7 @@
 package ai.appliance.runtime.openai;
 
 import ai.appliance.runtime.api.ApiException;
+import ai.appliance.runtime.sampling.LogProbabilities;
 import ai.appliance.runtime.serving.ChatMessage;
 import ai.appliance.runtime.serving.InferenceRequest;
 import ai.appliance.runtime.serving.SamplingParams;
@@ -57,10 +58,11 @@ public final class OpenAiRequests {
         } else {
             prompt = prompt(root.get("prompt"));
         }
-        int n = intField(root, "n", 1, 1, 1);
-        if (n != 1) {
-            throw ApiException.invalid("n", "only n=1 is supported");
+        var n = root.get("n");
+        if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asLong() == 1)) {
+            throw ApiException.invalid("n", "only n=1 is supported (one choice per request)");
         }
+        UnsupportedFields.refuse(root, kind);
         int maxTokens = root.hasNonNull("max_completion_tokens")
                 ? intField(root, "max_completion_tokens", defaultMaxTokens, 1, maxMaxTokens)
                 : intField(root, "max_tokens", defaultMaxTokens, 1, maxMaxTokens);
@@ -70,6 +72,9 @@ public final class OpenAiRequests {
             throw ApiException.invalid("top_p", "top_p must be greater than 0");
         }
         int topK = intField(root, "top_k", 0, 0, 1_000_000);
+        double presencePenalty = number(root, "presence_penalty", 0, -2, 2);
+        double frequencyPenalty = number(root, "frequency_penalty", 0, -2, 2);
+        Integer topLogprobs = kind == InferenceRequest.Kind.CHAT ? chatLogprobs(root) : completionLogprobs(root);
         Long seed = root.hasNonNull("seed") ? Long.valueOf(intLike(root.get("seed"), "seed")) : null;
         boolean stream = bool(root, "stream");
         boolean includeUsage = false;
@@ -80,8 +85,32 @@ public final class OpenAiRequests {
             }
             includeUsage = bool(options, "include_usage");
         }
-        return new InferenceRequest(kind, model, messages, prompt, new SamplingParams(temperature, topP, topK, seed),
-                maxTokens, stop(root.get("stop")), stream, includeUsage);
+        return new InferenceRequest(kind, model, messages, prompt,
+                new SamplingParams(temperature, topP, topK, seed, presencePenalty, frequencyPenalty),
+                maxTokens, stop(root.get("stop")), stream, includeUsage, topLogprobs);
+    }
+
+    /** Chat: {@code logprobs} (boolean) switches them on, {@code top_logprobs} (0..20) asks for alternatives. */
+    private static Integer chatLogprobs(JsonNode root) {
+        boolean on = bool(root, "logprobs");
+        var top = root.get("top_logprobs");
+        if (top != null && !top.isNull()) {
+            int count = intField(root, "top_logprobs", 0, 0, LogProbabilities.MAX_TOP);
+            if (!on) {
+                throw ApiException.invalid("top_logprobs", "top_logprobs needs logprobs: true");
+            }
+            return count;
+        }
+        return on ? 0 : null;
+    }
+
+    /** Completions: {@code logprobs} is the number of alternatives (0..5, OpenAI's limit), null for none. */
+    private static Integer completionLogprobs(JsonNode root) {
+        var node = root.get("logprobs");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        return intField(root, "logprobs", 0, 0, 5);
     }
 
     private static List<ChatMessage> messages(JsonNode node) {

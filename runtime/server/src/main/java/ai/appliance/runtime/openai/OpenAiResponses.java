@@ -5,6 +5,7 @@ import ai.appliance.runtime.scheduler.Outcome;
 import ai.appliance.runtime.serving.InferenceRequest;
 import ai.appliance.runtime.serving.ModelInfo;
 import ai.appliance.runtime.serving.ResponseStream;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -18,7 +19,9 @@ public final class OpenAiResponses {
         this.json = json;
     }
 
-    public ObjectNode completion(InferenceRequest.Kind kind, ResponseStream stream, ResponseStream.Completed done) {
+    /** The whole answer; its log probabilities are there when the request asked for them. */
+    public ObjectNode completion(InferenceRequest request, ResponseStream stream, ResponseStream.Completed done) {
+        var kind = request.kind();
         var root = header(kind, stream, false);
         var choice = root.putArray("choices").addObject();
         choice.put("index", 0);
@@ -32,15 +35,18 @@ public final class OpenAiResponses {
         } else {
             choice.put("text", done.reasoning().isEmpty() ? done.content() : done.reasoning() + done.content());
         }
-        choice.putNull("logprobs");
+        choice.set("logprobs", new OpenAiLogprobs(json, request).render(done.logprobs()));
         choice.put("finish_reason", done.outcome().reason().openAiName());
         usage(root, done.outcome());
         return root;
     }
 
-    /** A chunk carrying text (and, for the first chat chunk, the assistant role). */
+    /**
+     * A chunk carrying text (and, for the first chat chunk, the assistant role) and the log probabilities of the
+     * tokens generated since the previous chunk ({@code logprobs}: from the response's {@link OpenAiLogprobs}).
+     */
     public ObjectNode deltaChunk(InferenceRequest.Kind kind, ResponseStream stream, String content, String reasoning,
-                                 boolean first) {
+                                 boolean first, JsonNode logprobs) {
         var root = header(kind, stream, true);
         var choice = root.putArray("choices").addObject();
         choice.put("index", 0);
@@ -58,7 +64,7 @@ public final class OpenAiResponses {
         } else {
             choice.put("text", reasoning + content);
         }
-        choice.putNull("logprobs");
+        choice.set("logprobs", logprobs);
         choice.putNull("finish_reason");
         return root;
     }
@@ -133,5 +139,6 @@ public final class OpenAiResponses {
         usage.put("prompt_tokens", outcome.promptTokens());
         usage.put("completion_tokens", outcome.completionTokens());
         usage.put("total_tokens", outcome.promptTokens() + outcome.completionTokens());
+        usage.putObject("prompt_tokens_details").put("cached_tokens", outcome.cachedPromptTokens());
     }
 }

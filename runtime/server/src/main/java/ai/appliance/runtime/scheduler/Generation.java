@@ -24,11 +24,17 @@ public interface Generation {
      * @param content   answer text this step adds (may be empty)
      * @param reasoning reasoning text ({@code <think>} part of R1 models) this step adds (may be empty)
      * @param finish    null while the request goes on
+     * @param logprob   the token's log probabilities when the request asked for them and the token counts as
+     *                  generated (a stop token does not); else null
      */
-    record Step(int token, String content, String reasoning, FinishReason finish) {
+    record Step(int token, String content, String reasoning, FinishReason finish, TextLogprob logprob) {
         public Step {
             content = content == null ? "" : content;
             reasoning = reasoning == null ? "" : reasoning;
+        }
+
+        public Step(int token, String content, String reasoning, FinishReason finish) {
+            this(token, content, reasoning, finish, null);
         }
 
         public boolean hasText() {

@@ -31,6 +31,7 @@ public final class Scheduler implements AutoCloseable {
     private final LanguageModel model;
     private final SchedulerSettings settings;
     private final KvBudget kvBudget;
+    private final VersionPrefixCache prefixes;
     /** The oldest admitted request, waiting for KV cache memory; no later request starts before it. */
     private Job deferred;
     private final SchedulerObserver observer;
@@ -42,15 +43,19 @@ public final class Scheduler implements AutoCloseable {
     private volatile long hardStopAtNanos = Long.MAX_VALUE;
 
     public Scheduler(String name, LanguageModel model, SchedulerSettings settings, SchedulerObserver observer) {
-        this(name, model, settings, observer, KvBudget.of(0));
+        this(name, model, settings, observer, KvBudget.of(0), PrefixCache.disabled());
     }
 
-    /** @param kvBudget shared with the appliance's other schedulers: their KV caches count against it too */
+    /**
+     * @param kvBudget    shared with the appliance's other schedulers: their KV caches count against it too
+     * @param prefixCache shared likewise; this scheduler reads and writes only its own scope of it
+     */
     public Scheduler(String name, LanguageModel model, SchedulerSettings settings, SchedulerObserver observer,
-                     KvBudget kvBudget) {
+                     KvBudget kvBudget, PrefixCache prefixCache) {
         this.model = model;
         this.settings = settings;
         this.kvBudget = kvBudget;
+        this.prefixes = prefixCache.newVersionScope();
         this.observer = observer;
         this.waiting = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.thread = Thread.ofPlatform().name("scheduler-" + name).daemon(true).unstarted(this::loop);
@@ -162,6 +167,7 @@ public final class Scheduler implements AutoCloseable {
             failAll(new IllegalStateException("the inference scheduler failed: " + t.getMessage()));
         } finally {
             runningSnapshot = 0;
+            prefixes.close(); // the version is going away: its cached rows are of no use to any other
             stopped.countDown();
         }
     }
@@ -248,9 +254,40 @@ public final class Scheduler implements AutoCloseable {
             job.fail(e);
             return true;
         }
+        reuseCachedPrefix(job);
         running.add(job);
         observer.queueWait(System.nanoTime() - job.submittedNanos);
         return true;
+    }
+
+    /** Copies the longest cached prefix of the job's prompt into its new sequence; only the rest is then run. */
+    private void reuseCachedPrefix(Job job) {
+        if (!prefixes.enabled() || !job.sequence.copiesRows()) {
+            return;
+        }
+        try {
+            job.chain = prefixes.chain(job.prompt);
+            for (var rows : prefixes.lookup(job.chain, job.prompt.length)) {
+                job.sequence.appendRows(rows);
+            }
+        } catch (RuntimeException e) {
+            // Never worth failing a request over: run its whole prompt instead.
+            LOG.log(Level.WARNING, "prefix cache rows could not be used; running the whole prompt", e);
+            job.sequence.truncate(0);
+            job.chain = null;
+        }
+        job.promptFed = job.sequence.length();
+        job.cachedPromptTokens = job.promptFed;
+    }
+
+    /** Keeps the job's full prompt blocks for later requests; the request itself goes on whatever happens. */
+    private void storePrefix(Job job) {
+        try {
+            prefixes.store(job.chain, job.sequence);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            LOG.log(Level.WARNING, "prompt blocks could not be added to the prefix cache", e);
+        }
+        job.chain = null;
     }
 
     private static void pause(Duration duration) {
@@ -308,9 +345,13 @@ public final class Scheduler implements AutoCloseable {
         long reserved = 0;
         for (int i = 0; i < running.size(); i++) {
             var job = running.get(i);
+            boolean wasPrefilling = job.prefilling();
             job.consumed(tokens.get(i).length);
             if (job.prefilling()) {
                 continue;
+            }
+            if (wasPrefilling && job.chain != null) {
+                storePrefix(job);
             }
             var step = job.generation.next(logits[i]);
             job.emit(step, now, observer);
@@ -392,6 +433,9 @@ public final class Scheduler implements AutoCloseable {
         Sequence sequence;
         /** The budget {@link #cacheBytes} are reserved from while the sequence exists; null before and after. */
         KvBudget kvBudget;
+        /** The prompt's block digests while the prefix cache is in use for it; null otherwise. */
+        PrefixChain chain;
+        int cachedPromptTokens;
         int promptFed;
         int[] pending;
         int generated;
@@ -439,8 +483,9 @@ public final class Scheduler implements AutoCloseable {
                 observer.interToken(now - lastTokenNanos);
             }
             lastTokenNanos = now;
-            if (step.hasText()) {
-                listener.onDelta(step.content(), step.reasoning());
+            if (step.hasText() || step.logprob() != null) {
+                listener.onDelta(step.content(), step.reasoning(),
+                        step.logprob() == null ? List.of() : List.of(step.logprob()));
             }
             if (finish != null) {
                 complete(finish, observer);
@@ -458,7 +503,7 @@ public final class Scheduler implements AutoCloseable {
                 last = new Generation.Step(-1, "", "", reason);
             }
             if (last != null && last.hasText()) {
-                listener.onDelta(last.content(), last.reasoning());
+                listener.onDelta(last.content(), last.reasoning(), List.of());
             }
             complete(reason, observer);
         }
@@ -468,7 +513,7 @@ public final class Scheduler implements AutoCloseable {
             closeSequence();
             observer.tokens(prompt.length, generated);
             long ttft = firstTokenNanos < 0 ? -1 : firstTokenNanos - submittedNanos;
-            listener.onFinished(new Outcome(reason, prompt.length, generated, ttft));
+            listener.onFinished(new Outcome(reason, prompt.length, cachedPromptTokens, generated, ttft));
         }
 
         void fail(RuntimeException error) {

@@ -13,6 +13,7 @@ import ai.appliance.runtime.mqtt.MqttGateway;
 import ai.appliance.runtime.openai.OpenAiRequests;
 import ai.appliance.runtime.openai.OpenAiResponses;
 import ai.appliance.runtime.scheduler.KvBudget;
+import ai.appliance.runtime.scheduler.PrefixCache;
 import ai.appliance.runtime.serving.ModelCatalog;
 import ai.appliance.runtime.serving.ModelLoader;
 import ai.appliance.runtime.serving.Readiness;
@@ -61,7 +62,9 @@ public final class Appliance implements AutoCloseable {
         var metrics = new ServingMetrics();
         var kvBudget = KvBudget.of(config.kvCacheBytes());
         metrics.kvCacheBudget(kvBudget.limit(), kvBudget::reserved);
-        var catalog = new ModelCatalog(config.scheduler(), kvBudget, metrics, config.shutdownGrace());
+        var prefixCache = new PrefixCache(config.prefixCache().bytes(), config.prefixCache().blockTokens());
+        metrics.prefixCache(prefixCache);
+        var catalog = new ModelCatalog(config.scheduler(), kvBudget, prefixCache, metrics, config.shutdownGrace());
         catalog.onChange(c -> metrics.servedModels(c.list().stream()
                 .map(m -> new ServedModelGauges.Row(m.name(), m.version(), m.demo(), m.weight())).toList()));
         metrics.syncAgent(config.storeRoot());

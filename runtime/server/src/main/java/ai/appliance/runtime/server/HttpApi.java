@@ -6,6 +6,7 @@ import ai.appliance.runtime.audit.AuditLog;
 import ai.appliance.runtime.models.LoadablePaths;
 import ai.appliance.runtime.models.ModelPaths;
 import ai.appliance.runtime.openai.JsonBodyErrors;
+import ai.appliance.runtime.openai.OpenAiLogprobs;
 import ai.appliance.runtime.openai.OpenAiRequests;
 import ai.appliance.runtime.openai.OpenAiResponses;
 import ai.appliance.runtime.security.Permission;
@@ -108,7 +109,7 @@ public final class HttpApi {
                 streamEvents(res, call, principal, request, stream);
             } else {
                 var done = stream.collect();
-                var body = json.writeValueAsBytes(responses.completion(kind, stream, done));
+                var body = json.writeValueAsBytes(responses.completion(request, stream, done));
                 // Audit before answering: a client that saw its answer can rely on the audit line existing.
                 door.completed(call, principal, request, stream, done.outcome(),
                         done.content().length() + done.reasoning().length());
@@ -137,6 +138,7 @@ public final class HttpApi {
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
         int chars = 0;
         boolean first = true;
+        var logprobs = new OpenAiLogprobs(json, request);
         try (OutputStream out = res.outputStream()) {
             while (true) {
                 var event = stream.poll(HEARTBEAT);
@@ -147,12 +149,14 @@ public final class HttpApi {
                 switch (event) {
                     case ResponseStream.Delta d -> {
                         chars += d.content().length() + d.reasoning().length();
-                        writeData(out, responses.deltaChunk(request.kind(), stream, d.content(), d.reasoning(), first));
+                        writeData(out, responses.deltaChunk(request.kind(), stream, d.content(), d.reasoning(), first,
+                                logprobs.render(d.logprobs())));
                         first = false;
                     }
                     case ResponseStream.Done d -> {
                         if (first && request.kind() == InferenceRequest.Kind.CHAT) {
-                            writeData(out, responses.deltaChunk(request.kind(), stream, "", "", true));
+                            writeData(out, responses.deltaChunk(request.kind(), stream, "", "", true,
+                                    logprobs.render(java.util.List.of())));
                         }
                         writeData(out, responses.finishChunk(request.kind(), stream, d.outcome()));
                         if (request.includeUsage()) {

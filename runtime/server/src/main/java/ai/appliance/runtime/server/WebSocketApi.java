@@ -3,8 +3,10 @@ package ai.appliance.runtime.server;
 import ai.appliance.runtime.api.ApiException;
 import ai.appliance.runtime.api.ErrorKind;
 import ai.appliance.runtime.openai.JsonBodyErrors;
+import ai.appliance.runtime.openai.OpenAiLogprobs;
 import ai.appliance.runtime.openai.OpenAiRequests;
 import ai.appliance.runtime.openai.OpenAiResponses;
+import ai.appliance.runtime.scheduler.TextLogprob;
 import ai.appliance.runtime.security.Permission;
 import ai.appliance.runtime.security.Principal;
 import ai.appliance.runtime.serving.CallContext;
@@ -22,6 +24,7 @@ import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -171,6 +174,8 @@ public final class WebSocketApi {
                           String id) throws InterruptedException {
             var content = new StringBuilder();
             var reasoning = new StringBuilder();
+            var logprobs = new ArrayList<TextLogprob>();
+            var chunkLogprobs = new OpenAiLogprobs(json, request);
             int index = 0;
             while (true) {
                 var event = stream.poll(Duration.ofSeconds(1));
@@ -184,6 +189,7 @@ public final class WebSocketApi {
                     case ResponseStream.Delta d -> {
                         content.append(d.content());
                         reasoning.append(d.reasoning());
+                        logprobs.addAll(d.logprobs());
                         var chunk = json.createObjectNode().put("type", "chunk").put("id", id).put("index", index++);
                         var delta = chunk.putObject("delta");
                         if (!d.content().isEmpty()) {
@@ -191,6 +197,9 @@ public final class WebSocketApi {
                         }
                         if (!d.reasoning().isEmpty()) {
                             delta.put("reasoning_content", d.reasoning());
+                        }
+                        if (request.wantsLogprobs()) {
+                            chunk.set("logprobs", chunkLogprobs.render(d.logprobs()));
                         }
                         if (!send(session, chunk)) {
                             stream.cancel();
@@ -203,11 +212,15 @@ public final class WebSocketApi {
                         if (!reasoning.isEmpty()) {
                             message.put("reasoning_content", reasoning.toString());
                         }
+                        if (request.wantsLogprobs()) {
+                            done.set("logprobs", new OpenAiLogprobs(json, request).render(logprobs));
+                        }
                         done.put("finish_reason", d.outcome().reason().openAiName());
                         var usage = done.putObject("usage");
                         usage.put("prompt_tokens", d.outcome().promptTokens());
                         usage.put("completion_tokens", d.outcome().completionTokens());
                         usage.put("total_tokens", d.outcome().promptTokens() + d.outcome().completionTokens());
+                        usage.putObject("prompt_tokens_details").put("cached_tokens", d.outcome().cachedPromptTokens());
                         send(session, done);
                         door.completed(call, principal, request, stream, d.outcome(), content.length() + reasoning.length());
                         return;

@@ -12,6 +12,8 @@ import java.util.List;
  * @param stop       stop strings (not included in the output)
  * @param stream     the client wants incremental chunks
  * @param includeUsage whether a streaming client asked for a final usage chunk
+ * @param topLogprobs  null: no log probabilities; else each generated token's log probability is returned with
+ *                     this many likeliest alternatives (0 to 20)
  */
 public record InferenceRequest(
         Kind kind,
@@ -22,13 +24,24 @@ public record InferenceRequest(
         int maxTokens,
         List<String> stop,
         boolean stream,
-        boolean includeUsage) {
+        boolean includeUsage,
+        Integer topLogprobs) {
 
     public enum Kind { CHAT, COMPLETION }
 
     public InferenceRequest {
         messages = messages == null ? List.of() : List.copyOf(messages);
         stop = stop == null ? List.of() : List.copyOf(stop);
+    }
+
+    /** A request without log probabilities. */
+    public InferenceRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, SamplingParams sampling,
+                            int maxTokens, List<String> stop, boolean stream, boolean includeUsage) {
+        this(kind, model, messages, prompt, sampling, maxTokens, stop, stream, includeUsage, null);
+    }
+
+    public boolean wantsLogprobs() {
+        return topLogprobs != null;
     }
 
     /** The text the audit log hashes: the raw prompt, or every message as role + content. */

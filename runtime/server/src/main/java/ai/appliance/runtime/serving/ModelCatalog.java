@@ -4,6 +4,7 @@ import ai.appliance.runtime.api.ApiException;
 import ai.appliance.runtime.api.ErrorKind;
 import ai.appliance.runtime.metrics.VersionMetrics;
 import ai.appliance.runtime.scheduler.KvBudget;
+import ai.appliance.runtime.scheduler.PrefixCache;
 import ai.appliance.runtime.scheduler.Scheduler;
 import ai.appliance.runtime.scheduler.SchedulerSettings;
 import java.time.Duration;
@@ -27,6 +28,7 @@ public final class ModelCatalog implements AutoCloseable {
 
     private final SchedulerSettings settings;
     private final KvBudget kvBudget;
+    private final PrefixCache prefixCache;
     private final VersionMetrics metrics;
     private final Duration drainGrace;
     private final Map<String, List<Entry>> routes = new LinkedHashMap<>();
@@ -37,13 +39,18 @@ public final class ModelCatalog implements AutoCloseable {
     private record Entry(ServedVersion served, double weight) { }
 
     public ModelCatalog(SchedulerSettings settings, VersionMetrics metrics, Duration drainGrace) {
-        this(settings, KvBudget.of(0), metrics, drainGrace);
+        this(settings, KvBudget.of(0), PrefixCache.disabled(), metrics, drainGrace);
     }
 
-    /** @param kvBudget heap for KV caches, shared by the schedulers of every version served */
-    public ModelCatalog(SchedulerSettings settings, KvBudget kvBudget, VersionMetrics metrics, Duration drainGrace) {
+    /**
+     * @param kvBudget    heap for KV caches, shared by the schedulers of every version served
+     * @param prefixCache prompt blocks kept across requests, shared likewise (each version in its own scope)
+     */
+    public ModelCatalog(SchedulerSettings settings, KvBudget kvBudget, PrefixCache prefixCache, VersionMetrics metrics,
+                        Duration drainGrace) {
         this.settings = settings;
         this.kvBudget = kvBudget;
+        this.prefixCache = prefixCache;
         this.metrics = metrics;
         this.drainGrace = drainGrace;
     }
@@ -59,7 +66,8 @@ public final class ModelCatalog implements AutoCloseable {
      */
     public void add(LoadedModel model, Duration loadTime, boolean makeActive) {
         var observer = metrics.loaded(model.name(), model.version(), loadTime);
-        var scheduler = new Scheduler(model.name() + "-" + model.version(), model.engine(), settings, observer, kvBudget);
+        var scheduler = new Scheduler(model.name() + "-" + model.version(), model.engine(), settings, observer, kvBudget,
+                prefixCache);
         var served = new ServedVersion(model, scheduler, observer, Instant.now(), loadTime);
         List<ServedVersion> retired = new ArrayList<>();
         synchronized (this) {

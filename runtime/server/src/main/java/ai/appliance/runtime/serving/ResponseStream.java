@@ -2,8 +2,11 @@ package ai.appliance.runtime.serving;
 
 import ai.appliance.runtime.scheduler.GenerationListener;
 import ai.appliance.runtime.scheduler.Outcome;
+import ai.appliance.runtime.scheduler.TextLogprob;
 import ai.appliance.runtime.scheduler.Ticket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -16,14 +19,15 @@ public final class ResponseStream implements GenerationListener {
     /** What a front end reads. */
     public sealed interface Event permits Delta, Done, Failed { }
 
-    public record Delta(String content, String reasoning) implements Event { }
+    /** Text that became final, and the log probabilities of the tokens generated since the last delta (if asked). */
+    public record Delta(String content, String reasoning, List<TextLogprob> logprobs) implements Event { }
 
     public record Done(Outcome outcome) implements Event { }
 
     public record Failed(RuntimeException error) implements Event { }
 
-    /** The whole answer of a non-streaming request. */
-    public record Completed(String content, String reasoning, Outcome outcome) { }
+    /** The whole answer of a non-streaming request; {@code logprobs} is empty unless the request asked for them. */
+    public record Completed(String content, String reasoning, List<TextLogprob> logprobs, Outcome outcome) { }
 
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final String id;
@@ -74,15 +78,17 @@ public final class ResponseStream implements GenerationListener {
     public Completed collect() throws InterruptedException {
         var content = new StringBuilder();
         var reasoning = new StringBuilder();
+        var logprobs = new ArrayList<TextLogprob>();
         while (true) {
             var e = events.take();
             switch (e) {
                 case Delta d -> {
                     content.append(d.content());
                     reasoning.append(d.reasoning());
+                    logprobs.addAll(d.logprobs());
                 }
                 case Done d -> {
-                    return new Completed(content.toString(), reasoning.toString(), d.outcome());
+                    return new Completed(content.toString(), reasoning.toString(), List.copyOf(logprobs), d.outcome());
                 }
                 case Failed f -> throw f.error();
             }
@@ -90,8 +96,8 @@ public final class ResponseStream implements GenerationListener {
     }
 
     @Override
-    public void onDelta(String content, String reasoning) {
-        events.add(new Delta(content, reasoning));
+    public void onDelta(String content, String reasoning, List<TextLogprob> logprobs) {
+        events.add(new Delta(content, reasoning, List.copyOf(logprobs)));
     }
 
     @Override

@@ -45,6 +45,25 @@ class ApplianceConfigTest {
     }
 
     @Test
+    void thePrefixCacheIsOnWithAModestBudgetUnlessSwitchedOff() {
+        var defaults = ApplianceConfig.load(Optional.empty(), Map.of()).prefixCache();
+        assertEquals(Math.min(256L << 20, (long) (Runtime.getRuntime().maxMemory() * 0.15)), defaults.bytes());
+        assertTrue(defaults.bytes() > 0, "on by default");
+        assertEquals(32, defaults.blockTokens());
+        assertEquals(0, ApplianceConfig.load(Optional.empty(), Map.of("scheduler.prefix-cache.enabled", "false"))
+                .prefixCache().bytes());
+        var set = ApplianceConfig.load(Optional.empty(), Map.of("scheduler.prefix-cache.bytes", "1000000",
+                "scheduler.prefix-cache.block-tokens", "16")).prefixCache();
+        assertEquals(1_000_000, set.bytes());
+        assertEquals(16, set.blockTokens());
+        var e = assertThrows(IllegalArgumentException.class, () -> ApplianceConfig.load(Optional.empty(),
+                Map.of("scheduler.prefix-cache.block-tokens", "0")));
+        assertTrue(e.getMessage().startsWith("scheduler.prefix-cache.block-tokens must be"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ApplianceConfig.load(Optional.empty(),
+                Map.of("scheduler.prefix-cache.bytes", "-1")));
+    }
+
+    @Test
     void aValueOfTheWrongKindIsRefusedNamingItsKey() {
         var cases = Map.of("server.port", "server.port: 'abc' is not a whole number",
                 "grpc.enabled", "grpc.enabled: 'abc' is not true or false",

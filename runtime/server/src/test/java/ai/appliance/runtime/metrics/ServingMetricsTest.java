@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.appliance.runtime.scheduler.PrefixCache;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -91,5 +92,18 @@ class ServingMetricsTest {
         metrics.certificate("server", Instant.ofEpochSecond(1_900_000_000L));
         assertEquals(1.9e9, Exposition.value(metrics.scrape(),
                 "appliance_certificate_expiry_timestamp_seconds{use=\"server\"}"), metrics.scrape());
+    }
+
+    @Test
+    void thePrefixCacheIsScrapedAsPrometheusCountersAndGauges() {
+        var metrics = new ServingMetrics();
+        metrics.prefixCache(new PrefixCache(1 << 20, 32));
+        var text = metrics.scrape();
+        for (var series : new String[] {"appliance_prefix_cache_lookups_total 0.0", "appliance_prefix_cache_hits_total 0.0",
+                "appliance_prefix_cache_reused_tokens_total 0.0", "appliance_prefix_cache_evictions_total 0.0",
+                "appliance_prefix_cache_hit_ratio 0.0", "appliance_prefix_cache_bytes 0.0",
+                "appliance_prefix_cache_budget_bytes 1048576.0"}) {
+            assertTrue(text.contains(series + "\n"), series + " in " + text);
+        }
     }
 }

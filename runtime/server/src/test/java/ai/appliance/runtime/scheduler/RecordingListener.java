@@ -10,7 +10,7 @@ class RecordingListener implements GenerationListener {
     final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
 
     @Override
-    public void onDelta(String content, String reasoning) {
+    public void onDelta(String content, String reasoning, java.util.List<ai.appliance.runtime.scheduler.TextLogprob> logprobs) {
         text.append(content);
     }
 

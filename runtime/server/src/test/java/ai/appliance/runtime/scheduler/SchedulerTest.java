@@ -219,7 +219,7 @@ class SchedulerTest {
         var budget = new KvBudget(1000);
         model.bytesPerPosition = 10;
         scheduler = new Scheduler("test", model, new SchedulerSettings(8, Duration.ZERO, 16, 256), SchedulerObserver.NONE,
-                budget);
+                budget, PrefixCache.disabled());
         model.stepMillis = 2;
         var a = new RecordingListener();
         var b = new RecordingListener();
@@ -245,7 +245,7 @@ class SchedulerTest {
     void aRequestLargerThanTheWholeBudgetIsRefusedWhenSubmitted() {
         model.bytesPerPosition = 10;
         scheduler = new Scheduler("test", model, new SchedulerSettings(8, Duration.ZERO, 16, 256), SchedulerObserver.NONE,
-                new KvBudget(1000));
+                new KvBudget(1000), PrefixCache.disabled());
         var e = assertThrows(KvCacheTooLargeException.class,
                 () -> scheduler.submit(new ArgmaxGeneration(new int[] {0}, 999), 200, NO_DEADLINE, new RecordingListener()));
         assertTrue(e.getMessage().contains("201 positions") && e.getMessage().endsWith("lower max_tokens"), e.getMessage());

@@ -108,6 +108,29 @@ class FrontEndsTest {
         ws2.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
     }
 
+    @Test
+    void webSocketChunksAndTheFinalMessageCarryLogprobsWhenAsked() throws Exception {
+        var collector = new Collector();
+        var ws = harness.http.newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + harness.appliance.server().port() + "/v1/ws"), collector)
+                .get(10, TimeUnit.SECONDS);
+        ws.sendText("{\"type\":\"completion\",\"id\":\"lp\",\"temperature\":0,\"max_tokens\":6,\"logprobs\":2,"
+                + "\"prompt\":\"Once upon a time\"}", true);
+        var done = collector.finished.get(30, TimeUnit.SECONDS);
+        assertEquals("done", done.get("type").asText(), done.toString());
+        var tokens = new java.util.ArrayList<String>();
+        for (var m : collector.messages) {
+            if (m.get("type").asText().equals("chunk") && m.get("logprobs").isObject()) {
+                m.at("/logprobs/tokens").forEach(t -> tokens.add(t.asText()));
+            }
+        }
+        var whole = new java.util.ArrayList<String>();
+        done.at("/logprobs/tokens").forEach(t -> whole.add(t.asText()));
+        assertEquals(done.at("/usage/completion_tokens").asInt(), whole.size(), done.toString());
+        assertEquals(whole, tokens, "the chunks' tokens are the final message's");
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+    }
+
     private static GenerateRequest request(String text, int maxTokens) {
         return GenerateRequest.newBuilder().setModel(Harness.MODEL).setMaxTokens(maxTokens).setTemperature(0)
                 .addMessages(ChatMessage.newBuilder().setRole("user").setContent(text)).build();

@@ -42,6 +42,7 @@ final class Schemas {
         var delta = require(choice, "delta", "object");
         delta.properties().forEach(e -> assertTrue(Set.of("role", "content", "reasoning_content").contains(e.getKey()),
                 "unexpected delta field " + e.getKey()));
+        assertTrue(choice.has("logprobs"), "logprobs present (null unless asked for)");
         var finish = choice.get("finish_reason");
         assertTrue(finish.isNull() || FINISH.contains(finish.asText()));
     }
@@ -60,6 +61,73 @@ final class Schemas {
         require(choice, "text", "string");
         var finish = choice.get("finish_reason");
         assertTrue(finish.isNull() || FINISH.contains(finish.asText()));
+    }
+
+    /**
+     * Chat {@code choices[].logprobs} as OpenAI documents it: {@code content} an array of {token (string), logprob
+     * (number, at most 0), bytes (array of integers 0..255, or null), top_logprobs (array of {token, logprob, bytes})},
+     * and {@code refusal} (null here). Every entry has exactly {@code top} alternatives, most likely first.
+     */
+    static void chatLogprobs(JsonNode logprobs, int top) {
+        assertTrue(logprobs.isObject(), "logprobs must be an object: " + logprobs);
+        var content = require(logprobs, "content", "array");
+        assertTrue(logprobs.has("refusal") && logprobs.get("refusal").isNull(), "refusal present and null");
+        assertEquals(Set.of("content", "refusal"), fieldNames(logprobs));
+        for (var entry : content) {
+            chatToken(entry, Set.of("token", "logprob", "bytes", "top_logprobs"));
+            var alternatives = require(entry, "top_logprobs", "array");
+            assertEquals(top, alternatives.size(), "top_logprobs of " + entry);
+            double previous = 0;
+            for (var alternative : alternatives) {
+                chatToken(alternative, Set.of("token", "logprob", "bytes"));
+                assertTrue(alternative.get("logprob").asDouble() <= previous, "alternatives most likely first");
+                previous = alternative.get("logprob").asDouble();
+            }
+        }
+    }
+
+    private static void chatToken(JsonNode entry, Set<String> fields) {
+        assertEquals(fields, fieldNames(entry));
+        require(entry, "token", "string");
+        assertTrue(require(entry, "logprob", "number").asDouble() <= 0, "a log probability is at most 0");
+        for (var b : require(entry, "bytes", "array")) {
+            assertTrue(b.isInt() && b.asInt() >= 0 && b.asInt() <= 255, "bytes are integers 0..255: " + entry);
+        }
+    }
+
+    /**
+     * Completions {@code choices[].logprobs} as OpenAI documents it: parallel arrays {@code tokens} (strings),
+     * {@code token_logprobs} (numbers), {@code top_logprobs} (objects token → logprob, up to top + 1 entries holding
+     * the chosen token) and {@code text_offset} (non-decreasing integers).
+     */
+    static void completionLogprobs(JsonNode logprobs, int top) {
+        assertTrue(logprobs.isObject(), "logprobs must be an object: " + logprobs);
+        assertEquals(Set.of("tokens", "token_logprobs", "top_logprobs", "text_offset"), fieldNames(logprobs));
+        var tokens = require(logprobs, "tokens", "array");
+        var values = require(logprobs, "token_logprobs", "array");
+        var tops = require(logprobs, "top_logprobs", "array");
+        var offsets = require(logprobs, "text_offset", "array");
+        assertEquals(tokens.size(), values.size());
+        assertEquals(tokens.size(), tops.size());
+        assertEquals(tokens.size(), offsets.size());
+        int previous = 0;
+        for (int i = 0; i < tokens.size(); i++) {
+            assertTrue(tokens.get(i).isTextual());
+            assertTrue(values.get(i).isNumber() && values.get(i).asDouble() <= 0);
+            var alternatives = tops.get(i);
+            assertTrue(alternatives.isObject() && alternatives.size() >= top && alternatives.size() <= top + 1,
+                    "top_logprobs[" + i + "] " + alternatives);
+            assertTrue(alternatives.has(tokens.get(i).asText()), "the chosen token is among its alternatives");
+            alternatives.properties().forEach(e -> assertTrue(e.getValue().isNumber()));
+            assertTrue(offsets.get(i).isInt() && offsets.get(i).asInt() >= previous, "text_offset non-decreasing");
+            previous = offsets.get(i).asInt();
+        }
+    }
+
+    private static Set<String> fieldNames(JsonNode node) {
+        var names = new java.util.HashSet<String>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     static void modelList(JsonNode body) {

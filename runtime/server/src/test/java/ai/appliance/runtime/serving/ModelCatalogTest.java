@@ -132,7 +132,7 @@ class ModelCatalogTest {
 
     private static final GenerationListener IGNORED = new GenerationListener() {
         @Override
-        public void onDelta(String content, String reasoning) {
+        public void onDelta(String content, String reasoning, java.util.List<ai.appliance.runtime.scheduler.TextLogprob> logprobs) {
         }
 
         @Override
