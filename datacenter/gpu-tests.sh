@@ -27,6 +27,7 @@ tr ':' '\n' < "$out/classpath.txt" | grep -v -E '/(junit-|opentest4j|apiguardian
   [[ -f "$jar" ]] && cp "$jar" "$stage/gpu/lib/"
 done
 cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.14.1/junit-platform-console-standalone-1.14.1.jar "$stage/gpu/"
+cp jetson/target/appliance-jetson-*.jar "$stage/gpu/lib/"   # the module's own jar: its provider's service entry
 cp -r datacenter/target/test-classes "$stage/gpu/classes/datacenter"
 cp -r jetson/target/test-classes "$stage/gpu/classes/jetson"
 # Uncompressed modules: xz packs them to less than jlink's own zip would (the transfer to a GPU host is size-bound).
