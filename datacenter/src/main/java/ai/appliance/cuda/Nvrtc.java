@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * NVRTC, CUDA's run-time compiler ({@code libnvrtc.so.13} / {@code .12}), through Java's FFM API. The backends will
  * compile their CUDA C kernels with it on the host, for the exact GPU found (sm_87 on Orin, sm_90 on H100), so one
- * jar serves every GPU generation. Only the version probe is bound so far: the kernels are not written.
+ * jar serves every GPU generation ({@link #compile}).
  *
  * <p>NVRTC is not part of the driver. It comes with the CUDA toolkit ({@code cuda-nvrtc-12-6} and the like, in
  * /usr/local/cuda/lib64), with JetPack on Jetson, or from NVIDIA's pip wheels ({@code nvidia-cuda-nvrtc-cu12}:
