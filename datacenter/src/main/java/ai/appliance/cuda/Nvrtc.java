@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Map;
 
 /**
- * NVRTC, CUDA's run-time compiler ({@code libnvrtc.so.13} / {@code .12}), through Java's FFM API. The backends will
+ * NVRTC, CUDA's run-time compiler ({@code libnvrtc.so.13} / {@code .12}), through Java's FFM API. The backends
  * compile their CUDA C kernels with it on the host, for the exact GPU found (sm_87 on Orin, sm_90 on H100), so one
  * jar serves every GPU generation ({@link #compile}).
  *
