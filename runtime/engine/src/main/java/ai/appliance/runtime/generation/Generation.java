@@ -1,7 +1,9 @@
 package ai.appliance.runtime.generation;
 
+import ai.appliance.runtime.sampling.LogitsProcessor;
 import ai.appliance.runtime.sampling.Sampler;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The state of one request while it generates: it turns each step's logits into the next
@@ -31,11 +33,17 @@ public final class Generation {
      * @param capacity positions of the sequence; generation stops when the next token would not fit
      */
     public Generation(GenerationSettings settings, int[] prompt, int capacity, int vocabularySize, TokenTextDecoder decoder) {
+        this(settings, prompt, capacity, vocabularySize, decoder, List.of());
+    }
+
+    /** @param processors this request's logits processors (token masks, watermark), run before each draw */
+    public Generation(GenerationSettings settings, int[] prompt, int capacity, int vocabularySize, TokenTextDecoder decoder,
+                      List<LogitsProcessor> processors) {
         if (prompt.length > capacity) {
             throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; the sequence holds " + capacity);
         }
         this.settings = settings;
-        this.sampler = new Sampler(settings.sampler(), vocabularySize);
+        this.sampler = new Sampler(settings.sampler(), vocabularySize, processors);
         this.decoder = decoder;
         this.stops = new StopStringMatcher(settings.stopStrings());
         this.capacity = capacity;

@@ -1,6 +1,7 @@
 package ai.appliance.runtime.sampling;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -18,9 +19,16 @@ public final class Sampler {
     private final Nucleus nucleus;
     private final int[] candidates;
     private final float[] probabilities;
+    private final List<LogitsProcessor> processors;
 
     public Sampler(SamplerSettings settings, int vocabularySize) {
+        this(settings, vocabularySize, List.of());
+    }
+
+    /** @param processors run in order on each step's logits before the draw ({@link LogitsProcessor}) */
+    public Sampler(SamplerSettings settings, int vocabularySize, List<LogitsProcessor> processors) {
         this.settings = settings;
+        this.processors = List.copyOf(processors);
         this.random = settings.seed() == null ? new SplittableRandom() : new SplittableRandom(settings.seed());
         this.work = new float[vocabularySize];
         this.counts = settings.penalises() ? new int[vocabularySize] : null;
@@ -47,6 +55,14 @@ public final class Sampler {
         }
         System.arraycopy(logits, 0, work, 0, work.length);
         if (settings.penalises()) penalise(context, length);
+        for (var processor : processors) processor.process(work, context, length);
+        int token = draw();
+        for (var processor : processors) processor.accept(token);
+        return token;
+    }
+
+    /** The token from the working logits: the best when greedy, else a random draw among the kept candidates. */
+    private int draw() {
         if (settings.isGreedy()) return argmax(work);
         double temperature = settings.temperature();
         float max = work[argmax(work)];
