@@ -4,7 +4,9 @@ import javax.net.ssl.CertPathTrustManagerParameters;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -40,6 +42,21 @@ public final class TlsContexts {
             var kmf = KeyManagerFactory.getInstance("PKIX");
             kmf.init(keyStore, IN_MEMORY_PASSWORD);
 
+            var context = SSLContext.getInstance("TLS");
+            context.init(kmf.getKeyManagers(), new TrustManager[] {trustManager(settings)}, null);
+            return context;
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new PkiException("cannot set up TLS for device " + settings.deviceId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The peer check of {@link #create}: PKIX with the trust bundle as the only anchors and the CRL (when the
+     * settings name one) checked, offline. The MQTT broker calls it on the certificates of connecting devices, so
+     * that it accepts exactly what the HTTPS server accepts.
+     */
+    public static X509TrustManager trustManager(TlsSettings settings) {
+        try {
             var anchors = new HashSet<TrustAnchor>();
             for (var ca : PkiFiles.readCertificates(Path.of(settings.trustBundle()))) {
                 anchors.add(new TrustAnchor(ca, null));
@@ -60,12 +77,15 @@ public final class TlsContexts {
             }
             var tmf = TrustManagerFactory.getInstance("PKIX");
             tmf.init(new CertPathTrustManagerParameters(pkix));
-
-            var context = SSLContext.getInstance("TLS");
-            context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-            return context;
-        } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new PkiException("cannot set up TLS for device " + settings.deviceId() + ": " + e.getMessage(), e);
+            for (var manager : tmf.getTrustManagers()) {
+                if (manager instanceof X509TrustManager x509) {
+                    return x509;
+                }
+            }
+            throw new PkiException("the JDK's PKIX trust manager factory made no X509TrustManager");
+        } catch (GeneralSecurityException e) {
+            throw new PkiException("cannot set up the trust check for device " + settings.deviceId() + ": "
+                    + e.getMessage(), e);
         }
     }
 

@@ -148,16 +148,65 @@ public record ApplianceConfig(
                         Path keyFile) { }
 
     /**
-     * @param brokerUrl null: run the embedded broker on {@code embeddedHost:embeddedPort}
-     * @param protocol  "5" (default) or "3.1.1" towards an external broker; the embedded one is always 3.1.1
-     * @param tls       client TLS to an external broker: trust = broker CA; certificate/key = client certificate
+     * @param brokerUrl              null: run the embedded broker on {@code embeddedHost:embeddedPort}
+     * @param protocol               "5" (default) or "3.1.1" towards an external broker; the embedded one speaks 5
+     * @param tls                    client TLS to an external broker: trust = broker CA; certificate/key = client certificate
+     * @param embeddedTls            null: the embedded broker has no TLS listener; else one on {@code embeddedTlsPort}
+     *                               that verifies fleet client certificates against the trust bundle and CRL
+     * @param embeddedAllowAnonymous null: anonymous clients only where {@code embeddedHost} is loopback; false: every
+     *                               client authenticates (certificate or API key); true on a network address is refused
+     * @param replyTopics            where replies may go, per device or role (docs/api.md, "MQTT security")
+     * @param deviceErrorTopic       errors for an identified device whose request named no usable reply topic;
+     *                               {@code {device}} stands for its id
      */
     public record Mqtt(boolean enabled, String applianceId, String brokerUrl, String protocol, String username,
                        String password,
                        TlsConfig tls, String embeddedHost, int embeddedPort, Path embeddedDataDir, int maxPayloadBytes,
-                       int maxCachedReplies) {
+                       int maxCachedReplies, TlsConfig embeddedTls, int embeddedTlsPort, Boolean embeddedAllowAnonymous,
+                       List<ReplyTopicRule> replyTopics, String deviceErrorTopic) {
         public Mqtt {
             requirePort("mqtt.embedded.port", embeddedPort);
+            requirePort("mqtt.embedded.tls-port", embeddedTlsPort);
+            replyTopics = List.copyOf(replyTopics);
+            if (replyTopics.isEmpty()) {
+                throw new IllegalArgumentException("mqtt.reply-topics must not be empty; leave it out for the default "
+                        + ReplyTopicRule.DEFAULT.pattern());
+            }
+            ReplyTopicRule.requireTopicTemplate("mqtt.device-error-topic", deviceErrorTopic, false);
+        }
+    }
+
+    /**
+     * Reply topics a request may name: an MQTT topic filter in which {@code {device}} stands for the requesting
+     * device's id. A rule with a {@code role} or a {@code device} applies only to those requesters; one with neither
+     * applies to every device.
+     */
+    public record ReplyTopicRule(String pattern, Role role, String device) {
+        /** Each device replies into its own subtree. */
+        public static final ReplyTopicRule DEFAULT = new ReplyTopicRule("devices/{device}/#", null, null);
+
+        public ReplyTopicRule {
+            requireTopicTemplate("mqtt.reply-topics pattern", pattern, true);
+        }
+
+        /** A topic (or, with {@code filter}, a topic filter) with optional {@code {device}} levels. */
+        static void requireTopicTemplate(String key, String template, boolean filter) {
+            if (template == null || template.isBlank()) {
+                throw new IllegalArgumentException(key + " must not be empty");
+            }
+            var levels = template.split("/", -1);
+            for (int i = 0; i < levels.length; i++) {
+                var level = levels[i];
+                boolean wildcard = level.equals("+") || level.equals("#") && i == levels.length - 1;
+                if (wildcard && !filter) {
+                    throw new IllegalArgumentException(key + " '" + template + "' must be a topic, without + or #");
+                }
+                if (!wildcard && !level.equals("{device}") && (level.contains("+") || level.contains("#")
+                        || level.contains("{") || level.contains("}"))) {
+                    throw new IllegalArgumentException(key + " '" + template + "': level '" + level + "' is not"
+                            + " valid; use plain levels, {device} as a whole level, + and a final #");
+                }
+            }
         }
     }
 
@@ -215,7 +264,11 @@ public record ApplianceConfig(
             "mqtt.tls.settings", "mqtt.tls.certificate", "mqtt.tls.private-key", "mqtt.tls.trust",
             "mqtt.tls.client-auth",
             "mqtt.embedded.host", "mqtt.embedded.port", "mqtt.embedded.data-dir", "mqtt.max-payload-bytes",
-            "mqtt.max-cached-replies",
+            "mqtt.max-cached-replies", "mqtt.embedded.tls-port", "mqtt.embedded.allow-anonymous",
+            "mqtt.embedded.tls.settings", "mqtt.embedded.tls.certificate", "mqtt.embedded.tls.private-key",
+            "mqtt.embedded.tls.trust", "mqtt.embedded.tls.client-auth",
+            "mqtt.reply-topics.*.pattern", "mqtt.reply-topics.*.role", "mqtt.reply-topics.*.device",
+            "mqtt.device-error-topic",
             "shutdown.grace",
             "logging.format");
 
@@ -285,6 +338,17 @@ public record ApplianceConfig(
                 a.get("file-group").asString().orElse(null),
                 Path.of(a.get("key-file").asString().orElse(storeRoot.resolve("audit.key").toString())));
         var q = c.get("mqtt");
+        var replyTopics = new ArrayList<ReplyTopicRule>();
+        for (var rule : q.get("reply-topics").asNodeList().orElse(List.of())) {
+            var where = "mqtt.reply-topics[" + rule.name() + "]";
+            replyTopics.add(new ReplyTopicRule(rule.get("pattern").asString().orElseThrow(() ->
+                    new IllegalArgumentException(where + ": pattern is required (e.g. devices/{device}/#)")),
+                    rule.get("role").asString().map(r -> Role.parse(r, where + ".role")).orElse(null),
+                    rule.get("device").asString().orElse(null)));
+        }
+        if (replyTopics.isEmpty()) {
+            replyTopics.add(ReplyTopicRule.DEFAULT);
+        }
         var mqtt = new Mqtt(flag(q.get("enabled"), true),
                 q.get("appliance-id").asString().orElseGet(ApplianceConfig::hostName),
                 q.get("broker-url").asString().orElse(null), q.get("protocol").asString().orElse("5"),
@@ -292,7 +356,10 @@ public record ApplianceConfig(
                 q.get("password").asString().orElse(null), tls(q.get("tls")),
                 q.get("embedded.host").asString().orElse("127.0.0.1"), wholeNumber(q.get("embedded.port"), 1883),
                 Path.of(q.get("embedded.data-dir").asString().orElse(storeRoot.resolve("mqtt").toString())),
-                wholeNumber(q.get("max-payload-bytes"), 256 * 1024), wholeNumber(q.get("max-cached-replies"), 1024));
+                wholeNumber(q.get("max-payload-bytes"), 256 * 1024), wholeNumber(q.get("max-cached-replies"), 1024),
+                tls(q.get("embedded.tls")), wholeNumber(q.get("embedded.tls-port"), 8883),
+                q.get("embedded.allow-anonymous").exists() ? flag(q.get("embedded.allow-anonymous"), false) : null,
+                replyTopics, q.get("device-error-topic").asString().orElse("devices/{device}/errors"));
         var g = c.get("generation");
         long kvCacheBytes = longNumber(s.get("kv-cache-bytes"), 0);
         if (kvCacheBytes < 0) {

@@ -11,7 +11,7 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
- * MQTT 3.1.1 over Paho, for brokers without MQTT 5 (the embedded Moquette 0.17 among them): a persistent
+ * MQTT 3.1.1 over Paho, for external brokers without MQTT 5 ({@code mqtt.protocol: "3.1.1"}): a persistent
  * session (clean session off); replies go to the {@code reply_to} topic named in the request JSON.
  */
 final class Mqtt3Transport implements MqttTransport {
@@ -70,7 +70,7 @@ final class Mqtt3Transport implements MqttTransport {
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                listener.arrived(new Incoming(topic, message.getPayload(), null, null, null, message.getId(),
+                listener.arrived(new Incoming(topic, message.getPayload(), null, null, java.util.Map.of(), message.getId(),
                         message.getQos()));
             }
 

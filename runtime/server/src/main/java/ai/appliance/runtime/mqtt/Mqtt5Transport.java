@@ -79,17 +79,15 @@ final class Mqtt5Transport implements MqttTransport {
             @Override
             public void messageArrived(String topic, MqttMessage message) {
                 var props = message.getProperties();
-                String auth = null;
+                var userProperties = new java.util.HashMap<String, String>();
                 if (props != null && props.getUserProperties() != null) {
                     for (var p : props.getUserProperties()) {
-                        if (p.getKey().equalsIgnoreCase("authorization")) {
-                            auth = p.getValue();
-                        }
+                        userProperties.put(p.getKey(), p.getValue());
                     }
                 }
                 listener.arrived(new Incoming(topic, message.getPayload(),
                         props == null ? null : props.getResponseTopic(), props == null ? null : props.getCorrelationData(),
-                        auth, message.getId(), message.getQos()));
+                        userProperties, message.getId(), message.getQos()));
             }
 
             @Override

@@ -10,6 +10,7 @@ import ai.appliance.runtime.openai.OpenAiResponses;
 import ai.appliance.runtime.scheduler.TextLogprob;
 import ai.appliance.runtime.security.Permission;
 import ai.appliance.runtime.security.Principal;
+import ai.appliance.runtime.security.Role;
 import ai.appliance.runtime.security.TlsSetup;
 import ai.appliance.runtime.serving.CallContext;
 import ai.appliance.runtime.serving.FrontDoor;
@@ -54,6 +55,9 @@ public final class MqttGateway implements AutoCloseable {
     private final Semaphore inflight = new Semaphore(8);
     private final String prefix;
     private final MqttTransport transport;
+    private final ReplyTopics replyTopics;
+    /** Only the embedded broker's identity stamps are believed: it authenticated the publisher. */
+    private final boolean trustsDeviceStamps;
     private volatile boolean closing;
     private volatile boolean accepting = true;
     /** Requests being handled, until acknowledged: close waits for them. Guarded by {@code handlingLock}. */
@@ -61,7 +65,9 @@ public final class MqttGateway implements AutoCloseable {
     private int handling;
 
     private MqttGateway(ApplianceConfig.Mqtt settings, MqttTransport transport, FrontDoor door,
-                        OpenAiRequests requests, OpenAiResponses responses, ObjectMapper json, ModelCatalog catalog) {
+                        OpenAiRequests requests, OpenAiResponses responses, ObjectMapper json, ModelCatalog catalog,
+                        boolean trustsDeviceStamps) {
+        this.trustsDeviceStamps = trustsDeviceStamps;
         this.settings = settings;
         this.transport = transport;
         this.door = door;
@@ -71,29 +77,31 @@ public final class MqttGateway implements AutoCloseable {
         this.catalog = catalog;
         this.replies = new ReplyCache(settings.maxCachedReplies());
         this.prefix = "appliance/" + settings.applianceId();
+        this.replyTopics = new ReplyTopics(settings.replyTopics(), prefix, settings.deviceErrorTopic());
     }
 
     /**
-     * Connects over MQTT 5, or 3.1.1 when {@code protocol311} (brokers without MQTT 5, like the embedded one);
-     * waits up to 10 s for the first connection and keeps retrying in the background after that.
+     * Connects over MQTT 5, or 3.1.1 when the connection asks for it (external brokers without MQTT 5); waits up to
+     * 10 s for the first connection and keeps retrying in the background after that.
      */
-    public static MqttGateway start(ApplianceConfig.Mqtt settings, String brokerUrl, boolean protocol311,
+    public static MqttGateway start(ApplianceConfig.Mqtt settings, BrokerConnection broker,
                                     FrontDoor door, OpenAiRequests requests, OpenAiResponses responses,
                                     ObjectMapper json, ModelCatalog catalog) {
-        var sockets = settings.tls() == null ? null : TlsSetup.clientContext(settings.tls()).getSocketFactory();
+        var sockets = broker.tls() == null ? null : TlsSetup.clientContext(broker.tls()).getSocketFactory();
         var clientId = "appliance-" + settings.applianceId();
         MqttTransport transport;
         try {
-            transport = protocol311
-                    ? new Mqtt3Transport(brokerUrl, clientId, settings.username(), settings.password(), sockets)
-                    : new Mqtt5Transport(brokerUrl, clientId, settings.username(), settings.password(), sockets);
+            transport = broker.protocol311()
+                    ? new Mqtt3Transport(broker.url(), clientId, broker.username(), broker.password(), sockets)
+                    : new Mqtt5Transport(broker.url(), clientId, broker.username(), broker.password(), sockets);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot set up the MQTT client for " + brokerUrl + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot set up the MQTT client for " + broker.url() + ": " + e.getMessage(), e);
         }
-        var gateway = new MqttGateway(settings, transport, door, requests, responses, json, catalog);
+        var gateway = new MqttGateway(settings, transport, door, requests, responses, json, catalog,
+                broker.trustsDeviceStamps());
         transport.connect(gateway.new Events(), gateway.prefix + "/status", gateway.status(false));
         catalog.onChange(c -> gateway.publishStatus(true));
-        LOG.info(() -> "MQTT " + transport.protocol() + " gateway for " + brokerUrl + " on " + gateway.prefix + "/v1/#");
+        LOG.info(() -> "MQTT " + transport.protocol() + " gateway for " + broker.url() + " on " + gateway.prefix + "/v1/#");
         return gateway;
     }
 
@@ -160,6 +168,15 @@ public final class MqttGateway implements AutoCloseable {
         }
     }
 
+    /** Who sent a request, as far as the gateway knows before it runs it. */
+    private record Requester(Principal principal, Optional<String> device) {
+        static final Requester UNKNOWN = new Requester(null, Optional.empty());
+
+        Role role() {
+            return principal == null ? Role.USER : principal.role();
+        }
+    }
+
     private void handle(MqttTransport.Incoming message) {
         var topic = message.topic();
         if (topic.equals(prefix + "/v1/errors")) {
@@ -169,9 +186,12 @@ public final class MqttGateway implements AutoCloseable {
             return;
         }
         var call = CallContext.start("mqtt", topic, "mqtt", null);
+        var stamped = trustsDeviceStamps ? MqttDevice.fromProperties(message.userProperties()) : Optional.<MqttDevice>empty();
+        var requester = stamped.map(d -> new Requester(d.principal(), Optional.of(d.id()))).orElse(Requester.UNKNOWN);
         ReplyTo replyTo = message.responseTopic() != null
                 ? new ReplyTo(message.responseTopic(), message.correlation(), correlationText(message.correlation()))
                 : null;
+        boolean replyChecked = false;
         Principal principal = null;
         InferenceRequest request = null;
         String key = null;
@@ -203,10 +223,15 @@ public final class MqttGateway implements AutoCloseable {
             // The device's correlation (MQTT 5) or "id" (3.1.1) already names the request end to end.
             call = call.withRequestId(replyTo.requestId());
             if (replyTo.topic().contains("#") || replyTo.topic().contains("+")) {
-                var bad = replyTo;
-                replyTo = null;
-                throw ApiException.invalid("reply_to", "the reply topic '" + bad.topic() + "' must not contain wildcards");
+                throw ApiException.invalid("reply_to", "the reply topic '" + replyTo.topic() + "' must not contain wildcards");
             }
+            if (stamped.isEmpty()) {
+                requester = identify(body, message);
+            }
+            if (!replyTopics.allows(replyTo.topic(), requester.device(), requester.role())) {
+                throw refusedReplyTopic(replyTo.topic(), requester);
+            }
+            replyChecked = true;
             key = replyTo.cacheKey();
             if (key != null) {
                 var seen = replies.claim(key);
@@ -219,7 +244,7 @@ public final class MqttGateway implements AutoCloseable {
                     return;
                 }
             }
-            principal = door.admit(apiKey(body, message.authorization()), Optional.empty(), Permission.GENERATE);
+            principal = door.admit(requester.principal(), Permission.GENERATE);
             if (!topic.equals(prefix + "/v1/chat/completions") && !topic.equals(prefix + "/v1/completions")) {
                 throw new ApiException(ErrorKind.NOT_FOUND, "no MQTT endpoint " + topic
                         + "; publish to " + prefix + "/v1/chat/completions or /v1/completions");
@@ -235,8 +260,8 @@ public final class MqttGateway implements AutoCloseable {
             if (key != null) {
                 replies.forget(key);
             }
-            var error = errorReply(replyTo, e);
-            publishOrReport(replyTo, error);
+            var to = errorDestination(replyTo, replyChecked, requester);
+            publishOrReport(to, errorReply(to, e));
             door.finished(call, principal, request, e.kind().status());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -247,10 +272,52 @@ public final class MqttGateway implements AutoCloseable {
                 replies.forget(key);
             }
             var api = new ApiException(ErrorKind.INTERNAL, "internal error; the appliance log has the details");
-            publishOrReport(replyTo, errorReply(replyTo, api));
+            var to = errorDestination(replyTo, replyChecked, requester);
+            publishOrReport(to, errorReply(to, api));
             door.finished(call, principal, request, 500);
         }
         ack(message);
+    }
+
+    /**
+     * The requester of a message the broker did not stamp: from the API key in the message (user property or
+     * {@code api_key}); with security off, the local principal and no device id.
+     */
+    private Requester identify(JsonNode body, MqttTransport.Incoming message) {
+        var principal = door.access().authenticate(apiKey(body, message.authorization()), Optional.empty());
+        if (!door.access().enabled()) {
+            return new Requester(principal, Optional.empty());
+        }
+        if (!MqttDevice.isValidId(principal.name())) {
+            throw new ApiException(ErrorKind.FORBIDDEN, "the API key '" + principal.name() + "' cannot be used over"
+                    + " MQTT: its name is the device id in reply topics and must be one topic level (no '/', '+', '#')");
+        }
+        return new Requester(principal, Optional.of(principal.name()));
+    }
+
+    private ApiException refusedReplyTopic(String topic, Requester requester) {
+        var who = requester.device().map(d -> "device '" + d + "'").orElse("an unidentified device");
+        var allowed = replyTopics.filtersFor(requester.device(), requester.role());
+        LOG.warning("MQTT reply topic '" + topic + "' refused for " + who + " (allowed: " + allowed + ")");
+        return new ApiException(ErrorKind.FORBIDDEN, "the reply topic '" + topic + "' is not allowed for " + who
+                + "; use one matching " + String.join(" or ", allowed) + " (mqtt.reply-topics)", "reply_to", 0);
+    }
+
+    /**
+     * Where an error may go: the request's reply topic once it was checked, or if the requester may use it anyway;
+     * else the device's own error topic, else (no device known) the appliance's error topic. Never a topic the
+     * requester could not ask for: a malformed request must not make the gateway publish on its status topic.
+     */
+    private ReplyTo errorDestination(ReplyTo replyTo, boolean checked, Requester requester) {
+        if (replyTo != null && (checked || !replyTo.topic().contains("#") && !replyTo.topic().contains("+")
+                && replyTopics.allows(replyTo.topic(), requester.device(), requester.role()))) {
+            return replyTo;
+        }
+        var correlation = replyTo == null ? null : replyTo.correlation();
+        var requestId = replyTo == null ? null : replyTo.requestId();
+        return requester.device()
+                .map(d -> new ReplyTo(replyTopics.errorTopic(d), correlation, requestId))
+                .orElse(replyTo == null ? null : new ReplyTo(prefix + "/v1/errors", correlation, requestId));
     }
 
     /** Streams or collects the answer; returns the final message (kept for redelivered duplicates). */

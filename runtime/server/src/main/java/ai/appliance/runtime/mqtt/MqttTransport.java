@@ -6,9 +6,26 @@ package ai.appliance.runtime.mqtt;
  */
 interface MqttTransport extends AutoCloseable {
 
-    /** A received request. {@code responseTopic}, {@code correlation}, {@code authorization}: MQTT 5 only, else null. */
-    record Incoming(String topic, byte[] payload, String responseTopic, byte[] correlation, String authorization,
-                    int messageId, int qos) { }
+    /**
+     * A received request. {@code responseTopic}, {@code correlation}: MQTT 5 only, else null; {@code userProperties}
+     * (MQTT 5; empty for 3.1.1) keeps the last value of each name.
+     */
+    record Incoming(String topic, byte[] payload, String responseTopic, byte[] correlation,
+                    java.util.Map<String, String> userProperties, int messageId, int qos) {
+        public Incoming {
+            userProperties = java.util.Map.copyOf(userProperties);
+        }
+
+        /** The {@code authorization} user property (any case), or null. */
+        String authorization() {
+            for (var p : userProperties.entrySet()) {
+                if (p.getKey().equalsIgnoreCase("authorization")) {
+                    return p.getValue();
+                }
+            }
+            return null;
+        }
+    }
 
     /** What the transport reports back. */
     interface Listener {

@@ -1,7 +1,10 @@
 package ai.appliance.runtime.net;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.net.ServerSocket;
 
 /**
@@ -31,6 +34,28 @@ public final class ListenPort {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + what + " on " + host + ":" + port + ": " + e.getMessage()
                     + " (" + hint + ")", e);
+        }
+    }
+
+    /** Whether {@code host} names a loopback address (only this machine can connect). */
+    public static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A port that was free on {@code host} a moment ago, for a library that cannot report the port it bound when
+     * given 0 (the embedded broker).
+     */
+    public static int pickFree(String host) {
+        try (var probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(host, 0));
+            return probe.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port on " + host + ": " + e.getMessage(), e);
         }
     }
 }

@@ -93,7 +93,8 @@ public final class AccessControl {
         return p;
     }
 
-    static String commonName(X500Principal subject) {
+    /** The CN of a certificate subject (the device id of fleet certificates), else the whole subject. */
+    public static String commonName(X500Principal subject) {
         for (var part : subject.getName(X500Principal.RFC2253).split(",")) {
             if (part.startsWith("CN=")) {
                 return part.substring(3);

@@ -8,7 +8,9 @@ import ai.appliance.runtime.model.ModelFormatException;
 import ai.appliance.runtime.models.DemoModel;
 import ai.appliance.runtime.models.EngineModel;
 import ai.appliance.runtime.models.StoreWatcher;
-import ai.appliance.runtime.mqtt.EmbeddedBroker;
+import ai.appliance.runtime.mqtt.BrokerConnection;
+import ai.appliance.runtime.mqtt.broker.BrokerSettings;
+import ai.appliance.runtime.mqtt.broker.EmbeddedBroker;
 import ai.appliance.runtime.mqtt.MqttGateway;
 import ai.appliance.runtime.openai.OpenAiRequests;
 import ai.appliance.runtime.openai.OpenAiResponses;
@@ -56,8 +58,10 @@ public final class Appliance implements AutoCloseable {
         var access = ApplianceServer.accessControl(config);
         ApplianceServer.requireListenPorts(config);
         var audit = ApplianceServer.auditLog(config);
-        if (config.mqtt().enabled() && config.mqtt().brokerUrl() == null) {
-            EmbeddedBroker.requirePort(config.mqtt().embeddedHost(), config.mqtt().embeddedPort());
+        var brokerSettings = config.mqtt().enabled() && config.mqtt().brokerUrl() == null
+                ? BrokerSettings.of(config.mqtt(), access) : null;
+        if (brokerSettings != null) {
+            EmbeddedBroker.requirePorts(brokerSettings);
         }
         var metrics = new ServingMetrics();
         var kvBudget = KvBudget.of(config.kvCacheBytes());
@@ -98,18 +102,14 @@ public final class Appliance implements AutoCloseable {
             server = ApplianceServer.start(config, access, audit, catalog, loader, metrics, readiness);
             if (config.mqtt().enabled()) {
                 var mqtt = config.mqtt();
-                String url = mqtt.brokerUrl();
-                if (url == null) {
-                    // Big enough that an oversized request reaches us and gets an error reply instead of a drop.
-                    broker = EmbeddedBroker.start(mqtt.embeddedHost(), mqtt.embeddedPort(), mqtt.embeddedDataDir(),
-                            mqtt.maxPayloadBytes() * 4 + 4096);
-                    url = broker.url();
+                var connection = BrokerConnection.external(mqtt);
+                if (brokerSettings != null) {
+                    broker = EmbeddedBroker.start(brokerSettings);
+                    connection = broker.gatewayConnection();
                     server.closeWith(broker);
                 }
                 var json = new ObjectMapper();
-                // Moquette 0.17 speaks MQTT 3.1.1 only; external brokers get MQTT 5 unless configured otherwise.
-                boolean v311 = broker != null || "3.1.1".equals(mqtt.protocol());
-                gateway = MqttGateway.start(mqtt, url, v311, server.frontDoor(),
+                gateway = MqttGateway.start(mqtt, connection, server.frontDoor(),
                         new OpenAiRequests(json, config.defaultMaxTokens(), config.maxMaxTokens()),
                         new OpenAiResponses(json), json, catalog);
                 server.closeWith(gateway);

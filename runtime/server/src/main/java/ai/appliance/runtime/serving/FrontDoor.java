@@ -47,7 +47,14 @@ public final class FrontDoor {
      * @throws ApiException 401, 403 or 429
      */
     public Principal admit(String apiKey, Optional<X509Certificate> certificate, Permission permission) {
-        var principal = access.authenticate(apiKey, certificate);
+        return admit(access.authenticate(apiKey, certificate), permission);
+    }
+
+    /**
+     * Admits a caller that was already authenticated (an MQTT device the embedded broker verified when it
+     * connected): checks its role and, for generation, its rate limit.
+     */
+    public Principal admit(Principal principal, Permission permission) {
         access.authorize(principal, permission);
         if (permission == Permission.GENERATE) {
             access.rateLimit(principal);

@@ -159,7 +159,7 @@ class MqttGatewayTest {
                  var status = new Devices.V3(url, "watcher").listen("appliance/" + ID + "/status")) {
                 var online = Devices.next(status.replies, 10);
                 assertEquals("online", online.body().get("state").asText());
-                assertEquals("3.1.1", online.body().get("protocol").asText());
+                assertEquals("5", online.body().get("protocol").asText());
 
                 var request = request("Hi embedded", false, ",\"reply_to\":\"devices/a/replies\",\"id\":\"one\"");
                 var first = device.sendUntilAnswered(CHAT, request, device.replies);
