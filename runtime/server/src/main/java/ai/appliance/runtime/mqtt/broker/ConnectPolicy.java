@@ -83,7 +83,7 @@ final class ConnectPolicy {
             certificates.verify(chain);
         } catch (CertificateException e) {
             return new Refused(true, "the client certificate " + chain[0].getSubjectX500Principal().getName()
-                    + " is not accepted: " + e.getMessage());
+                    + " is not accepted: " + innermostMessage(e));
         }
         var id = AccessControl.commonName(chain[0].getSubjectX500Principal());
         if (!MqttDevice.isValidId(id)) {
@@ -95,6 +95,17 @@ final class ConnectPolicy {
             return new Refused(false, e.getMessage() + " (security.client-certificates or"
                     + " security.default-certificate-role)");
         }
+    }
+
+    /** "Certificate has been revoked, reason: KEY_COMPROMISE" rather than the wrapping exceptions' class names. */
+    private static String innermostMessage(Throwable e) {
+        var message = e.getMessage();
+        for (var cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null) {
+                message = cause.getMessage();
+            }
+        }
+        return message;
     }
 
     private Admission apiKey(Optional<String> username, String key) {
