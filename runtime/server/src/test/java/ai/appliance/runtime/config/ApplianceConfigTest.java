@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.appliance.runtime.security.Role;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import java.nio.file.Files;
@@ -115,6 +116,45 @@ class ApplianceConfigTest {
         var defaults = ApplianceConfig.load(Optional.empty(), Map.of("store.root", "/data/store"));
         assertEquals(Path.of("/data/store/audit.key"), defaults.audit().keyFile(), "beside the store's state");
         assertEquals(null, defaults.audit().fileGroup());
+    }
+
+    @Test
+    void theEmbeddedBrokersSecurityAndReplyTopicsAreRead(@TempDir Path dir) throws Exception {
+        var file = Files.writeString(dir.resolve("a.yaml"), """
+                mqtt:
+                  embedded: {host: 0.0.0.0, tls: {settings: /etc/appliance/tls/tls.yaml}, tls-port: 8884}
+                  reply-topics:
+                    - {pattern: "devices/{device}/#"}
+                    - {pattern: "ops/#", role: admin}
+                    - {pattern: "plant/line-7/+", device: line-7}
+                  device-error-topic: "devices/{device}/problems"
+                """);
+        assertEquals(List.of(), ApplianceConfig.unknownKeys(Config.just(ConfigSources.file(file))));
+        var mqtt = ApplianceConfig.load(Optional.of(file), Map.of()).mqtt();
+        assertEquals(Path.of("/etc/appliance/tls/tls.yaml"), mqtt.embeddedTls().settings());
+        assertEquals(8884, mqtt.embeddedTlsPort());
+        assertEquals(null, mqtt.embeddedAllowAnonymous(), "unset: the listener's address decides");
+        assertEquals(List.of(ApplianceConfig.ReplyTopicRule.DEFAULT,
+                new ApplianceConfig.ReplyTopicRule("ops/#", Role.ADMIN, null),
+                new ApplianceConfig.ReplyTopicRule("plant/line-7/+", null, "line-7")), mqtt.replyTopics());
+        assertEquals("devices/{device}/problems", mqtt.deviceErrorTopic());
+
+        var defaults = ApplianceConfig.load(Optional.empty(), Map.of()).mqtt();
+        assertEquals(List.of(ApplianceConfig.ReplyTopicRule.DEFAULT), defaults.replyTopics());
+        assertEquals(null, defaults.embeddedTls());
+        assertEquals(false, ApplianceConfig.load(Optional.empty(), Map.of("mqtt.embedded.allow-anonymous", "false"))
+                .mqtt().embeddedAllowAnonymous());
+    }
+
+    @Test
+    void aReplyTopicPatternThatIsNotATopicFilterIsRefusedNamingIt() {
+        var e = assertThrows(IllegalArgumentException.class, () -> ApplianceConfig.load(Optional.empty(),
+                Map.of("mqtt.reply-topics.0.pattern", "devices/x{device}/#")));
+        assertEquals("mqtt.reply-topics pattern 'devices/x{device}/#': level 'x{device}' is not valid; use plain"
+                + " levels, {device} as a whole level, + and a final #", e.getMessage());
+        var error = assertThrows(IllegalArgumentException.class, () -> ApplianceConfig.load(Optional.empty(),
+                Map.of("mqtt.device-error-topic", "devices/+/errors")));
+        assertEquals("mqtt.device-error-topic 'devices/+/errors' must be a topic, without + or #", error.getMessage());
     }
 
     @Test
