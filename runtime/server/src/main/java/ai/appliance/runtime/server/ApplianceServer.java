@@ -23,6 +23,7 @@ import io.helidon.common.tls.TlsClientAuth;
 import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,6 +77,7 @@ public final class ApplianceServer implements AutoCloseable {
                 new RequestBodies(config.http().maxPayloadBytes(), readGuard));
         var ws = new WebSocketApi(door, requests, responses, json, config.http().websocketHeartbeat());
 
+        var webSocket = WsConfig.create();
         var builder = WebServer.builder()
                 .host(config.http().host())
                 .port(config.http().port())
@@ -83,10 +85,15 @@ public final class ApplianceServer implements AutoCloseable {
                 .maxTcpConnections(limits.maxConnections())
                 .idleConnectionTimeout(limits.idleTimeout())
                 .idleConnectionPeriod(idleCheckPeriod(limits.idleTimeout()))
-                .addProtocol(Http1Config.builder()
+                // The HTTP/1 and WebSocket protocols come from one selector of our own, so that every connection's
+                // header deadline starts when it is accepted (AcceptedConnections).
+                // The WebSocket config stays a listener protocol too: the WebSocket connection looks it up there.
+                .protocolsDiscoverServices(false)
+                .addProtocol(webSocket)
+                .addConnectionSelector(new AcceptedConnections(Http1Config.builder()
                         .addReceiveListener(readGuard.receiving())
                         .addSendListener(readGuard.sending())
-                        .build())
+                        .build(), List.of(webSocket), readGuard::accepted))
                 .shutdownHook(false)
                 .directHandlers(DirectErrors.all(responses, json, config.http().maxPayloadBytes()))
                 .errorHandling(ErrorHandling.builder().includeEntity(true).build())

@@ -26,8 +26,10 @@ import java.util.logging.Logger;
  *
  * <p>Helidon 4.3 has no such deadline: its idle-connection check interrupts a connection only while it waits for
  * a request line, and its socket read timeout does not apply to the server's reads, so a client that stops
- * inside the headers or the body held its connection (a thread and a socket) until it went away itself. This
- * listener hears the request line and the headers from Helidon's HTTP/1 connection ({@link #receiving()}), the
+ * inside the headers or the body held its connection (a thread and a socket) until it went away itself, and one
+ * that sent nothing (or half a request line) held it until the idle timeout. This hears each accepted connection
+ * ({@link #accepted}, from {@link AcceptedConnections}), the request line and the headers from Helidon's HTTP/1
+ * connection ({@link #receiving()}), the
  * response status ({@link #sending()}), and the end of the body from the handler that read it
  * ({@link #bodyRead}); one timer thread closes what overruns.
  */
@@ -51,6 +53,15 @@ final class RequestReadGuard implements AutoCloseable {
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * A connection was accepted: its request line and headers must arrive within the header timeout. A client that
+     * sends nothing, or stops inside the request line, is closed like one that stops inside its headers.
+     */
+    void accepted(ConnectionContext ctx) {
+        arm(ctx, headerTimeout, "the request line did not arrive within " + seconds(headerTimeout)
+                + " (server.header-timeout)");
     }
 
     /** Listens to what the connection receives: the request line starts the header clock, the headers stop it. */
