@@ -24,7 +24,7 @@ cp "$root/runtime/cli/target/appliance-cli.jar" "$out/lib/"
 # The CLI builds every subcommand's model at start (picocli), so the sync agent's and provisioning's classes and
 # the Jackson types their methods name must load, though bench never runs them; logging as the full runtime does.
 for jar in picocli appliance-engine appliance-datacenter appliance-jetson appliance-server appliance-common appliance-sync-agent appliance-provisioning jackson-annotations jackson-core \
-    jackson-databind slf4j-api slf4j-reload4j reload4j; do
+    jackson-databind slf4j-api slf4j-jdk14; do
   found=("$lib/$jar"-[0-9]*.jar)
   [[ -e "${found[0]}" ]] || { echo "bench-bundle: $jar not found in $lib" >&2; exit 1; }
   cp "${found[@]}" "$out/lib/"

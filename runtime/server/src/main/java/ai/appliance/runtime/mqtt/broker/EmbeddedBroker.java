@@ -80,6 +80,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .withEmbeddedExtension(extension)
                 .withoutLoggingBootstrap()
                 .build();
+        long started = System.nanoTime();
         try {
             hivemq.start().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -96,8 +97,9 @@ public final class EmbeddedBroker implements AutoCloseable {
             Thread.setDefaultUncaughtExceptionHandler(handler);
         }
         var broker = new EmbeddedBroker(hivemq, settings, port, tlsPort, gatewayPassword);
+        long startMs = (System.nanoTime() - started) / 1_000_000;
         LOG.info(() -> "embedded MQTT broker (HiveMQ CE, MQTT 5 and 3.1.1) on " + broker.url()
-                + (tlsPort > 0 ? " and ssl://" + settings.host() + ":" + tlsPort : ""));
+                + (tlsPort > 0 ? " and ssl://" + settings.host() + ":" + tlsPort : "") + ", started in " + startMs + " ms");
         if (settings.allowAnonymous()) {
             LOG.info(() -> "embedded MQTT broker: anonymous clients are allowed on loopback " + settings.host()
                     + " with no topic restrictions; on a network address devices must authenticate"
@@ -144,8 +146,10 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     @Override
     public void close() {
+        long stopping = System.nanoTime();
         try {
             hivemq.stop().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            LOG.info(() -> "embedded MQTT broker stopped in " + (System.nanoTime() - stopping) / 1_000_000 + " ms");
         } catch (ExecutionException | TimeoutException e) {
             LOG.warning("the embedded MQTT broker did not stop cleanly: " + e.getMessage());
         } catch (InterruptedException e) {
