@@ -10,7 +10,7 @@ import java.net.ServerSocket;
 /**
  * Checks that a listening port is free before a server library tries it. A taken port is common on a
  * site (another broker on 1883, another service on 8080), and the libraries report it badly: Helidon logs
- * the failure and carries on without its listener, Moquette and Netty log a page of stack trace.
+ * the failure and carries on without its listener, the embedded broker logs a page of stack trace.
  *
  * <p>In a package of its own, below both: the server checks its HTTP and gRPC ports with it and the embedded
  * MQTT broker its own, and the server starts the broker, so neither package may hold it for the other.

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The MQTT gateway against a real Mosquitto (MQTT 5 and 3.1.1 devices) and against the embedded Moquette broker
- * (MQTT 3.1.1 only in Moquette 0.17), all on the real engine.
+ * The MQTT gateway against a real Mosquitto (MQTT 5 and 3.1.1 devices) and against the embedded broker (HiveMQ
+ * CE), all on the real engine.
  */
 class MqttGatewayTest {
 
@@ -106,9 +106,9 @@ class MqttGatewayTest {
     }
 
     /**
-     * The embedded broker keeps sessions and subscriptions on disk (Java-serialized by Moquette), and Helidon
-     * installs a JVM-wide deserialization allow-list: without Moquette's classes on it, the second start of an
-     * appliance failed for good ("Unable to read the page ... filter status: REJECTED").
+     * The embedded broker keeps sessions and subscriptions on disk and must start again on what it wrote: with the
+     * broker before (Moquette, Java-serialized sessions), Helidon's JVM-wide deserialization filter made every second
+     * start of an appliance fail ("Unable to read the page ... filter status: REJECTED").
      */
     @Test
     void embeddedBrokerRestartsOnTheSessionStoreItWrote() throws Exception {
@@ -145,8 +145,8 @@ class MqttGatewayTest {
     }
 
     /**
-     * Moquette 0.17 (MQTT 3.1.1 only) sometimes drops a message published right after a new subscription; the
-     * devices here resend like real QoS 1 devices do, which also exercises "answered again from memory".
+     * The devices here resend like real QoS 1 devices do when no reply comes, which also exercises "answered again
+     * from memory".
      */
     @Test
     void embeddedBrokerServesMqtt311DevicesDedupesAndAnswersBadPayloads() throws Exception {
