@@ -200,19 +200,21 @@ public final class GrpcFrontEnd implements AutoCloseable {
                         .setContent(done.content()).setReasoningContent(done.reasoning())
                         .setFinishReason(done.outcome().reason().openAiName())
                         .setUsage(usage(done.outcome())).build());
-                observer.onCompleted();
+                // Recorded (access line, audit) before the caller hears the end: a client that has its answer can
+                // already find the call in the audit log.
                 door.completed(call, principal, inference, stream, done.outcome(),
                         done.content().length() + done.reasoning().length());
+                observer.onCompleted();
             } catch (ApiException e) {
-                observer.onError(status(e));
                 door.finished(call, principal, inference, e.kind().status());
+                observer.onError(status(e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 observer.onError(Status.CANCELLED.asRuntimeException());
             } catch (RuntimeException e) {
                 var error = HttpApi.internal(e);
-                observer.onError(status(error));
                 door.finished(call, principal, inference, error.kind().status());
+                observer.onError(status(error));
             }
         }
 
@@ -244,29 +246,29 @@ public final class GrpcFrontEnd implements AutoCloseable {
                             }
                         }
                         case ResponseStream.Done d -> {
+                            door.completed(call, principal, inference, stream, d.outcome(), chars);
                             if (!serverObserver.isCancelled()) {
                                 observer.onNext(GenerateChunk.newBuilder().setId(stream.id()).setIndex(index)
                                         .setFinishReason(d.outcome().reason().openAiName())
                                         .setUsage(usage(d.outcome())).build());
                                 observer.onCompleted();
                             }
-                            door.completed(call, principal, inference, stream, d.outcome(), chars);
                             return;
                         }
                         case ResponseStream.Failed f -> throw f.error();
                     }
                 }
             } catch (ApiException e) {
-                observer.onError(status(e));
                 door.finished(call, principal, inference, e.kind().status());
+                observer.onError(status(e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 var error = HttpApi.internal(e);
+                door.finished(call, principal, inference, error.kind().status());
                 if (!serverObserver.isCancelled()) {
                     observer.onError(status(error));
                 }
-                door.finished(call, principal, inference, error.kind().status());
             }
         }
 

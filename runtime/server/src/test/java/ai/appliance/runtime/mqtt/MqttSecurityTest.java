@@ -193,6 +193,10 @@ class MqttSecurityTest {
                 assertTrue(other.awaitSubscribed().endsWith(": 135"), "another device's replies are not authorized");
                 assertTrue(requests.awaitSubscribed().endsWith(": 135"), "other devices' requests are not authorized");
             }
+            try (var status = new MosquittoClients.Subscriber(plain(harness, "5", concat(key, "-t", "appliance/" + ID + "/status")))) {
+                assertTrue(status.awaitSubscribed().endsWith(": 1"), "a device may read the appliance's status");
+                assertEquals("online", status.nextMessage().at("/payload/state").asText(), "the retained status reaches it");
+            }
             try (var line7 = new MosquittoClients.Subscriber(plain(harness, "5", concat(key, "-t", "devices/line-7/#")))) {
                 assertTrue(line7.awaitSubscribed().endsWith(": 1"));
                 var sent = MosquittoClients.publish(plain(harness, "5", concat(key, "-t", CHAT,

@@ -49,12 +49,14 @@ final class BrokerAuthenticator implements SimpleAuthenticator {
                 d.device().toProperties().forEach(store::putAsString);
                 var allowed = output.getDefaultPermissions();
                 for (var grant : permissions.grants(d.device())) {
+                    boolean publish = grant.activity() == DevicePermissions.Activity.PUBLISH;
                     allowed.add(Builders.topicPermission()
                             .topicFilter(grant.filter())
                             .type(TopicPermission.PermissionType.ALLOW)
-                            .activity(grant.activity() == DevicePermissions.Activity.PUBLISH
-                                    ? TopicPermission.MqttActivity.PUBLISH : TopicPermission.MqttActivity.SUBSCRIBE)
-                            .retain(TopicPermission.Retain.NOT_RETAINED)
+                            .activity(publish ? TopicPermission.MqttActivity.PUBLISH : TopicPermission.MqttActivity.SUBSCRIBE)
+                            // A device's requests are never retained (a retained request would be run again for
+                            // every new subscriber); what it subscribes to may be (the appliance's status is).
+                            .retain(publish ? TopicPermission.Retain.NOT_RETAINED : TopicPermission.Retain.ALL)
                             .sharedSubscription(TopicPermission.SharedSubscription.NOT_SHARED)
                             .build());
                 }
