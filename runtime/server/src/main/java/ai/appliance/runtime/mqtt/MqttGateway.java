@@ -174,6 +174,7 @@ public final class MqttGateway implements AutoCloseable {
                 : null;
         Principal principal = null;
         InferenceRequest request = null;
+        ResponseStream stream = null;
         String key = null;
         try {
             if (message.payload().length > settings.maxPayloadBytes()) {
@@ -226,7 +227,7 @@ public final class MqttGateway implements AutoCloseable {
             }
             var kind = topic.endsWith("/chat/completions") ? InferenceRequest.Kind.CHAT : InferenceRequest.Kind.COMPLETION;
             request = requests.parse(withoutTransportFields(body), kind);
-            var stream = door.inference().submit(request);
+            stream = door.submit(call, principal, request);
             var finalReply = pump(replyTo, call, principal, request, stream);
             if (key != null) {
                 replies.answered(key, finalReply);
@@ -237,7 +238,7 @@ public final class MqttGateway implements AutoCloseable {
             }
             var error = errorReply(replyTo, e);
             publishOrReport(replyTo, error);
-            door.finished(call, principal, request, e.kind().status());
+            door.finished(call, principal, request, stream, e.kind().status());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;

@@ -17,6 +17,7 @@ import ai.appliance.runtime.serving.InferenceService;
 import ai.appliance.runtime.serving.ModelCatalog;
 import ai.appliance.runtime.serving.ModelLoader;
 import ai.appliance.runtime.serving.Readiness;
+import ai.appliance.runtime.serving.RemoteModel;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
@@ -59,15 +60,17 @@ public final class ApplianceServer implements AutoCloseable {
     }
 
     /**
-     * Starts the web and gRPC servers in front of {@code catalog}.
+     * Starts the web and gRPC servers in front of {@code catalog} and the model entries answered by upstreams.
      *
+     * @param remotes model entries answered by upstream servers (routed by {@code config.routing()})
      * @throws IllegalArgumentException for unsafe or inconsistent settings (e.g. non-loopback without keys)
      */
     public static ApplianceServer start(ApplianceConfig config, AccessControl access, AuditLog audit,
                                         ModelCatalog catalog, ModelLoader loader, ServingMetrics metrics,
-                                        Readiness readiness) {
+                                        Readiness readiness, List<? extends RemoteModel> remotes) {
         var json = new ObjectMapper();
-        var door = new FrontDoor(new InferenceService(catalog, config.requestTimeout()), access, audit, metrics);
+        var door = new FrontDoor(new InferenceService(catalog, config.requestTimeout(), config.routing(), remotes),
+                access, audit, metrics);
         var requests = new OpenAiRequests(json, config.defaultMaxTokens(), config.maxMaxTokens());
         var responses = new OpenAiResponses(json);
         var limits = config.http().limits();
