@@ -1,6 +1,7 @@
 package ai.appliance.runtime.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.appliance.runtime.grpc.v1.DeepSeekServiceGrpc;
@@ -8,12 +9,18 @@ import ai.appliance.runtime.grpc.v1.GenerateRequest;
 import ai.appliance.runtime.security.ApiKeyStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +38,8 @@ class UpstreamForwardingTest {
     private static final String ADMIN_KEY = "sk-upstream-admin-0123456789";
     private static Harness upstream;
     private static Harness edge;
+    private static StalledUpstream silent;
+    private static StalledUpstream stalling;
 
     @BeforeAll
     static void start() throws Exception {
@@ -53,6 +62,12 @@ class UpstreamForwardingTest {
         upstreamEntry(edgeSettings, 1, "big", upstream.base + "/v1", keyFile, "tiny-qwen2");
         upstreamEntry(edgeSettings, 2, "gone", "http://127.0.0.1:" + Harness.freePort() + "/v1", keyFile, "tiny-qwen2");
         upstreamEntry(edgeSettings, 3, "locked", upstream.base + "/v1", wrongKey, null);
+        silent = StalledUpstream.start(null);
+        upstreamEntry(edgeSettings, 4, "silent", silent.url(), keyFile, null);
+        edgeSettings.put("models.4.upstream.first-token-timeout", "PT1S");
+        stalling = StalledUpstream.start("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Half an\"}}]}\n\n");
+        upstreamEntry(edgeSettings, 5, "stalling", stalling.url(), keyFile, "tiny-qwen2");
+        edgeSettings.put("models.5.upstream.idle-timeout", "PT1S");
         edge = Harness.start(dir, edgeSettings);
     }
 
@@ -70,9 +85,11 @@ class UpstreamForwardingTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         edge.close();
         upstream.close();
+        silent.close();
+        stalling.close();
     }
 
     private static String chat(String model, String content, String extra) {
@@ -252,5 +269,76 @@ class UpstreamForwardingTest {
         var refused = edge.post("/v1/chat/completions", chat("locked", "stay here", ",\"local_only\":true"));
         assertEquals(400, refused.statusCode(), refused.body());
         assertTrue(Harness.json(refused.body()).at("/error/message").asText().contains("local_only"));
+    }
+
+    @Test
+    void anUpstreamThatSendsNothingTimesOutAndOneThatStallsMidAnswerEndsTheStreamWithAnError() throws Exception {
+        var silentAnswer = edge.post("/v1/chat/completions", chat("silent", "anyone?", ""));
+        assertEquals(504, silentAnswer.statusCode(), silentAnswer.body());
+        var error = Harness.json(silentAnswer.body()).get("error");
+        assertEquals("timeout", error.get("code").asText());
+        assertTrue(error.get("message").asText().contains("first-token-timeout"), error.toString());
+
+        // Text already went to the client, so the local fallback must not answer too: the stream ends with an error.
+        var stalled = edge.post("/v1/chat/completions", chat("stalling", "go on", ",\"stream\":true"));
+        assertEquals(200, stalled.statusCode());
+        var data = new ArrayList<String>();
+        for (var line : stalled.body().split("\n")) {
+            if (line.startsWith("data: ")) {
+                data.add(line.substring(6));
+            }
+        }
+        assertEquals("Half an", Harness.json(data.getFirst()).at("/choices/0/delta/content").asText(), data.toString());
+        var last = Harness.json(data.getLast()).get("error");
+        assertEquals("timeout", last.get("code").asText(), data.toString());
+        assertTrue(last.get("message").asText().contains("idle-timeout"), last.toString());
+        assertFalse(data.contains("[DONE]"));
+    }
+
+    /**
+     * A TCP server that reads requests and never finishes an answer: with {@code opening} null it sends nothing, else
+     * the headers of an event stream and {@code opening} as its first chunk, then nothing more. What a hung upstream
+     * looks like from here, which a real appliance cannot be made to do.
+     */
+    private record StalledUpstream(ServerSocket socket, List<Socket> accepted)
+            implements AutoCloseable {
+
+        static StalledUpstream start(String opening) throws IOException {
+            var server = new StalledUpstream(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()),
+                    new CopyOnWriteArrayList<>());
+            Thread.ofVirtual().start(() -> {
+                while (!server.socket.isClosed()) {
+                    try {
+                        var client = server.socket.accept();
+                        server.accepted.add(client);
+                        if (opening != null) {
+                            var out = client.getOutputStream();
+                            var chunk = opening.getBytes(StandardCharsets.UTF_8);
+                            out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                                    + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(chunk.length) + "\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
+                            out.write(chunk);
+                            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                            out.flush();
+                        }
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            return server;
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + socket.getLocalPort() + "/v1";
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            for (var s : accepted) {
+                s.close();
+            }
+        }
     }
 }
