@@ -47,16 +47,18 @@ public final class ApplianceServer implements AutoCloseable {
     private final AuditLog audit;
     private final WebServer web;
     private final GrpcFrontEnd grpc;
+    private final List<? extends RemoteModel> remotes;
     private final List<AutoCloseable> extras = new ArrayList<>();
 
     private ApplianceServer(ApplianceConfig config, ModelCatalog catalog, FrontDoor door, AuditLog audit,
-                            WebServer web, GrpcFrontEnd grpc) {
+                            WebServer web, GrpcFrontEnd grpc, List<? extends RemoteModel> remotes) {
         this.config = config;
         this.catalog = catalog;
         this.door = door;
         this.audit = audit;
         this.web = web;
         this.grpc = grpc;
+        this.remotes = remotes;
     }
 
     /**
@@ -125,7 +127,7 @@ public final class ApplianceServer implements AutoCloseable {
             readGuard.close();
             throw e;
         }
-        var server = new ApplianceServer(config, catalog, door, audit, web, grpc);
+        var server = new ApplianceServer(config, catalog, door, audit, web, grpc, List.copyOf(remotes));
         server.closeWith(readGuard);
         LOG.info(() -> "serving " + (config.http().tls() != null ? "https" : "http") + "://" + config.http().host()
                 + ":" + web.port() + " (REST, SSE, WebSocket /v1/ws)"
@@ -221,7 +223,20 @@ public final class ApplianceServer implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("shutting down: finishing in-flight requests (grace " + config.shutdownGrace().toSeconds() + " s)");
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        // Closing the catalog refuses new requests, forwarded ones included; those in flight share the grace.
         catalog.shutdown(config.shutdownGrace());
+        for (var remote : remotes) {
+            try {
+                if (!remote.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                    LOG.warning("requests forwarded to upstream " + remote.name() + " were still running at the end"
+                            + " of the grace period; they are cut off");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         if (grpc != null) {
             grpc.close();
         }

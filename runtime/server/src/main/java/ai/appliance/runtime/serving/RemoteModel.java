@@ -28,4 +28,11 @@ public interface RemoteModel {
      * @param deadlineNanos {@link System#nanoTime()} by which the request must end
      */
     Ticket forward(InferenceRequest request, String requestId, long deadlineNanos, GenerationListener listener);
+
+    /**
+     * Waits up to {@code grace} for the requests forwarded so far to end (shutdown: new ones are refused by then).
+     *
+     * @return whether none is left
+     */
+    boolean drain(java.time.Duration grace) throws InterruptedException;
 }

@@ -115,6 +115,7 @@ final class UpstreamExchange implements Ticket {
             listener.onFailed(e);
         } finally {
             done = true;
+            upstream.ended();
         }
     }
 

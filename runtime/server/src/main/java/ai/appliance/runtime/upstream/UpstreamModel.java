@@ -11,8 +11,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -28,6 +30,8 @@ public final class UpstreamModel implements RemoteModel, AutoCloseable {
     private final UpstreamMetrics metrics;
     private final ObjectMapper json;
     private final long startedAt = Instant.now().getEpochSecond();
+    /** Forwarded requests not yet ended; guarded by {@code this}. */
+    private int inFlight;
 
     private UpstreamModel(UpstreamSettings settings, UpstreamConnection connection, ServingMetrics metrics,
                           ObjectMapper json) {
@@ -69,8 +73,30 @@ public final class UpstreamModel implements RemoteModel, AutoCloseable {
     @Override
     public Ticket forward(InferenceRequest request, String requestId, long deadlineNanos, GenerationListener listener) {
         var exchange = new UpstreamExchange(this, request, requestId, deadlineNanos, listener);
+        synchronized (this) {
+            inFlight++;
+        }
         exchange.start();
         return exchange;
+    }
+
+    /** Called once by each exchange when it has ended. */
+    synchronized void ended() {
+        inFlight--;
+        notifyAll();
+    }
+
+    @Override
+    public synchronized boolean drain(Duration grace) throws InterruptedException {
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (inFlight > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
     }
 
     /** The circuit's state: closed, open or half_open. */

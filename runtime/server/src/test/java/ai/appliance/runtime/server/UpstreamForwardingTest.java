@@ -9,18 +9,12 @@ import ai.appliance.runtime.grpc.v1.GenerateRequest;
 import ai.appliance.runtime.security.ApiKeyStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,8 +32,8 @@ class UpstreamForwardingTest {
     private static final String ADMIN_KEY = "sk-upstream-admin-0123456789";
     private static Harness upstream;
     private static Harness edge;
-    private static StalledUpstream silent;
-    private static StalledUpstream stalling;
+    private static ScriptedUpstream silent;
+    private static ScriptedUpstream stalling;
 
     @BeforeAll
     static void start() throws Exception {
@@ -62,10 +56,10 @@ class UpstreamForwardingTest {
         upstreamEntry(edgeSettings, 1, "big", upstream.base + "/v1", keyFile, "tiny-qwen2");
         upstreamEntry(edgeSettings, 2, "gone", "http://127.0.0.1:" + Harness.freePort() + "/v1", keyFile, "tiny-qwen2");
         upstreamEntry(edgeSettings, 3, "locked", upstream.base + "/v1", wrongKey, null);
-        silent = StalledUpstream.start(null);
+        silent = ScriptedUpstream.start(null);
         upstreamEntry(edgeSettings, 4, "silent", silent.url(), keyFile, null);
         edgeSettings.put("models.4.upstream.first-token-timeout", "PT1S");
-        stalling = StalledUpstream.start("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Half an\"}}]}\n\n");
+        stalling = ScriptedUpstream.start("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Half an\"}}]}\n\n");
         upstreamEntry(edgeSettings, 5, "stalling", stalling.url(), keyFile, "tiny-qwen2");
         edgeSettings.put("models.5.upstream.idle-timeout", "PT1S");
         edge = Harness.start(dir, edgeSettings);
@@ -293,52 +287,5 @@ class UpstreamForwardingTest {
         assertEquals("timeout", last.get("code").asText(), data.toString());
         assertTrue(last.get("message").asText().contains("idle-timeout"), last.toString());
         assertFalse(data.contains("[DONE]"));
-    }
-
-    /**
-     * A TCP server that reads requests and never finishes an answer: with {@code opening} null it sends nothing, else
-     * the headers of an event stream and {@code opening} as its first chunk, then nothing more. What a hung upstream
-     * looks like from here, which a real appliance cannot be made to do.
-     */
-    private record StalledUpstream(ServerSocket socket, List<Socket> accepted)
-            implements AutoCloseable {
-
-        static StalledUpstream start(String opening) throws IOException {
-            var server = new StalledUpstream(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()),
-                    new CopyOnWriteArrayList<>());
-            Thread.ofVirtual().start(() -> {
-                while (!server.socket.isClosed()) {
-                    try {
-                        var client = server.socket.accept();
-                        server.accepted.add(client);
-                        if (opening != null) {
-                            var out = client.getOutputStream();
-                            var chunk = opening.getBytes(StandardCharsets.UTF_8);
-                            out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                                    + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(chunk.length) + "\r\n")
-                                    .getBytes(StandardCharsets.US_ASCII));
-                            out.write(chunk);
-                            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-                            out.flush();
-                        }
-                    } catch (IOException closed) {
-                        return;
-                    }
-                }
-            });
-            return server;
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + socket.getLocalPort() + "/v1";
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-            for (var s : accepted) {
-                s.close();
-            }
-        }
     }
 }
