@@ -164,6 +164,15 @@ class UpstreamForwardingTest {
         assertEquals(1, big.size(), models.toString());
         assertTrue(big.getFirst().get("upstream").asBoolean());
         assertEquals(Harness.MODEL, big.getFirst().get("version").asText());
+
+        var metrics = edge.get("/metrics").body();
+        assertTrue(sample(metrics, "appliance_upstream_requests_total{outcome=\"ok\",upstream=\"big\"}") >= 2, metrics);
+        assertTrue(sample(metrics, "appliance_upstream_generated_tokens_total{upstream=\"big\"}")
+                >= 2 * expected.at("/usage/completion_tokens").asInt(), metrics);
+        assertTrue(sample(metrics, "appliance_upstream_prompt_tokens_total{upstream=\"big\"}")
+                >= 2 * expected.at("/usage/prompt_tokens").asInt(), metrics);
+        assertTrue(sample(metrics, "appliance_upstream_time_to_first_token_seconds_count{upstream=\"big\"}") >= 2,
+                metrics);
     }
 
     @Test
