@@ -265,6 +265,10 @@ public record ApplianceConfig(
         var upstreams = new ArrayList<UpstreamSettings>();
         for (var m : c.get("models").asNodeList().orElse(List.of())) {
             if (m.get("upstream").exists()) {
+                if (m.get("path").exists()) {
+                    throw new IllegalArgumentException("models[" + m.name() + "]: set path (a local model) or upstream"
+                            + " (answered by another server), not both");
+                }
                 upstreams.add(upstream(m));
                 continue;
             }

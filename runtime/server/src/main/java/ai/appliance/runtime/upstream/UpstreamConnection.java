@@ -2,12 +2,15 @@ package ai.appliance.runtime.upstream;
 
 import ai.appliance.runtime.security.TlsSetup;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.logging.Logger;
 
 /**
  * How the appliance reaches one upstream: an HTTP/1.1 client with the upstream's TLS (trust bundle, client
@@ -15,6 +18,8 @@ import java.util.function.Function;
  * a missing key file or environment variable stops {@code serve} with one line instead of failing every request.
  */
 record UpstreamConnection(HttpClient client, String apiKey) implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(UpstreamConnection.class.getName());
 
     /** @param environment the process environment ({@code System::getenv}), where {@code api-key-env} is looked up */
     static UpstreamConnection open(UpstreamSettings settings, Function<String, String> environment) {
@@ -26,7 +31,20 @@ record UpstreamConnection(HttpClient client, String apiKey) implements AutoClose
         if (settings.tls() != null) {
             builder.sslContext(TlsSetup.clientContext(settings.tls()));
         }
-        return new UpstreamConnection(builder.build(), apiKey(settings, environment));
+        var key = apiKey(settings, environment);
+        if (key != null && settings.url().getScheme().equals("http") && !loopback(settings.url().getHost())) {
+            LOG.warning("upstream " + settings.name() + ": its API key goes to " + settings.url()
+                    + " over plain HTTP, readable on the network; use https:// (models[].upstream.tls)");
+        }
+        return new UpstreamConnection(builder.build(), key);
+    }
+
+    private static boolean loopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     static UpstreamConnection open(UpstreamSettings settings) {

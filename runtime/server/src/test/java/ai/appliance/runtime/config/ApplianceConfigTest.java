@@ -203,7 +203,9 @@ class ApplianceConfigTest {
                 Map.of("routing.rules.0.min-prompt-tokens", "10"), "routing.rules[0]: every routing rule needs model",
                 Map.of("routing.rules.0.roles.0", "boss", "routing.rules.0.model", "big"), "unknown role 'boss'",
                 Map.of("models.0.name", "big", "models.0.upstream.url", "http://dc/v1",
-                        "models.0.upstream.api-key-env", "K", "models.0.upstream.api-key-file", "k"), "not both");
+                        "models.0.upstream.api-key-env", "K", "models.0.upstream.api-key-file", "k"), "not both",
+                Map.of("models.0.name", "big", "models.0.upstream.url", "http://dc/v1", "models.0.path", "b.gguf"),
+                "set path (a local model) or upstream");
         for (var entry : cases.entrySet()) {
             var e = assertThrows(IllegalArgumentException.class,
                     () -> ApplianceConfig.load(Optional.empty(), entry.getKey()), entry.getKey().toString());
