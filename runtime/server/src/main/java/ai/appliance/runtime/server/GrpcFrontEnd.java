@@ -202,19 +202,20 @@ public final class GrpcFrontEnd implements AutoCloseable {
                         .setContent(done.content()).setReasoningContent(done.reasoning())
                         .setFinishReason(done.outcome().reason().openAiName())
                         .setUsage(usage(done.outcome())).build());
-                observer.onCompleted();
+                // Audit before the call ends: a client that saw its answer can rely on the audit line existing.
                 door.completed(call, principal, inference, stream, done.outcome(),
                         done.content().length() + done.reasoning().length());
+                observer.onCompleted();
             } catch (ApiException e) {
-                observer.onError(status(e));
                 door.finished(call, principal, inference, stream, e.kind().status());
+                observer.onError(status(e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 observer.onError(Status.CANCELLED.asRuntimeException());
             } catch (RuntimeException e) {
                 var error = HttpApi.internal(e);
-                observer.onError(status(error));
                 door.finished(call, principal, inference, stream, error.kind().status());
+                observer.onError(status(error));
             }
         }
 
@@ -248,29 +249,29 @@ public final class GrpcFrontEnd implements AutoCloseable {
                             }
                         }
                         case ResponseStream.Done d -> {
+                            door.completed(call, principal, inference, stream, d.outcome(), chars);
                             if (!serverObserver.isCancelled()) {
                                 observer.onNext(GenerateChunk.newBuilder().setId(stream.id()).setIndex(index)
                                         .setFinishReason(d.outcome().reason().openAiName())
                                         .setUsage(usage(d.outcome())).build());
                                 observer.onCompleted();
                             }
-                            door.completed(call, principal, inference, stream, d.outcome(), chars);
                             return;
                         }
                         case ResponseStream.Failed f -> throw f.error();
                     }
                 }
             } catch (ApiException e) {
-                observer.onError(status(e));
                 door.finished(call, principal, inference, stream, e.kind().status());
+                observer.onError(status(e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 var error = HttpApi.internal(e);
+                door.finished(call, principal, inference, stream, error.kind().status());
                 if (!serverObserver.isCancelled()) {
                     observer.onError(status(error));
                 }
-                door.finished(call, principal, inference, stream, error.kind().status());
             }
         }
 
