@@ -58,7 +58,10 @@ final class UpstreamFaults {
             return firstToken();
         }
         if (cause instanceof ConnectException || cause instanceof UnresolvedAddressException) {
-            return down("cannot connect to " + upstream() + " at " + settings.url() + " (" + describe(cause)
+            var why = cause instanceof UnresolvedAddressException ? "unknown host"
+                    : cause.getMessage() == null || cause.getMessage().isBlank() ? "connection refused"
+                    : describe(cause);
+            return down("cannot connect to " + upstream() + " at " + settings.url() + " (" + why
                     + "); is it running and reachable?", Outcome.FAILED);
         }
         if (cause instanceof SSLException) {

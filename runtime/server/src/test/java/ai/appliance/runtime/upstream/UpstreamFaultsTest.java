@@ -74,6 +74,8 @@ class UpstreamFaultsTest {
         var refused = FAULTS.broken(new CompletionException(new ConnectException("Connection refused")), false);
         assertEquals(ErrorKind.UPSTREAM_ERROR, refused.failure().clientError().kind());
         assertTrue(refused.failure().getMessage().contains("https://dc:8443/v1"));
+        // The JDK's client reports a refused connection without a message.
+        assertTrue(FAULTS.broken(new ConnectException(), false).failure().getMessage().contains("connection refused"));
         assertTrue(refused.upstreamDown());
 
         var tls = FAULTS.broken(new IOException(new SSLHandshakeException("PKIX path building failed")), false);
