@@ -70,8 +70,10 @@ public final class ServeCommand implements Callable<Integer> {
         }
         if (!shutdown.stopping()) {
             var s = appliance.server();
+            var upstreams = s.frontDoor().inference().remotes().stream().map(r -> r.name()).toList();
             spec.commandLine().getOut().println("appliance ready: " + s.baseUrl() + " models "
                     + s.catalog().list().stream().map(m -> m.name() + "@" + m.version()).toList()
+                    + (upstreams.isEmpty() ? "" : ", upstreams " + upstreams)
                     + (s.grpcPort() > 0 ? ", gRPC port " + s.grpcPort() : "")
                     + (appliance.gateway() != null ? ", MQTT topics " + appliance.gateway().topicPrefix() + "/v1/#" : ""));
             spec.commandLine().getOut().flush();

@@ -13,6 +13,8 @@ public enum ErrorKind {
     RATE_LIMITED(429, "rate_limit_error", "rate_limit_exceeded"),
     QUEUE_FULL(429, "rate_limit_error", "server_busy"),
     INTERNAL(500, "server_error", "internal_error"),
+    /** An upstream server this appliance forwarded to failed (unreachable, refused its credentials, broke off). */
+    UPSTREAM_ERROR(502, "server_error", "upstream_error"),
     UNAVAILABLE(503, "server_error", "unavailable"),
     TIMEOUT(504, "server_error", "timeout");
 

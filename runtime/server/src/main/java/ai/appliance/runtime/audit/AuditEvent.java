@@ -13,6 +13,11 @@ package ai.appliance.runtime.audit;
  * @param prompt           the prompt itself, only when the audit configuration asks for it
  * @param responseChars    characters of generated text returned
  * @param status           HTTP-style status (200, 400, 429...)
+ * @param route            where it was answered: local, upstream, or fallback (a local model answering for an
+ *                         upstream); null when it was refused before it was routed
+ * @param target           the local model's or the upstream's name
+ * @param fallbackReason   for a fallback, why: local_only, circuit_open, upstream_failed, upstream_busy
+ * @param localOnly        the request had to stay on this appliance (its own flag, or its key's or role's setting)
  */
 public record AuditEvent(
         long timestampMillis,
@@ -30,5 +35,19 @@ public record AuditEvent(
         int responseChars,
         int status,
         String finishReason,
-        long latencyMillis) {
+        long latencyMillis,
+        String route,
+        String target,
+        String fallbackReason,
+        boolean localOnly) {
+
+    /** A record without routing details. */
+    public AuditEvent(long timestampMillis, String requestId, String client, String principal, String role,
+                      String frontEnd, String endpoint, String model, String promptHmac, String prompt,
+                      int promptTokens, int completionTokens, int responseChars, int status, String finishReason,
+                      long latencyMillis) {
+        this(timestampMillis, requestId, client, principal, role, frontEnd, endpoint, model, promptHmac, prompt,
+                promptTokens, completionTokens, responseChars, status, finishReason, latencyMillis, null, null, null,
+                false);
+    }
 }

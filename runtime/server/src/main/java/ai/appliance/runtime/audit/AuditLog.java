@@ -93,7 +93,7 @@ public final class AuditLog implements AutoCloseable {
     private static AuditEvent withoutPrompt(AuditEvent e) {
         return new AuditEvent(e.timestampMillis(), e.requestId(), e.client(), e.principal(), e.role(), e.frontEnd(), e.endpoint(),
                 e.model(), e.promptHmac(), null, e.promptTokens(), e.completionTokens(), e.responseChars(),
-                e.status(), e.finishReason(), e.latencyMillis());
+                e.status(), e.finishReason(), e.latencyMillis(), e.route(), e.target(), e.fallbackReason(), e.localOnly());
     }
 
     private void rotate(LocalDate today) throws IOException {

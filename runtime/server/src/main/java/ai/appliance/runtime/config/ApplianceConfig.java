@@ -2,15 +2,21 @@ package ai.appliance.runtime.config;
 
 import ai.appliance.runtime.backend.Backends;
 
+import ai.appliance.runtime.routing.Callers;
+import ai.appliance.runtime.routing.RoutingPolicy;
+import ai.appliance.runtime.routing.RoutingRule;
 import ai.appliance.runtime.scheduler.SchedulerSettings;
 import ai.appliance.runtime.security.ApiKeyStore;
 import ai.appliance.runtime.security.Role;
 import ai.appliance.runtime.logs.LogFormat;
 import ai.appliance.runtime.security.TlsConfig;
+import ai.appliance.runtime.upstream.UpstreamSettings;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +36,8 @@ import java.util.logging.Logger;
  * Without a file every default below applies: loopback only, store in ./store, embedded broker, no keys.
  *
  * @param modelFolders folders (besides the store) that {@code POST /v1/models/{name}/load} may load from
+ * @param upstreams    model entries answered by upstream servers ({@code models[]} with an {@code upstream})
+ * @param routing      where requests go by caller, model and prompt length, and who must stay local
  */
 public record ApplianceConfig(
         Http http,
@@ -49,7 +57,9 @@ public record ApplianceConfig(
         Audit audit,
         Mqtt mqtt,
         Duration shutdownGrace,
-        LogFormat logFormat) {
+        LogFormat logFormat,
+        List<UpstreamSettings> upstreams,
+        RoutingPolicy routing) {
 
     private static final Logger LOG = Logger.getLogger(ApplianceConfig.class.getName());
 
@@ -249,6 +259,14 @@ public record ApplianceConfig(
             "grpc.enabled", "grpc.host", "grpc.port",
             "store.root",
             "models.*.name", "models.*.path", "models.*.version", "model-folders.*",
+            "models.*.fallback", "models.*.upstream.url", "models.*.upstream.model", "models.*.upstream.api-key-env",
+            "models.*.upstream.api-key-file", "models.*.upstream.tls.settings", "models.*.upstream.tls.certificate",
+            "models.*.upstream.tls.private-key", "models.*.upstream.tls.trust",
+            "models.*.upstream.connect-timeout", "models.*.upstream.first-token-timeout",
+            "models.*.upstream.idle-timeout", "models.*.upstream.breaker.failures", "models.*.upstream.breaker.open-for",
+            "routing.local-only.api-keys.*", "routing.local-only.roles.*",
+            "routing.rules.*.api-keys.*", "routing.rules.*.roles.*", "routing.rules.*.models.*",
+            "routing.rules.*.min-prompt-tokens", "routing.rules.*.model",
             "engine.threads", "engine.backend",
             "scheduler.max-batch", "scheduler.max-wait", "scheduler.queue-capacity", "scheduler.prefill-chunk",
             "scheduler.request-timeout", "scheduler.kv-cache-bytes",
@@ -297,7 +315,20 @@ public record ApplianceConfig(
         var grpc = new Grpc(flag(grpcNode.get("enabled"), true),
                 grpcNode.get("host").asString().orElse(http.host()), wholeNumber(grpcNode.get("port"), 9090));
         var models = new ArrayList<ModelSource>();
+        var upstreams = new ArrayList<UpstreamSettings>();
         for (var m : c.get("models").asNodeList().orElse(List.of())) {
+            if (m.get("upstream").exists()) {
+                if (m.get("path").exists()) {
+                    throw new IllegalArgumentException("models[" + m.name() + "]: set path (a local model) or upstream"
+                            + " (answered by another server), not both");
+                }
+                upstreams.add(upstream(m));
+                continue;
+            }
+            if (m.get("fallback").exists()) {
+                throw new IllegalArgumentException("models[" + m.name() + "].fallback: only a model entry with an"
+                        + " upstream has a fallback");
+            }
             var path = m.get("path").asString().orElseThrow(() -> new IllegalArgumentException(
                     "models[" + m.name() + "].path is required (a .gguf file or a checkpoint folder)"));
             var p = Path.of(path);
@@ -376,7 +407,85 @@ public record ApplianceConfig(
                 duration(c.get("scheduler.request-timeout"), Duration.ofMinutes(10)),
                 wholeNumber(g.get("default-max-tokens"), 512), wholeNumber(g.get("max-max-tokens"), 8192),
                 security, audit, mqtt, duration(c.get("shutdown.grace"), Duration.ofSeconds(30)),
-                LogFormat.parse(c.get("logging.format").asString().orElse("text")));
+                LogFormat.parse(c.get("logging.format").asString().orElse("text")),
+                upstreams, routing(c.get("routing"), models, upstreams));
+    }
+
+    /** A {@code models[]} entry answered by an upstream server. */
+    private static UpstreamSettings upstream(Config m) {
+        var name = m.get("name").asString().orElseThrow(() -> new IllegalArgumentException(
+                "models[" + m.name() + "]: a model entry with an upstream needs a name (what clients ask for)"));
+        var u = m.get("upstream");
+        var url = u.get("url").asString().orElseThrow(() -> new IllegalArgumentException(
+                "models '" + name + "' upstream: url is required (e.g. https://dc.example:8443/v1)"));
+        URI uri;
+        try {
+            uri = new URI(url.strip());
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("models '" + name + "' upstream: url '" + url + "' is not a URL");
+        }
+        var tls = u.get("tls");
+        TlsConfig tlsConfig = null;
+        if (tls.exists()) {
+            tlsConfig = new TlsConfig(tls.get("settings").asString().map(Path::of).orElse(null),
+                    tls.get("certificate").asString().map(Path::of).orElse(null),
+                    tls.get("private-key").asString().map(Path::of).orElse(null),
+                    tls.get("trust").asString().map(Path::of).orElse(null), "none");
+        }
+        return new UpstreamSettings(name, uri, u.get("model").asString().orElse(null),
+                u.get("api-key-env").asString().orElse(null),
+                u.get("api-key-file").asString().map(Path::of).orElse(null), tlsConfig,
+                duration(u.get("connect-timeout"), Duration.ofSeconds(5)),
+                duration(u.get("first-token-timeout"), Duration.ofSeconds(60)),
+                duration(u.get("idle-timeout"), Duration.ofSeconds(30)),
+                wholeNumber(u.get("breaker.failures"), 3),
+                duration(u.get("breaker.open-for"), Duration.ofSeconds(30)),
+                m.get("fallback").asString().orElse(null));
+    }
+
+    /** The {@code routing} section; checks that names of upstreams and local models do not clash. */
+    private static RoutingPolicy routing(Config r, List<ModelSource> models, List<UpstreamSettings> upstreams) {
+        var upstreamNames = new java.util.HashSet<String>();
+        for (var u : upstreams) {
+            if (!upstreamNames.add(u.name())) {
+                throw new IllegalArgumentException("models: two upstream entries are named '" + u.name() + "'");
+            }
+            if (models.stream().anyMatch(m -> m.name().equals(u.name()))) {
+                throw new IllegalArgumentException("models: '" + u.name() + "' is both a local model and an upstream;"
+                        + " give them different names");
+            }
+        }
+        for (var u : upstreams) {
+            if (u.fallback() != null && upstreamNames.contains(u.fallback())) {
+                throw new IllegalArgumentException("models '" + u.name() + "': fallback '" + u.fallback()
+                        + "' is an upstream; a fallback must be a local model");
+            }
+        }
+        var rules = new ArrayList<RoutingRule>();
+        for (var rule : r.get("rules").asNodeList().orElse(List.of())) {
+            var where = "routing.rules[" + rule.name() + "]";
+            var callers = callers(rule, where);
+            var minPromptTokens = wholeNumber(rule.get("min-prompt-tokens"), 0);
+            try {
+                rules.add(new RoutingRule(callers, Set.copyOf(strings(rule.get("models"))), minPromptTokens,
+                        rule.get("model").asString().orElse(null)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+            }
+        }
+        return new RoutingPolicy(rules, callers(r.get("local-only"), "routing.local-only"));
+    }
+
+    private static Callers callers(Config node, String where) {
+        var roles = new java.util.HashSet<Role>();
+        for (var role : strings(node.get("roles"))) {
+            roles.add(Role.parse(role, where + ".roles"));
+        }
+        return new Callers(Set.copyOf(strings(node.get("api-keys"))), roles);
+    }
+
+    private static List<String> strings(Config node) {
+        return node.asList(String.class).orElse(List.of());
     }
 
     private static TlsConfig tls(Config node) {

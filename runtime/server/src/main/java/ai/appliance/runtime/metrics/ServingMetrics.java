@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Every serving metric, exposed in Prometheus text format by {@link #scrape()}; names follow Prometheus
@@ -146,6 +147,18 @@ public final class ServingMetrics implements VersionMetrics {
                 .description("Heap bytes held by cached prompt blocks").register(registry);
         Gauge.builder("appliance.prefix.cache.budget.bytes", cache, c -> c.maxBytes())
                 .description("Heap bytes cached prompt blocks may hold (scheduler.prefix-cache.bytes)").register(registry);
+    }
+
+    /** The series of the upstream behind model entry {@code upstream}; {@code state} is read at every scrape. */
+    public UpstreamMetrics upstream(String upstream, Supplier<String> state) {
+        return new UpstreamMetrics(registry, upstream, state);
+    }
+
+    /** A local model answered a request meant for {@code upstream} ({@code reason}: why, as the audit log says). */
+    public void upstreamFallback(String upstream, String reason) {
+        Counter.builder("appliance.upstream.fallbacks").tag("upstream", upstream).tag("reason", reason)
+                .description("Requests meant for the upstream that its local fallback answered, by reason")
+                .register(registry).increment();
     }
 
     public void mqttConnected(boolean connected) {

@@ -194,6 +194,7 @@ public final class MqttGateway implements AutoCloseable {
         boolean replyChecked = false;
         Principal principal = null;
         InferenceRequest request = null;
+        ResponseStream stream = null;
         String key = null;
         try {
             if (message.payload().length > settings.maxPayloadBytes()) {
@@ -251,7 +252,7 @@ public final class MqttGateway implements AutoCloseable {
             }
             var kind = topic.endsWith("/chat/completions") ? InferenceRequest.Kind.CHAT : InferenceRequest.Kind.COMPLETION;
             request = requests.parse(withoutTransportFields(body), kind);
-            var stream = door.inference().submit(request);
+            stream = door.submit(call, principal, request);
             var finalReply = pump(replyTo, call, principal, request, stream);
             if (key != null) {
                 replies.answered(key, finalReply);
@@ -262,7 +263,7 @@ public final class MqttGateway implements AutoCloseable {
             }
             var to = errorDestination(replyTo, replyChecked, requester);
             publishOrReport(to, errorReply(to, e));
-            door.finished(call, principal, request, e.kind().status());
+            door.finished(call, principal, request, stream, e.kind().status());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;

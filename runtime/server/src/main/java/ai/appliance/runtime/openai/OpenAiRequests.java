@@ -4,6 +4,7 @@ import ai.appliance.runtime.api.ApiException;
 import ai.appliance.runtime.sampling.LogProbabilities;
 import ai.appliance.runtime.serving.ChatMessage;
 import ai.appliance.runtime.serving.InferenceRequest;
+import ai.appliance.runtime.serving.RoutingHints;
 import ai.appliance.runtime.serving.SamplingParams;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -87,7 +88,13 @@ public final class OpenAiRequests {
         }
         return new InferenceRequest(kind, model, messages, prompt,
                 new SamplingParams(temperature, topP, topK, seed, presencePenalty, frequencyPenalty),
-                maxTokens, stop(root.get("stop")), stream, includeUsage, topLogprobs);
+                maxTokens, stop(root.get("stop")), stream, includeUsage, topLogprobs, routing(root));
+    }
+
+    /** The appliance's extension fields for hybrid routing: {@code local_only}, {@code allow_fallback}. */
+    private static RoutingHints routing(JsonNode root) {
+        boolean allowFallback = !root.hasNonNull("allow_fallback") || bool(root, "allow_fallback");
+        return new RoutingHints(bool(root, "local_only"), allowFallback);
     }
 
     /** Chat: {@code logprobs} (boolean) switches them on, {@code top_logprobs} (0..20) asks for alternatives. */

@@ -101,10 +101,14 @@ public final class OpenAiResponses {
             node.put("id", m.name());
             node.put("object", "model");
             node.put("created", m.loadedAtEpochSeconds());
-            node.put("owned_by", m.demo() ? "appliance-demo (random weights: output is noise)" : "appliance");
+            node.put("owned_by", m.demo() ? "appliance-demo (random weights: output is noise)"
+                    : m.upstream() ? "upstream" : "appliance");
             node.put("version", m.version());
             node.put("weight", m.weight());
             node.put("demo", m.demo());
+            if (m.upstream()) {
+                node.put("upstream", true);
+            }
         }
         return root;
     }

@@ -20,18 +20,24 @@ import ai.appliance.runtime.serving.ModelCatalog;
 import ai.appliance.runtime.serving.ModelLoader;
 import ai.appliance.runtime.serving.Readiness;
 import ai.appliance.runtime.tokenizer.TokenizerException;
+import ai.appliance.runtime.upstream.UpstreamModel;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * Everything {@code serve} runs, started in order and stopped in reverse: models (configured, from the store,
- * or the demo model), the scheduler per model version, REST/WebSocket/gRPC, the embedded broker if no external
- * one is configured, the MQTT gateway, and the store watcher that hot-swaps versions.
+ * Everything {@code serve} runs, started in order and stopped in reverse: upstreams (connections and circuit
+ * breakers; nothing is sent at start), models (configured, from the store, or the demo model), the scheduler per
+ * model version, REST/WebSocket/gRPC, the embedded broker if no external one is configured, the MQTT gateway, and
+ * the store watcher that hot-swaps versions.
  */
 public final class Appliance implements AutoCloseable {
 
@@ -73,6 +79,19 @@ public final class Appliance implements AutoCloseable {
                 .map(m -> new ServedModelGauges.Row(m.name(), m.version(), m.demo(), m.weight())).toList()));
         metrics.syncAgent(config.storeRoot());
         CertificateExpiry.register(metrics, config);
+        // Key and TLS files of upstreams are read now: a missing one stops serve before any model loads.
+        var upstreams = new ArrayList<UpstreamModel>();
+        try {
+            for (var settings : config.upstreams()) {
+                upstreams.add(UpstreamModel.open(settings, metrics, System::getenv));
+            }
+        } catch (RuntimeException e) {
+            upstreams.forEach(UpstreamModel::close);
+            if (audit != null) {
+                audit.close();
+            }
+            throw e;
+        }
         ModelLoader loader = (path, name, version) -> open(path, name, version, false, config.engineBackend(), config.engineThreads());
         StoreWatcher watcher = null;
         EmbeddedBroker broker = null;
@@ -99,7 +118,11 @@ public final class Appliance implements AutoCloseable {
             // before the broker and the gateway, and must not report ready while MQTT is still starting.
             var startedGateway = new AtomicReference<MqttGateway>();
             var readiness = readiness(catalog, watcher::problem, config.mqtt().enabled(), startedGateway::get);
-            server = ApplianceServer.start(config, access, audit, catalog, loader, metrics, readiness);
+            if (!upstreams.isEmpty()) {
+                readiness.addDetail("upstreams", () -> upstreamStates(upstreams));
+            }
+            server = ApplianceServer.start(config, access, audit, catalog, loader, metrics, readiness, upstreams);
+            upstreams.forEach(server::closeWith);
             if (config.mqtt().enabled()) {
                 var mqtt = config.mqtt();
                 var connection = BrokerConnection.external(mqtt);
@@ -124,6 +147,7 @@ public final class Appliance implements AutoCloseable {
                 server.close();
             } else {
                 catalog.close();
+                upstreams.forEach(UpstreamModel::close);
                 if (gateway != null) {
                     gateway.close();
                 }
@@ -160,6 +184,13 @@ public final class Appliance implements AutoCloseable {
             });
         }
         return readiness;
+    }
+
+    /** Each upstream's circuit state by model entry name, for /health/ready. */
+    private static Map<String, String> upstreamStates(List<UpstreamModel> upstreams) {
+        var states = new LinkedHashMap<String, String>();
+        upstreams.forEach(u -> states.put(u.name(), u.state()));
+        return states;
     }
 
     private static void load(ModelCatalog catalog, Path path, String name, String version, boolean demo,

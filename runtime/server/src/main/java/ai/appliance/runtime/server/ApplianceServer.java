@@ -17,6 +17,7 @@ import ai.appliance.runtime.serving.InferenceService;
 import ai.appliance.runtime.serving.ModelCatalog;
 import ai.appliance.runtime.serving.ModelLoader;
 import ai.appliance.runtime.serving.Readiness;
+import ai.appliance.runtime.serving.RemoteModel;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
@@ -46,28 +47,32 @@ public final class ApplianceServer implements AutoCloseable {
     private final AuditLog audit;
     private final WebServer web;
     private final GrpcFrontEnd grpc;
+    private final List<? extends RemoteModel> remotes;
     private final List<AutoCloseable> extras = new ArrayList<>();
 
     private ApplianceServer(ApplianceConfig config, ModelCatalog catalog, FrontDoor door, AuditLog audit,
-                            WebServer web, GrpcFrontEnd grpc) {
+                            WebServer web, GrpcFrontEnd grpc, List<? extends RemoteModel> remotes) {
         this.config = config;
         this.catalog = catalog;
         this.door = door;
         this.audit = audit;
         this.web = web;
         this.grpc = grpc;
+        this.remotes = remotes;
     }
 
     /**
-     * Starts the web and gRPC servers in front of {@code catalog}.
+     * Starts the web and gRPC servers in front of {@code catalog} and the model entries answered by upstreams.
      *
+     * @param remotes model entries answered by upstream servers (routed by {@code config.routing()})
      * @throws IllegalArgumentException for unsafe or inconsistent settings (e.g. non-loopback without keys)
      */
     public static ApplianceServer start(ApplianceConfig config, AccessControl access, AuditLog audit,
                                         ModelCatalog catalog, ModelLoader loader, ServingMetrics metrics,
-                                        Readiness readiness) {
+                                        Readiness readiness, List<? extends RemoteModel> remotes) {
         var json = new ObjectMapper();
-        var door = new FrontDoor(new InferenceService(catalog, config.requestTimeout()), access, audit, metrics);
+        var door = new FrontDoor(new InferenceService(catalog, config.requestTimeout(), config.routing(), remotes),
+                access, audit, metrics);
         var requests = new OpenAiRequests(json, config.defaultMaxTokens(), config.maxMaxTokens());
         var responses = new OpenAiResponses(json);
         var limits = config.http().limits();
@@ -128,7 +133,7 @@ public final class ApplianceServer implements AutoCloseable {
             readGuard.close();
             throw e;
         }
-        var server = new ApplianceServer(config, catalog, door, audit, web, grpc);
+        var server = new ApplianceServer(config, catalog, door, audit, web, grpc, List.copyOf(remotes));
         server.closeWith(readGuard);
         LOG.info(() -> "serving " + (config.http().tls() != null ? "https" : "http") + "://" + config.http().host()
                 + ":" + web.port() + " (REST, SSE, WebSocket /v1/ws)"
@@ -220,7 +225,20 @@ public final class ApplianceServer implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("shutting down: finishing in-flight requests (grace " + config.shutdownGrace().toSeconds() + " s)");
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        // Closing the catalog refuses new requests, forwarded ones included; those in flight share the grace.
         catalog.shutdown(config.shutdownGrace());
+        for (var remote : remotes) {
+            try {
+                if (!remote.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                    LOG.warning("requests forwarded to upstream " + remote.name() + " were still running at the end"
+                            + " of the grace period; they are cut off");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         if (grpc != null) {
             grpc.close();
         }

@@ -17,6 +17,7 @@ import ai.appliance.runtime.serving.RequestIds;
 import ai.appliance.runtime.serving.FrontDoor;
 import ai.appliance.runtime.serving.InferenceRequest;
 import ai.appliance.runtime.serving.ResponseStream;
+import ai.appliance.runtime.serving.RoutingHints;
 import ai.appliance.runtime.serving.SamplingParams;
 import ai.appliance.runtime.serving.ChatMessage;
 import io.grpc.Context;
@@ -191,29 +192,29 @@ public final class GrpcFrontEnd implements AutoCloseable {
             var call = CallContext.start("grpc", "DeepSeekService/Generate", CALLER_ADDRESS.get(), REQUEST_ID.get());
             Principal principal = null;
             InferenceRequest inference = null;
+            ResponseStream stream = null;
             try {
                 principal = admit();
                 inference = toInference(request, false);
-                var stream = door.inference().submit(inference);
+                stream = door.submit(call, principal, inference);
                 var done = stream.collect();
                 observer.onNext(GenerateResponse.newBuilder().setId(stream.id()).setModel(stream.model())
                         .setContent(done.content()).setReasoningContent(done.reasoning())
                         .setFinishReason(done.outcome().reason().openAiName())
                         .setUsage(usage(done.outcome())).build());
-                // Recorded (access line, audit) before the caller hears the end: a client that has its answer can
-                // already find the call in the audit log.
+                // Audit before the call ends: a client that saw its answer can rely on the audit line existing.
                 door.completed(call, principal, inference, stream, done.outcome(),
                         done.content().length() + done.reasoning().length());
                 observer.onCompleted();
             } catch (ApiException e) {
-                door.finished(call, principal, inference, e.kind().status());
+                door.finished(call, principal, inference, stream, e.kind().status());
                 observer.onError(status(e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 observer.onError(Status.CANCELLED.asRuntimeException());
             } catch (RuntimeException e) {
                 var error = HttpApi.internal(e);
-                door.finished(call, principal, inference, error.kind().status());
+                door.finished(call, principal, inference, stream, error.kind().status());
                 observer.onError(status(error));
             }
         }
@@ -225,11 +226,13 @@ public final class GrpcFrontEnd implements AutoCloseable {
             var serverObserver = (ServerCallStreamObserver<GenerateChunk>) observer;
             Principal principal = null;
             InferenceRequest inference = null;
+            ResponseStream stream = null;
             try {
                 principal = admit();
                 inference = toInference(request, true);
-                var stream = door.inference().submit(inference);
-                serverObserver.setOnCancelHandler(stream::cancel);
+                stream = door.submit(call, principal, inference);
+                var started = stream;
+                serverObserver.setOnCancelHandler(started::cancel);
                 int index = 0;
                 int chars = 0;
                 while (true) {
@@ -259,13 +262,13 @@ public final class GrpcFrontEnd implements AutoCloseable {
                     }
                 }
             } catch (ApiException e) {
-                door.finished(call, principal, inference, e.kind().status());
+                door.finished(call, principal, inference, stream, e.kind().status());
                 observer.onError(status(e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 var error = HttpApi.internal(e);
-                door.finished(call, principal, inference, error.kind().status());
+                door.finished(call, principal, inference, stream, error.kind().status());
                 if (!serverObserver.isCancelled()) {
                     observer.onError(status(error));
                 }
@@ -298,7 +301,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
             int maxTokens = r.getMaxTokens() == 0 ? 512 : r.getMaxTokens();
             return new InferenceRequest(chat ? InferenceRequest.Kind.CHAT : InferenceRequest.Kind.COMPLETION,
                     r.getModel().isEmpty() ? null : r.getModel(), messages, chat ? null : r.getPrompt(), sampling,
-                    maxTokens, r.getStopList(), stream, stream);
+                    maxTokens, r.getStopList(), stream, stream, null,
+                    new RoutingHints(r.getLocalOnly(), !r.hasAllowFallback() || r.getAllowFallback()));
         }
 
         private static Usage usage(Outcome o) {
@@ -313,7 +317,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 case FORBIDDEN -> Status.PERMISSION_DENIED;
                 case NOT_FOUND, MODEL_NOT_FOUND -> Status.NOT_FOUND;
                 case RATE_LIMITED, QUEUE_FULL -> Status.RESOURCE_EXHAUSTED;
-                case UNAVAILABLE -> Status.UNAVAILABLE;
+                case UNAVAILABLE, UPSTREAM_ERROR -> Status.UNAVAILABLE;
                 case TIMEOUT, REQUEST_TIMEOUT -> Status.DEADLINE_EXCEEDED;
                 case INTERNAL -> Status.INTERNAL;
             };

@@ -101,10 +101,11 @@ public final class HttpApi {
         var call = start(req, res);
         Principal principal = null;
         InferenceRequest request = null;
+        ResponseStream stream = null;
         try {
             principal = door.admit(apiKey(req), certificate(req), Permission.GENERATE);
             request = requests.parse(bodies.read(req), kind);
-            var stream = door.inference().submit(request);
+            stream = door.submit(call, principal, request);
             if (request.stream()) {
                 streamEvents(res, call, principal, request, stream);
             } else {
@@ -118,16 +119,16 @@ public final class HttpApi {
             }
         } catch (ApiException e) {
             sendError(res, e);
-            door.finished(call, principal, request, e.kind().status());
+            door.finished(call, principal, request, stream, e.kind().status());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            door.finished(call, principal, request, 499);
+            door.finished(call, principal, request, stream, 499);
         } catch (IOException | RuntimeException e) {
             var error = internal(e);
             if (!res.isSent()) {
                 sendError(res, error);
             }
-            door.finished(call, principal, request, error.kind().status());
+            door.finished(call, principal, request, stream, error.kind().status());
         }
     }
 
@@ -167,9 +168,11 @@ public final class HttpApi {
                         return;
                     }
                     case ResponseStream.Failed f -> {
+                        // Ends the stream with an OpenAI error object (and no [DONE]): e.g. an upstream that broke
+                        // off after text was sent.
                         var error = internal(f.error());
                         writeData(out, responses.error(error));
-                        door.finished(call, principal, request, error.kind().status());
+                        door.finished(call, principal, request, stream, error.kind().status());
                         return;
                     }
                 }
@@ -186,15 +189,15 @@ public final class HttpApi {
         while (true) {
             var event = stream.poll(Duration.ofSeconds(30));
             if (event == null) {
-                door.finished(call, principal, request, 499);
+                door.finished(call, principal, request, stream, 499);
                 return;
             }
             if (event instanceof ResponseStream.Done d) {
                 door.completed(call, principal, request, stream, d.outcome(), chars);
                 return;
             }
-            if (event instanceof ResponseStream.Failed) {
-                door.finished(call, principal, request, 500);
+            if (event instanceof ResponseStream.Failed f) {
+                door.finished(call, principal, request, stream, internal(f.error()).kind().status());
                 return;
             }
         }
@@ -210,7 +213,7 @@ public final class HttpApi {
     }
 
     private void models(ServerRequest req, ServerResponse res) {
-        simple(req, res, Permission.LIST_MODELS, () -> responses.models(door.inference().catalog().list()));
+        simple(req, res, Permission.LIST_MODELS, () -> responses.models(door.inference().models()));
     }
 
     private void load(ServerRequest req, ServerResponse res) {
@@ -237,7 +240,7 @@ public final class HttpApi {
             }
             var took = Duration.ofNanos(System.nanoTime() - start);
             door.inference().catalog().add(model, took, body.path("activate").asBoolean(false));
-            return responses.models(door.inference().catalog().list());
+            return responses.models(door.inference().models());
         });
     }
 
@@ -245,7 +248,7 @@ public final class HttpApi {
         simple(req, res, Permission.MANAGE_MODELS, () -> {
             var body = jsonBody(req);
             door.inference().catalog().switchTo(req.path().pathParameters().get("name"), requiredText(body, "version"));
-            return responses.models(door.inference().catalog().list());
+            return responses.models(door.inference().models());
         });
     }
 
@@ -264,7 +267,7 @@ public final class HttpApi {
                 map.put(e.getKey(), e.getValue().asDouble());
             });
             door.inference().catalog().split(req.path().pathParameters().get("name"), map);
-            return responses.models(door.inference().catalog().list());
+            return responses.models(door.inference().models());
         });
     }
 
@@ -310,10 +313,16 @@ public final class HttpApi {
 
     private void ready(ServerRequest req, ServerResponse res) {
         var problems = readiness.problems();
-        healthBody(res, problems.isEmpty(), problems);
+        healthBody(res, problems.isEmpty(), problems, readiness.details());
     }
 
     private void healthBody(ServerResponse res, boolean up, java.util.Map<String, String> problems) {
+        healthBody(res, up, problems, java.util.Map.of());
+    }
+
+    /** @param details states beside the checks that do not decide readiness (each upstream's circuit) */
+    private void healthBody(ServerResponse res, boolean up, java.util.Map<String, String> problems,
+                            java.util.Map<String, java.util.Map<String, String>> details) {
         var node = json.createObjectNode();
         node.put("status", up ? "UP" : "DOWN");
         var checks = node.putArray("failing");
@@ -322,6 +331,10 @@ public final class HttpApi {
             var reasons = node.putObject("reasons");
             problems.forEach(reasons::put);
         }
+        details.forEach((name, states) -> {
+            var detail = node.putObject(name);
+            states.forEach(detail::put);
+        });
         res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(node.toString());

@@ -151,7 +151,7 @@ public final class WebSocketApi {
                     throw ApiException.invalid("id", "a request with id '" + id + "' is already running on this socket");
                 }
                 request = requests.parse(node, kind);
-                var stream = door.inference().submit(request);
+                var stream = door.submit(call, principal, request);
                 active.put(id, stream);
                 try {
                     pump(session, call, request, stream, id);
@@ -228,7 +228,7 @@ public final class WebSocketApi {
                     case ResponseStream.Failed f -> {
                         var error = HttpApi.internal(f.error());
                         send(session, error(id, error).put("request_id", call.requestId()));
-                        door.finished(call, principal, request, error.kind().status());
+                        door.finished(call, principal, request, stream, error.kind().status());
                         return;
                     }
                 }

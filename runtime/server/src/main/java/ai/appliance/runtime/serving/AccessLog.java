@@ -19,7 +19,8 @@ final class AccessLog {
     private AccessLog() {
     }
 
-    static void write(CallContext call, String principal, String model, int status, String finishReason) {
+    /** @param route where the request was answered, or null when it was not routed */
+    static void write(CallContext call, String principal, String model, Route route, int status, String finishReason) {
         if (!LOG.isLoggable(Level.INFO)) {
             return;
         }
@@ -39,6 +40,10 @@ final class AccessLog {
         }
         if (finishReason != null) {
             fields.put("labels.finish_reason", finishReason);
+        }
+        if (route != null) {
+            fields.put("labels.route", route.kind());
+            fields.put("labels.route_target", route.target());
         }
         var record = new LogRecord(Level.INFO, call.frontEnd() + " " + call.endpoint() + " " + status + " " + millis
                 + " ms request " + call.requestId());

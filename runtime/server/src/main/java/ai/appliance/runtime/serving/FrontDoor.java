@@ -62,34 +62,60 @@ public final class FrontDoor {
         return principal;
     }
 
+    /**
+     * Routes and starts a generation for an admitted caller ({@link InferenceService#submit}).
+     *
+     * @throws ApiException when it cannot be started
+     */
+    public ResponseStream submit(CallContext call, Principal principal, InferenceRequest request) {
+        return inference.submit(request, principal, call.requestId());
+    }
+
     /** Records a generation that ran (possibly cut short). */
     public void completed(CallContext call, Principal principal, InferenceRequest request, ResponseStream stream,
                           Outcome outcome, int responseChars) {
         int status = 200;
         metrics.request(call.frontEnd(), status);
-        metrics.promptLength(outcome.promptTokens());
-        write(call, principal, request, stream == null ? null : stream.model(), outcome.promptTokens(),
-                outcome.completionTokens(), responseChars, status, outcome.reason().auditName());
+        if (stream == null || !(stream.route() instanceof Route.Forwarded)) {
+            // The histogram sizes local contexts; an upstream's prompts are its own business.
+            metrics.promptLength(outcome.promptTokens());
+        }
+        write(call, principal, request, stream, outcome.promptTokens(), outcome.completionTokens(), responseChars,
+                status, outcome.reason().auditName());
     }
 
     /** Records a call that failed or was refused, and any other non-generation call. */
     public void finished(CallContext call, Principal principal, InferenceRequest request, int status) {
-        metrics.request(call.frontEnd(), status);
-        write(call, principal, request, null, 0, 0, 0, status, null);
+        finished(call, principal, request, null, status);
     }
 
-    private void write(CallContext call, Principal principal, InferenceRequest request, String model,
+    /** Records a generation that failed after it was routed ({@code stream} says where it went; null if nowhere). */
+    public void finished(CallContext call, Principal principal, InferenceRequest request, ResponseStream stream,
+                         int status) {
+        metrics.request(call.frontEnd(), status);
+        write(call, principal, request, stream, 0, 0, 0, status, null);
+    }
+
+    private void write(CallContext call, Principal principal, InferenceRequest request, ResponseStream stream,
                        int promptTokens, int completionTokens, int responseChars, int status, String finish) {
-        AccessLog.write(call, principal == null ? null : principal.name(), model, status, finish);
+        var route = stream == null ? null : stream.route();
+        if (route instanceof Route.Fallback(var model, var upstream, var reason)) {
+            metrics.upstreamFallback(upstream, reason.wireName());
+        }
+        String model = stream == null ? null : stream.model();
+        AccessLog.write(call, principal == null ? null : principal.name(), model, route, status, finish);
         if (audit == null) {
             return;
         }
         String promptText = request == null ? null : request.promptText();
+        boolean localOnly = stream != null ? stream.localOnly() : request != null && request.routing().localOnly();
         audit.write(new AuditEvent(call.startMillis(), call.requestId(), call.client(),
                 principal == null ? null : principal.name(), principal == null ? null : principal.role().wireName(),
                 call.frontEnd(), call.endpoint(), model,
                 promptText == null ? null : audit.promptDigest(promptText),
                 audit.includePrompts() ? promptText : null,
-                promptTokens, completionTokens, responseChars, status, finish, call.elapsedMillis()));
+                promptTokens, completionTokens, responseChars, status, finish, call.elapsedMillis(),
+                route == null ? null : route.kind(), route == null ? null : route.target(),
+                route instanceof Route.Fallback f ? f.reason().wireName() : null, localOnly));
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
  * @param includeUsage whether a streaming client asked for a final usage chunk
  * @param topLogprobs  null: no log probabilities; else each generated token's log probability is returned with
  *                     this many likeliest alternatives (0 to 20)
+ * @param routing      where the request may be answered (local only, fallback allowed)
  */
 public record InferenceRequest(
         Kind kind,
@@ -25,19 +26,28 @@ public record InferenceRequest(
         List<String> stop,
         boolean stream,
         boolean includeUsage,
-        Integer topLogprobs) {
+        Integer topLogprobs,
+        RoutingHints routing) {
 
     public enum Kind { CHAT, COMPLETION }
 
     public InferenceRequest {
         messages = messages == null ? List.of() : List.copyOf(messages);
         stop = stop == null ? List.of() : List.copyOf(stop);
+        routing = routing == null ? RoutingHints.DEFAULT : routing;
+    }
+
+    /** A request that says nothing about where it may be answered. */
+    public InferenceRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, SamplingParams sampling,
+                            int maxTokens, List<String> stop, boolean stream, boolean includeUsage, Integer topLogprobs) {
+        this(kind, model, messages, prompt, sampling, maxTokens, stop, stream, includeUsage, topLogprobs,
+                RoutingHints.DEFAULT);
     }
 
     /** A request without log probabilities. */
     public InferenceRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, SamplingParams sampling,
                             int maxTokens, List<String> stop, boolean stream, boolean includeUsage) {
-        this(kind, model, messages, prompt, sampling, maxTokens, stop, stream, includeUsage, null);
+        this(kind, model, messages, prompt, sampling, maxTokens, stop, stream, includeUsage, null, RoutingHints.DEFAULT);
     }
 
     public boolean wantsLogprobs() {

@@ -168,13 +168,18 @@ public final class ModelCatalog implements AutoCloseable {
         changed();
     }
 
+    /** Throws 503 once the appliance is shutting down: requests forwarded to upstreams are refused then too. */
+    public synchronized void requireOpen() {
+        if (closed) {
+            throw new ApiException(ErrorKind.UNAVAILABLE, "the appliance is shutting down; retry on another one",
+                    null, 5);
+        }
+    }
+
     /** Picks the version that serves the next request for {@code name} (null: the default model). */
     public ServedVersion route(String name) {
         synchronized (this) {
-            if (closed) {
-                throw new ApiException(ErrorKind.UNAVAILABLE, "the appliance is shutting down; retry on another one",
-                        null, 5);
-            }
+            requireOpen();
             String key = name == null || name.isBlank() ? defaultModel : name;
             var entries = key == null ? null : routes.get(key);
             if (entries == null || entries.isEmpty()) {

@@ -1,6 +1,7 @@
 package ai.appliance.runtime.serving;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ public final class Readiness {
     private record Check(String name, Supplier<String> problem) { }
 
     private final List<Check> checks = new ArrayList<>();
+    private final Map<String, Supplier<Map<String, String>>> details = new LinkedHashMap<>();
 
     public synchronized Readiness add(String name, BooleanSupplier ok) {
         checks.add(new Check(name, () -> ok.getAsBoolean() ? null : name + " is not met"));
@@ -28,6 +30,23 @@ public final class Readiness {
     public synchronized Readiness addExplained(String name, Supplier<String> problem) {
         checks.add(new Check(name, problem));
         return this;
+    }
+
+    /**
+     * States shown beside the checks that do not decide readiness: each upstream's circuit (the appliance still
+     * answers with its local models, and its fallbacks, while an upstream is down).
+     */
+    public synchronized Readiness addDetail(String name, Supplier<Map<String, String>> states) {
+        details.put(name, states);
+        return this;
+    }
+
+    /** Each detail's states now (e.g. {@code upstreams -> {big -> open}}). */
+    public synchronized Map<String, Map<String, String>> details() {
+        var out = new LinkedHashMap<String, Map<String, String>>();
+        details.forEach((name, states) ->
+                out.put(name, Collections.unmodifiableMap(new LinkedHashMap<>(states.get()))));
+        return out;
     }
 
     /** Names of the conditions not met now; empty when ready. */

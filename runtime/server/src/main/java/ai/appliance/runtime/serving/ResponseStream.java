@@ -11,8 +11,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One request's output as a queue of events, filled by the scheduler thread and drained by the front end's
- * own (virtual) thread, so a slow client never stalls the batch.
+ * One request's output as a queue of events, filled by the scheduler thread (or, for a request forwarded to an
+ * upstream, by the thread reading the upstream's stream) and drained by the front end's own (virtual) thread, so a
+ * slow client never stalls the batch. It also says where the request was answered ({@link #route()}), which can
+ * change once: from an upstream to its local fallback, before any output.
  */
 public final class ResponseStream implements GenerationListener {
 
@@ -32,17 +34,33 @@ public final class ResponseStream implements GenerationListener {
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final String id;
     private final long created;
-    private final ServedVersion served;
+    private final boolean localOnly;
+    private volatile String model;
+    private volatile String version;
+    private volatile Route route;
     private volatile Ticket ticket;
+    private volatile boolean cancelled;
 
-    ResponseStream(String id, ServedVersion served) {
+    /** @param localOnly the request had to stay on this appliance (its own flag, or its key's or role's setting) */
+    ResponseStream(String id, boolean localOnly) {
         this.id = id;
         this.created = System.currentTimeMillis() / 1000;
-        this.served = served;
+        this.localOnly = localOnly;
     }
 
+    /** Set before the first event, and again only when a local fallback takes over before any output. */
+    void answeredBy(String model, String version, Route route) {
+        this.model = model;
+        this.version = version;
+        this.route = route;
+    }
+
+    /** The handle that cancels the work behind this stream; a cancel that came first applies to it at once. */
     void attach(Ticket t) {
         this.ticket = t;
+        if (cancelled) {
+            t.cancel();
+        }
     }
 
     public String id() {
@@ -53,12 +71,23 @@ public final class ResponseStream implements GenerationListener {
         return created;
     }
 
+    /** The name of the model that answers: a local model, or the model entry of an upstream. */
     public String model() {
-        return served.name();
+        return model;
     }
 
+    /** The local version, or for an upstream the model id it serves. */
     public String version() {
-        return served.version();
+        return version;
+    }
+
+    /** Where the request is answered. */
+    public Route route() {
+        return route;
+    }
+
+    public boolean localOnly() {
+        return localOnly;
     }
 
     /** Next event, or null if none came within {@code wait} (lets callers send heartbeats). */
@@ -68,6 +97,7 @@ public final class ResponseStream implements GenerationListener {
 
     /** Stops generation; the stream then ends with a cancelled outcome. */
     public void cancel() {
+        cancelled = true;
         var t = ticket;
         if (t != null) {
             t.cancel();

@@ -9,9 +9,11 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -178,5 +180,75 @@ class ApplianceConfigTest {
         var config = ApplianceConfig.load(Optional.of(file), Map.of());
         assertEquals(9002, config.http().port());
         assertEquals(4, config.scheduler().maxBatch());
+    }
+
+    @Test
+    void upstreamModelEntriesAndRoutingRulesAreRead(@TempDir Path dir) throws Exception {
+        var file = Files.writeString(dir.resolve("a.yaml"), """
+                models:
+                  - {name: small, path: small.gguf}
+                  - name: big
+                    fallback: small
+                    upstream:
+                      url: https://dc.example:8443/v1/
+                      model: deepseek-r1
+                      api-key-file: /etc/appliance/upstream.key
+                      tls: {trust: dc-ca.pem, certificate: edge.pem, private-key: edge.key}
+                      first-token-timeout: PT2M
+                      breaker: {failures: 5, open-for: PT10S}
+                routing:
+                  local-only: {api-keys: [clinic], roles: [auditor]}
+                  rules:
+                    - {roles: [developer], model: big}
+                    - {models: [small], min-prompt-tokens: 2000, model: big}
+                """);
+        assertEquals(List.of(), ApplianceConfig.unknownKeys(Config.just(ConfigSources.file(file))));
+        var config = ApplianceConfig.load(Optional.of(file), Map.of());
+        assertEquals(List.of("small"), config.models().stream().map(ApplianceConfig.ModelSource::name).toList());
+        var big = config.upstreams().getFirst();
+        assertEquals("big", big.name());
+        assertEquals("https://dc.example:8443/v1", big.url().toString(), "trailing slash dropped");
+        assertEquals("deepseek-r1", big.model());
+        assertEquals("small", big.fallback());
+        assertEquals(Path.of("/etc/appliance/upstream.key"), big.apiKeyFile());
+        assertEquals(Path.of("dc-ca.pem"), big.tls().trust());
+        assertEquals(Duration.ofMinutes(2), big.firstTokenTimeout());
+        assertEquals(Duration.ofSeconds(5), big.connectTimeout(), "default");
+        assertEquals(Duration.ofSeconds(30), big.idleTimeout(), "default");
+        assertEquals(5, big.breakerFailures());
+        assertEquals(Duration.ofSeconds(10), big.breakerOpenFor());
+        var routing = config.routing();
+        assertEquals(Set.of("clinic"), routing.localOnly().apiKeys());
+        assertEquals(Set.of(Role.AUDITOR), routing.localOnly().roles());
+        assertEquals(2, routing.rules().size());
+        assertEquals(Set.of(Role.DEVELOPER), routing.rules().get(0).callers().roles());
+        assertEquals(Set.of("small"), routing.rules().get(1).models());
+        assertEquals(2000, routing.rules().get(1).minPromptTokens());
+        assertEquals("big", routing.rules().get(1).model());
+    }
+
+    @Test
+    void inconsistentUpstreamAndRoutingSettingsAreRefusedNamingTheEntry() {
+        var cases = Map.of(
+                Map.of("models.0.name", "big", "models.0.upstream.url", "ftp://dc/v1"), "url must be an http",
+                Map.of("models.0.name", "big", "models.0.upstream.url", "http://dc/v1", "models.0.fallback", "big"),
+                "fallback must name a local model",
+                Map.of("models.0.name", "a", "models.0.path", "a.gguf", "models.0.fallback", "b"),
+                "only a model entry with an upstream has a fallback",
+                Map.of("models.0.name", "a", "models.0.path", "a.gguf", "models.1.name", "a",
+                        "models.1.upstream.url", "http://dc/v1"), "both a local model and an upstream",
+                Map.of("models.0.name", "big", "models.0.upstream.url", "http://dc/v1",
+                        "models.0.upstream.breaker.failures", "0"), "breaker.failures must be at least 1",
+                Map.of("routing.rules.0.min-prompt-tokens", "10"), "routing.rules[0]: every routing rule needs model",
+                Map.of("routing.rules.0.roles.0", "boss", "routing.rules.0.model", "big"), "unknown role 'boss'",
+                Map.of("models.0.name", "big", "models.0.upstream.url", "http://dc/v1",
+                        "models.0.upstream.api-key-env", "K", "models.0.upstream.api-key-file", "k"), "not both",
+                Map.of("models.0.name", "big", "models.0.upstream.url", "http://dc/v1", "models.0.path", "b.gguf"),
+                "set path (a local model) or upstream");
+        for (var entry : cases.entrySet()) {
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> ApplianceConfig.load(Optional.empty(), entry.getKey()), entry.getKey().toString());
+            assertTrue(e.getMessage().contains(entry.getValue()), e.getMessage());
+        }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.appliance.runtime.api.ApiException;
 import ai.appliance.runtime.serving.InferenceRequest;
+import ai.appliance.runtime.serving.RoutingHints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -74,5 +75,16 @@ class OpenAiRequestsTest {
         var seed = refusal("{" + MESSAGES + ",\"seed\": 123456789012345678901234567890}");
         assertEquals("seed", seed.param());
         assertNoLibraryInternals(seed.getMessage());
+    }
+
+    @Test
+    void routingExtensionFieldsAreReadAndDefaultToLeavingTheBoxWithFallback() {
+        var plain = requests.parse(("{" + MESSAGES + "}").getBytes(StandardCharsets.UTF_8), InferenceRequest.Kind.CHAT);
+        assertEquals(RoutingHints.DEFAULT, plain.routing());
+        var local = requests.parse(("{" + MESSAGES + ",\"local_only\":true,\"allow_fallback\":false}")
+                .getBytes(StandardCharsets.UTF_8), InferenceRequest.Kind.CHAT);
+        assertEquals(new RoutingHints(true, false), local.routing());
+        assertEquals("local_only", refusal("{" + MESSAGES + ",\"local_only\":\"yes\"}").param());
+        assertEquals("allow_fallback", refusal("{" + MESSAGES + ",\"allow_fallback\":1}").param());
     }
 }
