@@ -66,12 +66,13 @@ class GreenListTest {
     void biasAddsDeltaToExactlyTheGreenTokensAndKeepsMaskedOnesMasked() {
         var list = new GreenList(KEY, 0.25, 1);
         long seed = list.seed(new int[] {99}, 1);
-        var logits = new float[VOCABULARY];
+        // An odd size, so that the scalar loop after the vectors runs too.
+        var logits = new float[VOCABULARY + 5];
         for (int i = 0; i < logits.length; i++) logits[i] = (i % 7) - 3.5f;
         logits[5] = Float.NEGATIVE_INFINITY;
         var biased = logits.clone();
         list.bias(seed, biased, 2f);
-        for (int token = 0; token < VOCABULARY; token++) {
+        for (int token = 0; token < logits.length; token++) {
             float expected = list.isGreen(seed, token) ? logits[token] + 2f : logits[token];
             assertEquals(expected, biased[token], "token " + token);
         }
