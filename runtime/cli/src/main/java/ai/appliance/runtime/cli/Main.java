@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
                 SyncCommand.class,
                 ai.appliance.provisioning.cli.ProvisionCommand.class, ai.appliance.provisioning.cli.DoctorCommand.class,
                 ServeCommand.class, ServeBenchCommand.class,
-                ApiKeyCommand.class})
+                ApiKeyCommand.class, WatermarkCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -12,7 +12,11 @@ import ai.appliance.runtime.generation.GenerationSettings;
 import ai.appliance.runtime.generation.Generator;
 import ai.appliance.runtime.generation.Step;
 import ai.appliance.runtime.generation.TokenTextDecoder;
+import ai.appliance.runtime.sampling.LogitsProcessor;
 import ai.appliance.runtime.sampling.SamplerSettings;
+import ai.appliance.runtime.watermark.Watermark;
+import ai.appliance.runtime.watermark.WatermarkKey;
+import ai.appliance.runtime.watermark.WatermarkSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -105,6 +109,22 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: physical cores).")
     Integer threads;
 
+    @Option(names = "--watermark-key-file", paramLabel = "FILE",
+            description = "Mark the output with this key (watermark keygen makes one; watermark detect finds the mark).")
+    Path watermarkKeyFile;
+
+    @Option(names = "--watermark-gamma", paramLabel = "G", defaultValue = "" + WatermarkSettings.DEFAULT_GAMMA,
+            description = "Green share of the vocabulary per step (default: ${DEFAULT-VALUE}).")
+    double watermarkGamma;
+
+    @Option(names = "--watermark-delta", paramLabel = "D", defaultValue = "" + WatermarkSettings.DEFAULT_DELTA,
+            description = "Bias added to green logits (default: ${DEFAULT-VALUE}).")
+    double watermarkDelta;
+
+    @Option(names = "--watermark-context", paramLabel = "H", defaultValue = "" + WatermarkSettings.DEFAULT_CONTEXT,
+            description = "Preceding tokens that seed each green list (default: ${DEFAULT-VALUE}).")
+    int watermarkContext;
+
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = Backends.DEFAULT,
             description = "Compute backend by name (default: ${DEFAULT-VALUE}; installed ones are listed when a name is unknown).")
     String backend;
@@ -131,13 +151,15 @@ public final class RunCommand implements Callable<Integer> {
                 .repetitionPenalty(repetitionPenalty).presencePenalty(presencePenalty).frequencyPenalty(frequencyPenalty)
                 .penaltyWindow(penaltyWindow).seed(seed).build();
         if (context < 1) throw new IllegalArgumentException("--context must be at least 1");
+        var watermark = watermarkKeyFile == null ? null : new Watermark(WatermarkKey.read(watermarkKeyFile),
+                new WatermarkSettings(watermarkGamma, watermarkDelta, watermarkContext));
         try (var files = EncryptedModels.open(model, deviceDir);
              var transformer = LanguageModels.open(files, backend, threads != null ? threads : 0)) {
             var format = files.gguf() != null ? PromptFormat.fromGguf(model, files.gguf().metadata()) : PromptFormat.load(model);
             var stopTokens = new HashSet<>(format.tokenizer().endOfGenerationIds());
             if (format.tokenizer().eosId() >= 0) stopTokens.add(format.tokenizer().eosId());
             var settings = new GenerationSettings(sampler, maxTokens, stop, stopTokens);
-            var session = new Session(transformer, format, settings);
+            var session = new Session(transformer, format, settings, watermark);
             if (chat) return session.chat();
             if (ids != null) return session.answer(ids, format.tokenizer().decode(ids));
             if (raw) return session.answer(session.rawPrompt(prompt), prompt);
@@ -160,11 +182,19 @@ public final class RunCommand implements Callable<Integer> {
         private final LanguageModel transformer;
         private final PromptFormat format;
         private final GenerationSettings settings;
+        private final Watermark watermark;
 
-        Session(LanguageModel transformer, PromptFormat format, GenerationSettings settings) {
+        /** @param watermark null: output is not marked */
+        Session(LanguageModel transformer, PromptFormat format, GenerationSettings settings, Watermark watermark) {
             this.transformer = transformer;
             this.format = format;
             this.settings = settings;
+            this.watermark = watermark;
+        }
+
+        /** Each answer's processors: a fresh watermark processor, or none. */
+        List<LogitsProcessor> processors() {
+            return watermark == null ? List.of() : List.of(watermark.newProcessor());
         }
 
         /** Plain text, with BOS when the tokenizer wants one. */
@@ -176,21 +206,22 @@ public final class RunCommand implements Callable<Integer> {
         int answer(int[] promptIds, String promptText) throws Exception {
             var out = spec.commandLine().getOut();
             var progress = ProgressBar.count(spec.commandLine().getErr(), "prompt", promptIds.length, "tokens");
-            var result = new Generator(transformer).generate(promptIds, settings, decoder(), context, new Generator.Listener() {
-                @Override
-                public void promptProgress(int done, int total) {
-                    progress.update(done, total);
-                    if (done >= total) progress.close(); // the answer follows on stdout
-                }
+            var result = new Generator(transformer).generate(promptIds, settings, processors(), decoder(), context,
+                    new Generator.Listener() {
+                        @Override
+                        public void promptProgress(int done, int total) {
+                            progress.update(done, total);
+                            if (done >= total) progress.close(); // the answer follows on stdout
+                        }
 
-                @Override
-                public void step(Step step) {
-                    if (!json && !step.text().isEmpty()) {
-                        out.print(step.text());
-                        out.flush();
-                    }
-                }
-            });
+                        @Override
+                        public void step(Step step) {
+                            if (!json && !step.text().isEmpty()) {
+                                out.print(step.text());
+                                out.flush();
+                            }
+                        }
+                    });
             if (json) {
                 var object = new LinkedHashMap<String, Object>();
                 object.put("ids", result.tokens());
@@ -223,7 +254,7 @@ public final class RunCommand implements Callable<Integer> {
                     var rendered = format.render(messages);
                     Generator.Result result;
                     try {
-                        result = conversation.generate(format.encodePrompt(rendered), settings, decoder(), step -> {
+                        result = conversation.generate(format.encodePrompt(rendered), settings, processors(), decoder(), step -> {
                             out.print(step.text());
                             out.flush();
                         });

@@ -75,6 +75,11 @@ public final class ServeBenchCommand implements Callable<Integer> {
                     + "default ${DEFAULT-VALUE})")
     String prefixCache;
 
+    @Option(names = "--watermark-key-file", paramLabel = "FILE",
+            description = "mark every answer of the in-process appliance with this key (watermark.enabled), to measure"
+                    + " what the watermark costs")
+    Path watermarkKeyFile;
+
     @Option(names = {"-r", "--repetitions"}, defaultValue = "1",
             description = "sweeps over all stream counts; each row is then the median over them, and the sweeps "
                     + "interleave so a slow spell of a shared host hits every stream count alike (default ${DEFAULT-VALUE})")
@@ -114,6 +119,10 @@ public final class ServeBenchCommand implements Callable<Integer> {
             settings.put("scheduler.prefix-cache.enabled", Boolean.toString(prefixCache.equals("on")));
             if (threads != null) {
                 settings.put("engine.threads", threads.toString());
+            }
+            if (watermarkKeyFile != null) {
+                settings.put("watermark.enabled", "true");
+                settings.put("watermark.key-file", watermarkKeyFile.toString());
             }
             try {
                 appliance = Appliance.start(ApplianceConfig.from(Config.builder().disableEnvironmentVariablesSource()

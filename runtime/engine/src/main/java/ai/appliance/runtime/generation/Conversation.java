@@ -3,6 +3,7 @@ package ai.appliance.runtime.generation;
 import ai.appliance.runtime.engine.ContextOverflowException;
 import ai.appliance.runtime.engine.LanguageModel;
 import ai.appliance.runtime.engine.Sequence;
+import ai.appliance.runtime.sampling.LogitsProcessor;
 import java.util.Arrays;
 import java.util.List;
 
@@ -38,6 +39,15 @@ public final class Conversation implements AutoCloseable {
      */
     public Generator.Result generate(int[] prompt, GenerationSettings settings, TokenTextDecoder decoder,
                                      Generator.Listener listener) {
+        return generate(prompt, settings, List.of(), decoder, listener);
+    }
+
+    /**
+     * As {@link #generate(int[], GenerationSettings, TokenTextDecoder, Generator.Listener)}, with logits processors
+     * (a watermark) that serve this answer only.
+     */
+    public Generator.Result generate(int[] prompt, GenerationSettings settings, List<LogitsProcessor> processors,
+                                     TokenTextDecoder decoder, Generator.Listener listener) {
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty");
         if (prompt.length > capacity()) throw new ContextOverflowException(0, prompt.length, capacity());
         // Keep the shared prefix, but always feed at least one token: its logits start the answer.
@@ -46,7 +56,7 @@ public final class Conversation implements AutoCloseable {
         while (keep < limit && cached[keep] == prompt[keep]) keep++;
         sequence.truncate(keep);
         cachedLength = keep;
-        var generation = new Generation(settings, prompt, capacity(), model.config().vocabularySize(), decoder);
+        var generation = new Generation(settings, prompt, capacity(), model.config().vocabularySize(), decoder, processors);
         float[] logits = null;
         for (int from = keep; from < prompt.length; from += PROMPT_PIECE) {
             int to = Math.min(prompt.length, from + PROMPT_PIECE);

@@ -2,6 +2,8 @@ package ai.appliance.runtime.generation;
 
 import ai.appliance.runtime.engine.ContextOverflowException;
 import ai.appliance.runtime.engine.LanguageModel;
+import ai.appliance.runtime.sampling.LogitsProcessor;
+import java.util.List;
 
 /** Generates for one prompt on a fresh sequence of a {@link LanguageModel}: the CLI's one-shot loop. */
 public final class Generator {
@@ -31,12 +33,18 @@ public final class Generator {
      */
     public Result generate(int[] prompt, GenerationSettings settings, TokenTextDecoder decoder, int contextLimit,
                            Listener listener) {
+        return generate(prompt, settings, List.of(), decoder, contextLimit, listener);
+    }
+
+    /** As {@link #generate(int[], GenerationSettings, TokenTextDecoder, int, Listener)}, with logits processors. */
+    public Result generate(int[] prompt, GenerationSettings settings, List<LogitsProcessor> processors,
+                           TokenTextDecoder decoder, int contextLimit, Listener listener) {
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty");
         int limit = Math.min(contextLimit, model.config().contextLength());
         if (prompt.length > limit) throw new ContextOverflowException(0, prompt.length, limit);
         int capacity = (int) Math.min(limit, (long) prompt.length + settings.maxTokens());
         try (var conversation = new Conversation(model, capacity)) {
-            return conversation.generate(prompt, settings, decoder, listener);
+            return conversation.generate(prompt, settings, processors, decoder, listener);
         }
     }
 }

@@ -11,6 +11,7 @@ import ai.appliance.runtime.security.Role;
 import ai.appliance.runtime.logs.LogFormat;
 import ai.appliance.runtime.security.TlsConfig;
 import ai.appliance.runtime.upstream.UpstreamSettings;
+import ai.appliance.runtime.watermark.WatermarkSettings;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
@@ -59,7 +60,8 @@ public record ApplianceConfig(
         Duration shutdownGrace,
         LogFormat logFormat,
         List<UpstreamSettings> upstreams,
-        RoutingPolicy routing) {
+        RoutingPolicy routing,
+        Watermarking watermark) {
 
     private static final Logger LOG = Logger.getLogger(ApplianceConfig.class.getName());
 
@@ -221,6 +223,15 @@ public record ApplianceConfig(
     }
 
     /**
+     * The watermark on generated text (docs/api.md, "Watermark"): off unless enabled.
+     *
+     * @param keyFile  the key (64 hex digits, 0600); made on first start when missing, so each appliance has its own
+     *                 unless a fleet key is put there
+     * @param settings green share, bias and context width
+     */
+    public record Watermarking(boolean enabled, Path keyFile, WatermarkSettings settings) { }
+
+    /**
      * Reads {@code file} (if given); command-line {@code overrides} take precedence over environment variables,
      * which take precedence over the file.
      */
@@ -288,7 +299,8 @@ public record ApplianceConfig(
             "mqtt.reply-topics.*.pattern", "mqtt.reply-topics.*.role", "mqtt.reply-topics.*.device",
             "mqtt.device-error-topic",
             "shutdown.grace",
-            "logging.format");
+            "logging.format",
+            "watermark.enabled", "watermark.key-file", "watermark.gamma", "watermark.delta", "watermark.context");
 
     /** Keys of {@code file} that no setting reads: a typo ({@code sever.port}) would otherwise pass in silence. */
     static List<String> unknownKeys(Config file) {
@@ -401,6 +413,12 @@ public record ApplianceConfig(
         var prefixCache = new PrefixCaching(flag(p.get("enabled"), true)
                 ? longNumber(p.get("bytes"), PrefixCaching.defaultBytes(Runtime.getRuntime().maxMemory())) : 0,
                 wholeNumber(p.get("block-tokens"), 32));
+        var w = c.get("watermark");
+        var watermark = new Watermarking(flag(w.get("enabled"), false),
+                Path.of(w.get("key-file").asString().orElse(storeRoot.resolve("watermark.key").toString())),
+                new WatermarkSettings(decimal(w.get("gamma"), WatermarkSettings.DEFAULT_GAMMA),
+                        decimal(w.get("delta"), WatermarkSettings.DEFAULT_DELTA),
+                        wholeNumber(w.get("context"), WatermarkSettings.DEFAULT_CONTEXT)));
         return new ApplianceConfig(http, grpc, storeRoot, models, modelFolders, scheduler, kvCacheBytes, prefixCache,
                 wholeNumber(c.get("engine.threads"), Runtime.getRuntime().availableProcessors()),
                 c.get("engine.backend").asString().orElse(Backends.DEFAULT),
@@ -408,7 +426,7 @@ public record ApplianceConfig(
                 wholeNumber(g.get("default-max-tokens"), 512), wholeNumber(g.get("max-max-tokens"), 8192),
                 security, audit, mqtt, duration(c.get("shutdown.grace"), Duration.ofSeconds(30)),
                 LogFormat.parse(c.get("logging.format").asString().orElse("text")),
-                upstreams, routing(c.get("routing"), models, upstreams));
+                upstreams, routing(c.get("routing"), models, upstreams), watermark);
     }
 
     /** A {@code models[]} entry answered by an upstream server. */

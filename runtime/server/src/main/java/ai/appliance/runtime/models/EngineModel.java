@@ -17,15 +17,18 @@ import ai.appliance.runtime.serving.LoadedModel;
 import ai.appliance.runtime.tokenizer.Tokenizer;
 import ai.appliance.runtime.engine.LanguageModel;
 import ai.appliance.runtime.loading.LanguageModels;
+import ai.appliance.runtime.watermark.Watermark;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * A model version served by the engine: memory-mapped weights ({@link ModelFiles}), the transformer, its
  * tokenizer and prompt format. Each request gets the engine's own per-request
  * {@link ai.appliance.runtime.generation.Generation} (sampling, stop strings, max tokens, detokenization),
- * wrapped for the scheduler with the reasoning split on top.
+ * wrapped for the scheduler with the reasoning split on top. With a {@link Watermark}, every request's sampler marks
+ * what it draws; log probabilities still come from the model's own logits.
  */
 public final class EngineModel implements LoadedModel {
 
@@ -38,9 +41,10 @@ public final class EngineModel implements LoadedModel {
     private final Tokenizer tokenizer;
     private final PromptFormat format;
     private final Set<Integer> stopTokens;
+    private final Watermark watermark;
 
     private EngineModel(String name, String version, boolean demo, ModelFiles files, LanguageModel transformer,
-                        Tokenizer tokenizer, PromptFormat format) {
+                        Tokenizer tokenizer, PromptFormat format, Watermark watermark) {
         this.name = name;
         this.version = version;
         this.demo = demo;
@@ -48,6 +52,7 @@ public final class EngineModel implements LoadedModel {
         this.transformer = transformer;
         this.tokenizer = tokenizer;
         this.format = format;
+        this.watermark = watermark;
         var stops = new HashSet<Integer>();
         if (tokenizer.eosId() >= 0) {
             stops.add(tokenizer.eosId());
@@ -65,13 +70,23 @@ public final class EngineModel implements LoadedModel {
      * @throws ai.appliance.runtime.model.ModelFormatException naming the file when it cannot be used
      */
     public static EngineModel open(Path source, String name, String version, boolean demo, String backend, int threads) {
+        return open(source, name, version, demo, backend, threads, null);
+    }
+
+    /**
+     * As {@link #open(Path, String, String, boolean, String, int)}, marking every answer with {@code watermark}.
+     *
+     * @param watermark null: answers are not marked
+     */
+    public static EngineModel open(Path source, String name, String version, boolean demo, String backend, int threads,
+                                   Watermark watermark) {
         var files = ModelFiles.open(source, ai.appliance.provisioning.weights.EncryptedWeightSource.withoutKeys());
         try {
             var format = files.format() == ModelFiles.Format.GGUF
                     ? PromptFormat.fromGguf(source, files.gguf().metadata())
                     : PromptFormat.load(files.checkpointFolder());
             var transformer = LanguageModels.open(files, backend, threads);
-            return new EngineModel(name, version, demo, files, transformer, format.tokenizer(), format);
+            return new EngineModel(name, version, demo, files, transformer, format.tokenizer(), format, watermark);
         } catch (RuntimeException e) {
             files.close();
             throw e;
@@ -158,7 +173,7 @@ public final class EngineModel implements LoadedModel {
                     public String flush() {
                         return decoder.flush();
                     }
-                });
+                }, watermark == null ? List.of() : List.of(watermark.newProcessor()));
         var logprobs = request.wantsLogprobs() ? new LogprobTexts(tokenizer, request.topLogprobs()) : null;
         return new EngineGeneration(prompt, generation, reasoning, logprobs);
     }

@@ -21,6 +21,8 @@ import ai.appliance.runtime.serving.ModelLoader;
 import ai.appliance.runtime.serving.Readiness;
 import ai.appliance.runtime.tokenizer.TokenizerException;
 import ai.appliance.runtime.upstream.UpstreamModel;
+import ai.appliance.runtime.watermark.Watermark;
+import ai.appliance.runtime.watermark.WatermarkKey;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -63,6 +65,7 @@ public final class Appliance implements AutoCloseable {
         // Settings and ports first: a refusal should not cost the minute a large model takes to load.
         var access = ApplianceServer.accessControl(config);
         ApplianceServer.requireListenPorts(config);
+        var watermark = watermark(config.watermark());
         var audit = ApplianceServer.auditLog(config);
         var brokerSettings = config.mqtt().enabled() && config.mqtt().brokerUrl() == null
                 ? BrokerSettings.of(config.mqtt(), access) : null;
@@ -92,14 +95,15 @@ public final class Appliance implements AutoCloseable {
             }
             throw e;
         }
-        ModelLoader loader = (path, name, version) -> open(path, name, version, false, config.engineBackend(), config.engineThreads());
+        var engine = new EngineSettings(config.engineBackend(), config.engineThreads(), watermark);
+        ModelLoader loader = (path, name, version) -> open(path, name, version, false, engine);
         StoreWatcher watcher = null;
         EmbeddedBroker broker = null;
         MqttGateway gateway = null;
         ApplianceServer server = null;
         try {
             for (var m : config.models()) {
-                load(catalog, m.path(), m.name(), m.version(), false, config.engineBackend(), config.engineThreads());
+                load(catalog, m.path(), m.name(), m.version(), false, engine);
             }
             watcher = new StoreWatcher(config.storeRoot(), catalog, loader);
             watcher.scan();
@@ -107,7 +111,7 @@ public final class Appliance implements AutoCloseable {
             // appliance not ready, saying why, instead of answering with noise as if all were well.
             if (config.models().isEmpty() && watcher.modelsWithActiveVersion().isEmpty()) {
                 var demo = DemoModel.ensure(config.storeRoot());
-                load(catalog, demo, DemoModel.NAME, "demo", true, config.engineBackend(), config.engineThreads());
+                load(catalog, demo, DemoModel.NAME, "demo", true, engine);
                 LOG.warning("serving " + DemoModel.NAME + ": " + DemoModel.NEXT_STEP);
             } else if (watcher.problem() != null) {
                 LOG.severe("not ready: " + watcher.problem() + " (/health/ready says so until a version loads)");
@@ -193,18 +197,37 @@ public final class Appliance implements AutoCloseable {
         return states;
     }
 
+    /**
+     * How every model of this appliance is opened.
+     *
+     * @param watermark null: answers are not marked
+     */
+    record EngineSettings(String backend, int threads, Watermark watermark) { }
+
+    /** The configured watermark with its key (made now if missing, before any model loads), or null when off. */
+    static Watermark watermark(ApplianceConfig.Watermarking config) {
+        if (!config.enabled()) {
+            return null;
+        }
+        var watermark = new Watermark(WatermarkKey.loadOrCreate(config.keyFile()), config.settings());
+        var s = config.settings();
+        LOG.info(() -> "watermark on: key " + watermark.key().id() + " from " + config.keyFile() + ", gamma " + s.gamma()
+                + ", delta " + s.delta() + ", context " + s.context());
+        return watermark;
+    }
+
     private static void load(ModelCatalog catalog, Path path, String name, String version, boolean demo,
-                             String backend, int threads) {
+                             EngineSettings engine) {
         long start = System.nanoTime();
-        var model = open(path, name, version, demo, backend, threads);
+        var model = open(path, name, version, demo, engine);
         var took = Duration.ofNanos(System.nanoTime() - start);
         catalog.add(model, took, true);
         LOG.info(() -> "loaded " + name + " " + version + " from " + path + " in " + took.toMillis() + " ms");
     }
 
-    static EngineModel open(Path path, String name, String version, boolean demo, String backend, int threads) {
+    static EngineModel open(Path path, String name, String version, boolean demo, EngineSettings engine) {
         try {
-            return EngineModel.open(path, name, version, demo, backend, threads);
+            return EngineModel.open(path, name, version, demo, engine.backend(), engine.threads(), engine.watermark());
         } catch (ModelFormatException | TokenizerException | IllegalArgumentException e) {
             throw new ModelLoader.ModelLoadException("cannot load model " + name + " from " + path + ": " + e.getMessage(), e);
         } catch (java.io.UncheckedIOException e) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.appliance.runtime.security.Role;
+import ai.appliance.runtime.watermark.WatermarkSettings;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import java.nio.file.Files;
@@ -157,6 +158,26 @@ class ApplianceConfigTest {
         var error = assertThrows(IllegalArgumentException.class, () -> ApplianceConfig.load(Optional.empty(),
                 Map.of("mqtt.device-error-topic", "devices/+/errors")));
         assertEquals("mqtt.device-error-topic 'devices/+/errors' must be a topic, without + or #", error.getMessage());
+    }
+
+    @Test
+    void theWatermarkIsOffByDefaultWithAKeyBesideTheStoreAndReadsItsParameters(@TempDir Path dir) throws Exception {
+        var defaults = ApplianceConfig.load(Optional.empty(), Map.of("store.root", "/data/store")).watermark();
+        assertEquals(false, defaults.enabled());
+        assertEquals(Path.of("/data/store/watermark.key"), defaults.keyFile());
+        assertEquals(WatermarkSettings.DEFAULTS, defaults.settings());
+        var file = Files.writeString(dir.resolve("a.yaml"), """
+                watermark: {enabled: true, key-file: /etc/appliance/fleet-watermark.key, gamma: 0.5, delta: 1.5, context: 2}
+                """);
+        assertEquals(List.of(), ApplianceConfig.unknownKeys(Config.just(ConfigSources.file(file))));
+        var set = ApplianceConfig.load(Optional.of(file), Map.of()).watermark();
+        assertEquals(true, set.enabled());
+        assertEquals(Path.of("/etc/appliance/fleet-watermark.key"), set.keyFile());
+        assertEquals(new WatermarkSettings(0.5, 1.5, 2), set.settings());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> ApplianceConfig.load(Optional.empty(), Map.of("watermark.gamma", "1")));
+        assertTrue(e.getMessage().startsWith("watermark gamma (the green share of the vocabulary) must be above 0 and"
+                + " below 1"), e.getMessage());
     }
 
     @Test
