@@ -1,0 +1,218 @@
+package ai.appliance.runtime.grammar;
+
+import ai.appliance.runtime.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * A model's vocabulary as one byte trie, built once per model, for computing which tokens a grammar state allows.
+ *
+ * <p>Why a trie: a mask must look at every token (150k for Qwen2 and DeepSeek), and tokens share prefixes heavily.
+ * Walking the trie with the grammar state checks each shared prefix once, and one refused byte prunes every token
+ * below it, so in a typical JSON position (after a colon, inside a number) only a few hundred nodes are visited.
+ * Nodes are stored in preorder with the index where each subtree ends, so the walk is a loop over arrays with a stack
+ * of states by depth, and pruning is one jump.
+ *
+ * <p>Control tokens (special added tokens such as DeepSeek's tool-call markers) stay out of the trie: they are
+ * allowed only where the grammar expects their text literally, never as content inside a JSON string. Stop tokens
+ * (end of sequence) are allowed exactly where the grammar's value is complete. Unused placeholder entries are never
+ * allowed, nor are logits past the tokenizer's vocabulary (models pad their output layer).
+ */
+public final class VocabularyTrie {
+    private final int logitCount;
+    private final byte[][] tokenBytes;
+    private final boolean[] stop;
+    private final int[] stopIds;
+    private final int[] literalIds;
+
+    private final byte[] label;
+    private final int[] depth;
+    private final int[] subtreeEnd;
+    private final int[] firstToken;
+    private final int[] tokenIds;
+    private final int maxDepth;
+
+    private VocabularyTrie(int logitCount, byte[][] tokenBytes, boolean[] stop, int[] stopIds, int[] literalIds,
+                           byte[] label, int[] depth, int[] subtreeEnd, int[] firstToken, int[] tokenIds, int maxDepth) {
+        this.logitCount = logitCount;
+        this.tokenBytes = tokenBytes;
+        this.stop = stop;
+        this.stopIds = stopIds;
+        this.literalIds = literalIds;
+        this.label = label;
+        this.depth = depth;
+        this.subtreeEnd = subtreeEnd;
+        this.firstToken = firstToken;
+        this.tokenIds = tokenIds;
+        this.maxDepth = maxDepth;
+    }
+
+    /**
+     * @param logitCount the length of the model's logits (at least the tokenizer's vocabulary; may be more)
+     * @param stopTokens ids that end generation: allowed only where the grammar's value is complete
+     */
+    public static VocabularyTrie of(Tokenizer tokenizer, int logitCount, Set<Integer> stopTokens) {
+        int vocabulary = Math.min(tokenizer.vocabularySize(), logitCount);
+        var bytes = new byte[vocabulary][];
+        var stop = new boolean[logitCount];
+        var stops = new ArrayList<Integer>();
+        var literals = new ArrayList<Integer>();
+        var ordinary = new ArrayList<Integer>();
+        for (int id = 0; id < vocabulary; id++) {
+            bytes[id] = tokenizer.tokenBytes(id);
+            if (stopTokens.contains(id)) {
+                stop[id] = true;
+                stops.add(id);
+            } else if (bytes[id].length == 0 || tokenizer.isUnused(id)) {
+                continue; // never allowed
+            } else if (tokenizer.isSpecial(id)) {
+                literals.add(id);
+            } else {
+                ordinary.add(id);
+            }
+        }
+        ordinary.sort((a, b) -> Arrays.compareUnsigned(bytes[a], bytes[b]));
+
+        // Preorder nodes: each token adds the nodes of its bytes past the prefix it shares with the previous one.
+        var labelList = new ByteList();
+        var depthList = new IntList();
+        var firstTokenList = new IntList();
+        var ids = new IntList();
+        byte[] previous = new byte[0];
+        int maxDepth = 0;
+        for (int id : ordinary) {
+            byte[] b = bytes[id];
+            int common = 0;
+            while (common < previous.length && common < b.length && previous[common] == b[common]) common++;
+            for (int d = common; d < b.length; d++) {
+                labelList.add(b[d]);
+                depthList.add(d + 1);
+                firstTokenList.add(ids.size());
+            }
+            // Sorted order adds a token right after its node is created (or after an equal token), so the tokens
+            // of node i are ids[firstToken[i] .. firstToken[i + 1]).
+            ids.add(id);
+            maxDepth = Math.max(maxDepth, b.length);
+            previous = b;
+        }
+        int n = labelList.size();
+        firstTokenList.add(ids.size());
+        var depth = depthList.toArray();
+        var subtreeEnd = new int[n];
+        var open = new IntList();
+        for (int i = 0; i < n; i++) {
+            while (open.size() > 0 && depth[open.last()] >= depth[i]) subtreeEnd[open.removeLast()] = i;
+            open.add(i);
+        }
+        while (open.size() > 0) subtreeEnd[open.removeLast()] = n;
+        return new VocabularyTrie(logitCount, bytes, stop, stops.stream().mapToInt(Integer::intValue).toArray(),
+                literals.stream().mapToInt(Integer::intValue).toArray(), labelList.toArray(), depth, subtreeEnd,
+                firstTokenList.toArray(), ids.toArray(), maxDepth);
+    }
+
+    /** The length of the masks: one bit per logit. */
+    public int logitCount() {
+        return logitCount;
+    }
+
+    /** The bytes a token stands for. */
+    public byte[] bytes(int token) {
+        return tokenBytes[token];
+    }
+
+    public boolean isStop(int token) {
+        return token >= 0 && token < stop.length && stop[token];
+    }
+
+    /** Nodes of the trie (for benchmarks and sizing). */
+    public int nodeCount() {
+        return label.length;
+    }
+
+    /**
+     * The tokens allowed in {@code state}: a bit set over the logits (bit {@code i % 64} of word {@code i / 64}).
+     *
+     * @throws IllegalStateException when no token can continue (a vocabulary that cannot spell a byte the grammar
+     *                               needs)
+     */
+    public long[] allowed(GrammarState state) {
+        var mask = new long[(logitCount + 63) / 64];
+        var states = new GrammarState[maxDepth + 1];
+        states[0] = state;
+        int n = label.length;
+        int i = 0;
+        while (i < n) {
+            int d = depth[i];
+            var next = states[d - 1].advance(label[i]);
+            if (next == null) {
+                i = subtreeEnd[i];
+                continue;
+            }
+            states[d] = next;
+            for (int t = firstToken[i], end = firstToken[i + 1]; t < end; t++) {
+                int id = tokenIds[t];
+                mask[id >>> 6] |= 1L << id;
+            }
+            i++;
+        }
+        for (int id : literalIds) {
+            if (state.advanceLiteral(tokenBytes[id]) != null) mask[id >>> 6] |= 1L << id;
+        }
+        boolean any = false;
+        for (long word : mask) any |= word != 0;
+        if (state.isComplete()) {
+            for (int id : stopIds) mask[id >>> 6] |= 1L << id;
+            any |= stopIds.length > 0;
+        }
+        if (!any) {
+            throw new IllegalStateException("no token of this vocabulary can continue the structured output at " + state
+                    + (state.isComplete() ? " (the model has no end-of-sequence token)" : ""));
+        }
+        return mask;
+    }
+
+    private static final class IntList {
+        private int[] values = new int[1024];
+        private int size;
+
+        void add(int v) {
+            if (size == values.length) values = Arrays.copyOf(values, size * 2);
+            values[size++] = v;
+        }
+
+        int size() {
+            return size;
+        }
+
+        int last() {
+            return values[size - 1];
+        }
+
+        int removeLast() {
+            return values[--size];
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(values, size);
+        }
+    }
+
+    private static final class ByteList {
+        private byte[] values = new byte[1024];
+        private int size;
+
+        void add(byte v) {
+            if (size == values.length) values = Arrays.copyOf(values, size * 2);
+            values[size++] = v;
+        }
+
+        int size() {
+            return size;
+        }
+
+        byte[] toArray() {
+            return Arrays.copyOf(values, size);
+        }
+    }
+}
