@@ -49,6 +49,15 @@ public abstract sealed class Rule
     }
 
     /**
+     * Either rule, decided by the first byte (JSON starts with a brace, a tool call with its marker).
+     *
+     * @throws IllegalArgumentException when both can start with the same byte
+     */
+    public static Rule either(Rule first, Rule second) {
+        return new ChoiceRule(List.of(first, second));
+    }
+
+    /**
      * One of the keys (literal text, none a prefix of another), then the rule that key leads to: a tool call's
      * function name, then that function's arguments.
      */

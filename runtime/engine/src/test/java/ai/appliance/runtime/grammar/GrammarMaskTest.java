@@ -105,6 +105,12 @@ class GrammarMaskTest {
 
     /** The text of one generation under {@code grammar}, which must have ended with the stop token. */
     private static String generate(Rule grammar, SamplerSettings sampler, int maxTokens, MaskCache cache) {
+        var generation = run(grammar, sampler, maxTokens, cache);
+        assertEquals(FinishReason.EOS, generation.finishReason(), "ended by the grammar's end, not a limit: " + generation.text());
+        return generation.text();
+    }
+
+    private static Generation run(Rule grammar, SamplerSettings sampler, int maxTokens, MaskCache cache) {
         var tokenizer = format.tokenizer();
         int[] prompt = format.encodeConversation(List.of(ChatMessage.user("Give me the JSON.")));
         int capacity = Math.min(model.config().contextLength(), prompt.length + maxTokens);
@@ -123,9 +129,9 @@ class GrammarMaskTest {
                 logits = model.forward(List.of(sequence), List.of(new int[] {step.token()}))[0];
             }
         }
-        assertEquals(FinishReason.EOS, generation.finishReason(), "ended by the grammar's end, not a limit: " + generation.text());
-        assertTrue(mask.state().isComplete());
-        return generation.text();
+        assertEquals(generation.finishReason() == FinishReason.EOS, mask.state().isComplete(),
+                "the stop token comes exactly when the value is complete");
+        return generation;
     }
 
     private static void assertValid(String schema, String output) throws Exception {
@@ -158,12 +164,20 @@ class GrammarMaskTest {
 
     @Test
     void jsonObjectOutputIsAnObject() throws Exception {
+        // Free-form strings have no bound, so a random-weight model may still be inside one at max_tokens; every
+        // output that ends by itself must be an object.
         var cache = new MaskCache(16 << 20);
+        int ended = 0;
         for (long seed = 0; seed < 6; seed++) {
-            var output = generate(JsonSchemaGrammar.anyObject(),
+            var generation = run(JsonSchemaGrammar.anyObject(),
                     SamplerSettings.builder().temperature(1).topP(1).seed(seed).build(), 900, cache);
-            assertTrue(JSON.readTree(output).isObject(), output);
+            assertTrue(generation.text().startsWith("{"), generation.text());
+            if (generation.finishReason() == FinishReason.EOS) {
+                assertTrue(JSON.readTree(generation.text()).isObject(), generation.text());
+                ended++;
+            }
         }
+        assertTrue(ended > 0, "some outputs end by themselves");
     }
 
     @Test

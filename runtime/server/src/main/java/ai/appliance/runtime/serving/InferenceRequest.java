@@ -1,6 +1,7 @@
 package ai.appliance.runtime.serving;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A generation request, independent of the front end it came from.
@@ -14,6 +15,8 @@ import java.util.List;
  * @param includeUsage whether a streaming client asked for a final usage chunk
  * @param topLogprobs  null: no log probabilities; else each generated token's log probability is returned with
  *                     this many likeliest alternatives (0 to 20)
+ * @param responseFormat the answer's required shape (free text, any JSON object, JSON valid under a schema)
+ * @param tools          functions the model may or must call (chat only)
  */
 public record InferenceRequest(
         Kind kind,
@@ -25,13 +28,24 @@ public record InferenceRequest(
         List<String> stop,
         boolean stream,
         boolean includeUsage,
-        Integer topLogprobs) {
+        Integer topLogprobs,
+        ResponseFormat responseFormat,
+        ToolUse tools) {
 
     public enum Kind { CHAT, COMPLETION }
 
     public InferenceRequest {
         messages = messages == null ? List.of() : List.copyOf(messages);
         stop = stop == null ? List.of() : List.copyOf(stop);
+        responseFormat = Objects.requireNonNullElse(responseFormat, ResponseFormat.TEXT);
+        tools = Objects.requireNonNullElse(tools, ToolUse.NONE);
+    }
+
+    /** A request of free text without tools. */
+    public InferenceRequest(Kind kind, String model, List<ChatMessage> messages, String prompt, SamplingParams sampling,
+                            int maxTokens, List<String> stop, boolean stream, boolean includeUsage, Integer topLogprobs) {
+        this(kind, model, messages, prompt, sampling, maxTokens, stop, stream, includeUsage, topLogprobs,
+                ResponseFormat.TEXT, ToolUse.NONE);
     }
 
     /** A request without log probabilities. */
@@ -51,7 +65,13 @@ public record InferenceRequest(
         }
         var sb = new StringBuilder();
         for (var m : messages) {
-            sb.append(m.role()).append('\n').append(m.content()).append('\n');
+            sb.append(m.role()).append('\n');
+            if (m.content() != null) {
+                sb.append(m.content()).append('\n');
+            }
+            for (var call : m.toolCalls()) {
+                sb.append(call.name()).append(' ').append(call.arguments()).append('\n');
+            }
         }
         return sb.toString();
     }
