@@ -134,10 +134,9 @@ final class DeepSeekToolCallParser implements ToolCallParser {
     public Output finish() {
         var out = switch (state) {
             case TEXT -> new Output(pending.toString(), List.of());
-            case ARGUMENTS -> pending.isEmpty() ? Output.EMPTY
-                    : new Output("", List.of(new ToolCallChunk(calls - 1, null, pending.toString())));
-            // An unfinished marker or header: nothing a client could use.
-            case BETWEEN_CALLS, HEADER, FENCE -> Output.EMPTY;
+            // What arguments held back can only be the start of the closing marker; an unfinished marker or header
+            // is nothing a client could use either.
+            case ARGUMENTS, BETWEEN_CALLS, HEADER, FENCE -> Output.EMPTY;
         };
         pending.setLength(0);
         state = State.TEXT;

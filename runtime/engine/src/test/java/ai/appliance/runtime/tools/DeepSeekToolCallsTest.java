@@ -122,6 +122,8 @@ class DeepSeekToolCallsTest {
         assertEquals(List.of("f"), parsed.names());
         assertEquals(List.of("{\"a\": [1, 2"), parsed.arguments());
         assertEquals(List.of(), parse(List.of(CALLS_BEGIN + CALL_BEGIN + "func")).names(), "no name yet: no call");
+        var cutInTheEnd = parse(List.of(CALLS_BEGIN + CALL_BEGIN + "function" + SEP + "f\n```json\n{}\n```<\uff5ctool"));
+        assertEquals(List.of("{}"), cutInTheEnd.arguments(), "a closing marker cut short is not part of the arguments");
     }
 
     @Test
