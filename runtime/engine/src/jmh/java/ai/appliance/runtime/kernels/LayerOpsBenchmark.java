@@ -48,7 +48,7 @@ public class LayerOpsBenchmark {
         values = BenchWeights.activations(positions * KV_HEADS * HEAD_DIM, random);
         scores = new float[positions];
         attention = new float[HEADS * HEAD_DIM];
-        rope = new Rope(HEAD_DIM, 10000.0, RopeStyle.HALVES, null, null);
+        rope = new Rope(Rope.plainFrequencies(HEAD_DIM, 10000.0), RopeStyle.HALVES);
         cos = new float[HEAD_DIM / 2];
         sin = new float[HEAD_DIM / 2];
         rope.angles(positions - 1, cos, sin, 0);

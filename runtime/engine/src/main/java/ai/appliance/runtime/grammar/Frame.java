@@ -26,4 +26,13 @@ interface Frame {
     default boolean freeText() {
         return false;
     }
+
+    /**
+     * How many characters of plain text (whole UTF-8 characters, no quote, backslash or control character) this
+     * frame takes as they come, each leaving it as it is but for a count: inside a string's body, its characters
+     * still allowed ({@link Integer#MAX_VALUE} when unbounded); -1 anywhere else.
+     */
+    default int plainTextRoom() {
+        return -1;
+    }
 }

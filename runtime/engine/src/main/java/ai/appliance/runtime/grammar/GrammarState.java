@@ -64,6 +64,11 @@ public final class GrammarState {
         return advance(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** See {@link Frame#plainTextRoom()}: -1 unless inside a string's body. */
+    int plainTextRoom() {
+        return top == null ? -1 : top.plainTextRoom();
+    }
+
     /** Whether the output may end here: every open rule can end without more bytes. */
     public boolean isComplete() {
         for (var s = this; s.top != null; s = s.below) if (!s.top.canEnd()) return false;

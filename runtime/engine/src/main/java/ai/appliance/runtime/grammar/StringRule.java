@@ -114,6 +114,12 @@ final class StringRule extends Rule {
             return phase != OPEN;
         }
 
+        @Override
+        public int plainTextRoom() {
+            if (phase != BODY) return -1;
+            return rule.max == UNBOUNDED ? Integer.MAX_VALUE : rule.max - count;
+        }
+
         private static boolean hex(int b) {
             return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
         }

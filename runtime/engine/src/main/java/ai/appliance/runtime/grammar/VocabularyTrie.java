@@ -3,49 +3,58 @@ package ai.appliance.runtime.grammar;
 import ai.appliance.runtime.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 
 /**
- * A model's vocabulary as one byte trie, built once per model, for computing which tokens a grammar state allows.
+ * A model's vocabulary as byte tries, built once per model, for computing which tokens a grammar state allows.
  *
- * <p>Why a trie: a mask must look at every token (150k for Qwen2 and DeepSeek), and tokens share prefixes heavily.
- * Walking the trie with the grammar state checks each shared prefix once, and one refused byte prunes every token
+ * <p>Why tries: a mask must look at every token (150k for Qwen2 and DeepSeek), and tokens share prefixes heavily.
+ * Walking a trie with the grammar state checks each shared prefix once, and one refused byte prunes every token
  * below it, so in a typical JSON position (after a colon, inside a number) only a few hundred nodes are visited.
  * Nodes are stored in preorder with the index where each subtree ends, so the walk is a loop over arrays with a stack
  * of states by depth, and pruning is one jump.
  *
- * <p>Control tokens (special added tokens such as DeepSeek's tool-call markers) stay out of the trie: they are
+ * <p>Inside a string almost every token is allowed and the walk would visit the whole trie. There, tokens of plain
+ * text (whole UTF-8 characters, no quote, backslash or control character) only advance the string's character
+ * count, so they are decided by their length in characters alone: sorted by that length once, a string's mask is
+ * those that fit, plus a walk of a second trie holding only the other tokens (those that can end the string or
+ * start an escape).
+ *
+ * <p>Control tokens (special added tokens such as DeepSeek's tool-call markers) stay out of the tries: they are
  * allowed only where the grammar expects their text literally, never as content inside a JSON string. Stop tokens
  * (end of sequence) are allowed exactly where the grammar's value is complete. Unused placeholder entries are never
  * allowed, nor are logits past the tokenizer's vocabulary (models pad their output layer).
  */
 public final class VocabularyTrie {
+    /** Longer plain tokens are walked like the others (no real token comes near). */
+    private static final int MAX_PLAIN_CHARACTERS = 1 << 16;
+
     private final int logitCount;
     private final byte[][] tokenBytes;
     private final boolean[] stop;
     private final int[] stopIds;
     private final int[] literalIds;
-
-    private final byte[] label;
-    private final int[] depth;
-    private final int[] subtreeEnd;
-    private final int[] firstToken;
-    private final int[] tokenIds;
-    private final int maxDepth;
+    private final Walk all;
+    private final Walk notPlain;
+    /** Plain-text tokens by ascending length in characters. */
+    private final int[] plainIds;
+    private final int[] plainCharacters;
+    private final long[] allPlain;
 
     private VocabularyTrie(int logitCount, byte[][] tokenBytes, boolean[] stop, int[] stopIds, int[] literalIds,
-                           byte[] label, int[] depth, int[] subtreeEnd, int[] firstToken, int[] tokenIds, int maxDepth) {
+                           Walk all, Walk notPlain, int[] plainIds, int[] plainCharacters) {
         this.logitCount = logitCount;
         this.tokenBytes = tokenBytes;
         this.stop = stop;
         this.stopIds = stopIds;
         this.literalIds = literalIds;
-        this.label = label;
-        this.depth = depth;
-        this.subtreeEnd = subtreeEnd;
-        this.firstToken = firstToken;
-        this.tokenIds = tokenIds;
-        this.maxDepth = maxDepth;
+        this.all = all;
+        this.notPlain = notPlain;
+        this.plainIds = plainIds;
+        this.plainCharacters = plainCharacters;
+        this.allPlain = new long[words(logitCount)];
+        for (int id : plainIds) allPlain[id >>> 6] |= 1L << id;
     }
 
     /**
@@ -59,6 +68,9 @@ public final class VocabularyTrie {
         var stops = new ArrayList<Integer>();
         var literals = new ArrayList<Integer>();
         var ordinary = new ArrayList<Integer>();
+        var notPlain = new ArrayList<Integer>();
+        var plain = new ArrayList<int[]>(); // {id, characters}
+        var plainProbe = GrammarState.DONE.push(new StringRule(0, MAX_PLAIN_CHARACTERS).body());
         for (int id = 0; id < vocabulary; id++) {
             bytes[id] = tokenizer.tokenBytes(id);
             if (stopTokens.contains(id)) {
@@ -70,45 +82,32 @@ public final class VocabularyTrie {
                 literals.add(id);
             } else {
                 ordinary.add(id);
+                var after = plainProbe.advance(bytes[id]);
+                if (after != null && after.top instanceof StringRule.StringFrame f && f.plainTextRoom() >= 0
+                        && !contains(bytes[id], (byte) '\\')) {
+                    plain.add(new int[] {id, f.count()});
+                } else {
+                    notPlain.add(id);
+                }
             }
         }
-        ordinary.sort((a, b) -> Arrays.compareUnsigned(bytes[a], bytes[b]));
+        plain.sort((a, b) -> Integer.compare(a[1], b[1]));
+        return new VocabularyTrie(logitCount, bytes, stop, ints(stops), ints(literals), Walk.of(ordinary, bytes),
+                Walk.of(notPlain, bytes), plain.stream().mapToInt(p -> p[0]).toArray(),
+                plain.stream().mapToInt(p -> p[1]).toArray());
+    }
 
-        // Preorder nodes: each token adds the nodes of its bytes past the prefix it shares with the previous one.
-        var labelList = new ByteList();
-        var depthList = new IntList();
-        var firstTokenList = new IntList();
-        var ids = new IntList();
-        byte[] previous = new byte[0];
-        int maxDepth = 0;
-        for (int id : ordinary) {
-            byte[] b = bytes[id];
-            int common = 0;
-            while (common < previous.length && common < b.length && previous[common] == b[common]) common++;
-            for (int d = common; d < b.length; d++) {
-                labelList.add(b[d]);
-                depthList.add(d + 1);
-                firstTokenList.add(ids.size());
-            }
-            // Sorted order adds a token right after its node is created (or after an equal token), so the tokens
-            // of node i are ids[firstToken[i] .. firstToken[i + 1]).
-            ids.add(id);
-            maxDepth = Math.max(maxDepth, b.length);
-            previous = b;
-        }
-        int n = labelList.size();
-        firstTokenList.add(ids.size());
-        var depth = depthList.toArray();
-        var subtreeEnd = new int[n];
-        var open = new IntList();
-        for (int i = 0; i < n; i++) {
-            while (open.size() > 0 && depth[open.last()] >= depth[i]) subtreeEnd[open.removeLast()] = i;
-            open.add(i);
-        }
-        while (open.size() > 0) subtreeEnd[open.removeLast()] = n;
-        return new VocabularyTrie(logitCount, bytes, stop, stops.stream().mapToInt(Integer::intValue).toArray(),
-                literals.stream().mapToInt(Integer::intValue).toArray(), labelList.toArray(), depth, subtreeEnd,
-                firstTokenList.toArray(), ids.toArray(), maxDepth);
+    private static boolean contains(byte[] bytes, byte b) {
+        for (byte x : bytes) if (x == b) return true;
+        return false;
+    }
+
+    private static int[] ints(List<Integer> list) {
+        return list.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static int words(int bits) {
+        return (bits + 63) / 64;
     }
 
     /** The length of the masks: one bit per logit. */
@@ -125,9 +124,10 @@ public final class VocabularyTrie {
         return token >= 0 && token < stop.length && stop[token];
     }
 
-    /** Nodes of the trie (for benchmarks and sizing). */
-    public int nodeCount() {
-        return label.length;
+    /** Nodes of the trie of all ordinary tokens, and of the trie of those that are not plain text. */
+    public String describe() {
+        return all.size() + " trie nodes, " + notPlain.size() + " of them for the " + (all.tokenCount() - plainIds.length)
+                + " tokens that are not plain text; " + plainIds.length + " plain-text tokens";
     }
 
     /**
@@ -137,24 +137,19 @@ public final class VocabularyTrie {
      *                               needs)
      */
     public long[] allowed(GrammarState state) {
-        var mask = new long[(logitCount + 63) / 64];
-        var states = new GrammarState[maxDepth + 1];
-        states[0] = state;
-        int n = label.length;
-        int i = 0;
-        while (i < n) {
-            int d = depth[i];
-            var next = states[d - 1].advance(label[i]);
-            if (next == null) {
-                i = subtreeEnd[i];
-                continue;
+        var mask = new long[words(logitCount)];
+        int room = state.plainTextRoom();
+        if (room < 0) {
+            all.walk(state, mask);
+        } else {
+            if (plainCharacters.length > 0 && room >= plainCharacters[plainCharacters.length - 1]) {
+                System.arraycopy(allPlain, 0, mask, 0, mask.length);
+            } else {
+                for (int i = 0; i < plainIds.length && plainCharacters[i] <= room; i++) {
+                    mask[plainIds[i] >>> 6] |= 1L << plainIds[i];
+                }
             }
-            states[d] = next;
-            for (int t = firstToken[i], end = firstToken[i + 1]; t < end; t++) {
-                int id = tokenIds[t];
-                mask[id >>> 6] |= 1L << id;
-            }
-            i++;
+            notPlain.walk(state, mask);
         }
         for (int id : literalIds) {
             if (state.advanceLiteral(tokenBytes[id]) != null) mask[id >>> 6] |= 1L << id;
@@ -170,6 +165,93 @@ public final class VocabularyTrie {
                     + (state.isComplete() ? " (the model has no end-of-sequence token)" : ""));
         }
         return mask;
+    }
+
+    /** A set of tokens as one trie in preorder: labels, depths, where each subtree ends, tokens ending at a node. */
+    private static final class Walk {
+        private final byte[] label;
+        private final int[] depth;
+        private final int[] subtreeEnd;
+        private final int[] firstToken;
+        private final int[] tokenIds;
+        private final int maxDepth;
+
+        private Walk(byte[] label, int[] depth, int[] subtreeEnd, int[] firstToken, int[] tokenIds, int maxDepth) {
+            this.label = label;
+            this.depth = depth;
+            this.subtreeEnd = subtreeEnd;
+            this.firstToken = firstToken;
+            this.tokenIds = tokenIds;
+            this.maxDepth = maxDepth;
+        }
+
+        static Walk of(List<Integer> tokens, byte[][] bytes) {
+            var sorted = new ArrayList<>(tokens);
+            sorted.sort((a, b) -> Arrays.compareUnsigned(bytes[a], bytes[b]));
+            // Each token adds the nodes of its bytes past the prefix it shares with the previous one.
+            var labels = new ByteList();
+            var depths = new IntList();
+            var firstTokens = new IntList();
+            var ids = new IntList();
+            byte[] previous = new byte[0];
+            int maxDepth = 0;
+            for (int id : sorted) {
+                byte[] b = bytes[id];
+                int common = 0;
+                while (common < previous.length && common < b.length && previous[common] == b[common]) common++;
+                for (int d = common; d < b.length; d++) {
+                    labels.add(b[d]);
+                    depths.add(d + 1);
+                    firstTokens.add(ids.size());
+                }
+                // Sorted order adds a token right after its node is created (or after an equal token), so the tokens
+                // of node i are ids[firstToken[i] .. firstToken[i + 1]).
+                ids.add(id);
+                maxDepth = Math.max(maxDepth, b.length);
+                previous = b;
+            }
+            int n = labels.size();
+            firstTokens.add(ids.size());
+            var depth = depths.toArray();
+            var subtreeEnd = new int[n];
+            var open = new IntList();
+            for (int i = 0; i < n; i++) {
+                while (open.size() > 0 && depth[open.last()] >= depth[i]) subtreeEnd[open.removeLast()] = i;
+                open.add(i);
+            }
+            while (open.size() > 0) subtreeEnd[open.removeLast()] = n;
+            return new Walk(labels.toArray(), depth, subtreeEnd, firstTokens.toArray(), ids.toArray(), maxDepth);
+        }
+
+        int size() {
+            return label.length;
+        }
+
+        int tokenCount() {
+            return tokenIds.length;
+        }
+
+        /** Sets the bits of every token of this trie that {@code state} allows. */
+        void walk(GrammarState state, long[] mask) {
+            var states = new GrammarState[maxDepth + 1];
+            states[0] = state;
+            int n = label.length;
+            int i = 0;
+            while (i < n) {
+                int d = depth[i];
+                var next = states[d - 1].advance(label[i]);
+                if (next == null) {
+                    i = subtreeEnd[i];
+                    continue;
+                }
+                states[d] = next;
+                for (int t = firstToken[i], end = firstToken[i + 1]; t < end; t++) {
+                    int id = tokenIds[t];
+                    mask[id >>> 6] |= 1L << id;
+                }
+                i++;
+            }
+        }
     }
 
     private static final class IntList {

@@ -23,7 +23,6 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -183,21 +182,27 @@ class GrammarMaskTest {
     @Test
     void theTrieWalkAllowsExactlyTheTokensThatCheckingEachOnItsOwnAllows() throws Exception {
         var tokenizer = format.tokenizer();
-        var random = new Random(5);
-        var grammar = JsonSchemaGrammar.compile(JSON.readTree(BOUNDED_SCHEMAS.get(1)));
-        var text = "{\"order\": {\"id\":12,\"status\":\"paid\",\"lines\":[{\"sku\":\"a\\u00e9\u00e9\",\"quantity\":3}]},\"note\":null}";
-        var state = GrammarState.start(grammar);
+        var bounded = JsonSchemaGrammar.compile(JSON.readTree(BOUNDED_SCHEMAS.get(1)));
+        // Every position of a bounded string (sku: 8 characters) up to its limit, escapes, multi-byte characters,
+        // numbers, enums, keys; and free-form strings and keys.
+        var texts = java.util.Map.of(
+                "{\"order\": {\"id\":12,\"status\":\"paid\",\"lines\":[{\"sku\":\"a\\u00e9\u00e9\\\"x\u4e2dyz\",\"quantity\":3}]},\"note\":null}",
+                bounded,
+                "{\"k\u00e9y\": [\"free \\n text \u4e2d\u6587\", -1.5e3, {\"\": true}], \"z\": null}",
+                JsonSchemaGrammar.anyObject());
         int checked = 0;
-        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-            if (random.nextInt(3) == 0 || state.isComplete()) {
+        for (var entry : texts.entrySet()) {
+            var state = GrammarState.start(entry.getValue());
+            for (byte b : entry.getKey().getBytes(StandardCharsets.UTF_8)) {
                 assertArrayEquals(bruteForce(tokenizer, state), vocabulary.allowed(state), "at " + state);
                 checked++;
+                state = state.advance(b);
+                assertNotNull(state, entry.getKey());
             }
-            state = state.advance(b);
-            assertNotNull(state);
+            assertTrue(state.isComplete());
+            assertArrayEquals(bruteForce(tokenizer, state), vocabulary.allowed(state), "at the end");
         }
-        assertArrayEquals(bruteForce(tokenizer, state), vocabulary.allowed(state), "at the end");
-        assertTrue(checked > 10);
+        assertTrue(checked > 100);
     }
 
     private static long[] bruteForce(Tokenizer tokenizer, GrammarState state) {
