@@ -35,15 +35,15 @@ public final class VocabularyTrie {
     private final boolean[] stop;
     private final int[] stopIds;
     private final int[] literalIds;
-    private final Walk all;
-    private final Walk notPlain;
+    private final Preorder all;
+    private final Preorder notPlain;
     /** Plain-text tokens by ascending length in characters. */
     private final int[] plainIds;
     private final int[] plainCharacters;
     private final long[] allPlain;
 
     private VocabularyTrie(int logitCount, byte[][] tokenBytes, boolean[] stop, int[] stopIds, int[] literalIds,
-                           Walk all, Walk notPlain, int[] plainIds, int[] plainCharacters) {
+                           Preorder all, Preorder notPlain, int[] plainIds, int[] plainCharacters) {
         this.logitCount = logitCount;
         this.tokenBytes = tokenBytes;
         this.stop = stop;
@@ -92,8 +92,8 @@ public final class VocabularyTrie {
             }
         }
         plain.sort((a, b) -> Integer.compare(a[1], b[1]));
-        return new VocabularyTrie(logitCount, bytes, stop, ints(stops), ints(literals), Walk.of(ordinary, bytes),
-                Walk.of(notPlain, bytes), plain.stream().mapToInt(p -> p[0]).toArray(),
+        return new VocabularyTrie(logitCount, bytes, stop, ints(stops), ints(literals), Preorder.of(ordinary, bytes),
+                Preorder.of(notPlain, bytes), plain.stream().mapToInt(p -> p[0]).toArray(),
                 plain.stream().mapToInt(p -> p[1]).toArray());
     }
 
@@ -168,7 +168,7 @@ public final class VocabularyTrie {
     }
 
     /** A set of tokens as one trie in preorder: labels, depths, where each subtree ends, tokens ending at a node. */
-    private static final class Walk {
+    private static final class Preorder {
         private final byte[] label;
         private final int[] depth;
         private final int[] subtreeEnd;
@@ -176,7 +176,7 @@ public final class VocabularyTrie {
         private final int[] tokenIds;
         private final int maxDepth;
 
-        private Walk(byte[] label, int[] depth, int[] subtreeEnd, int[] firstToken, int[] tokenIds, int maxDepth) {
+        private Preorder(byte[] label, int[] depth, int[] subtreeEnd, int[] firstToken, int[] tokenIds, int maxDepth) {
             this.label = label;
             this.depth = depth;
             this.subtreeEnd = subtreeEnd;
@@ -185,14 +185,14 @@ public final class VocabularyTrie {
             this.maxDepth = maxDepth;
         }
 
-        static Walk of(List<Integer> tokens, byte[][] bytes) {
+        static Preorder of(List<Integer> tokens, byte[][] bytes) {
             var sorted = new ArrayList<>(tokens);
             sorted.sort((a, b) -> Arrays.compareUnsigned(bytes[a], bytes[b]));
             // Each token adds the nodes of its bytes past the prefix it shares with the previous one.
-            var labels = new ByteList();
-            var depths = new IntList();
-            var firstTokens = new IntList();
-            var ids = new IntList();
+            var labels = new GrowingBytes();
+            var depths = new GrowingInts();
+            var firstTokens = new GrowingInts();
+            var ids = new GrowingInts();
             byte[] previous = new byte[0];
             int maxDepth = 0;
             for (int id : sorted) {
@@ -214,13 +214,13 @@ public final class VocabularyTrie {
             firstTokens.add(ids.size());
             var depth = depths.toArray();
             var subtreeEnd = new int[n];
-            var open = new IntList();
+            var open = new GrowingInts();
             for (int i = 0; i < n; i++) {
                 while (open.size() > 0 && depth[open.last()] >= depth[i]) subtreeEnd[open.removeLast()] = i;
                 open.add(i);
             }
             while (open.size() > 0) subtreeEnd[open.removeLast()] = n;
-            return new Walk(labels.toArray(), depth, subtreeEnd, firstTokens.toArray(), ids.toArray(), maxDepth);
+            return new Preorder(labels.toArray(), depth, subtreeEnd, firstTokens.toArray(), ids.toArray(), maxDepth);
         }
 
         int size() {
@@ -254,7 +254,7 @@ public final class VocabularyTrie {
         }
     }
 
-    private static final class IntList {
+    private static final class GrowingInts {
         private int[] values = new int[1024];
         private int size;
 
@@ -280,7 +280,7 @@ public final class VocabularyTrie {
         }
     }
 
-    private static final class ByteList {
+    private static final class GrowingBytes {
         private byte[] values = new byte[1024];
         private int size;
 

@@ -57,7 +57,7 @@ final class AnswerGrammar {
             var arguments = new LinkedHashMap<String, Rule>();
             for (int i = 0; i < tools.tools().size(); i++) {
                 var tool = tools.tools().get(i);
-                if (tools.choice() instanceof ToolUse.Choice.Function(var name) && !name.equals(tool.name())) {
+                if (tools.choice() instanceof ToolUse.ToolChoice.Function(var name) && !name.equals(tool.name())) {
                     continue;
                 }
                 arguments.put(tool.name(), compile(tool.parameters(), "tools[" + i + "].function.parameters"));
@@ -67,7 +67,7 @@ final class AnswerGrammar {
     }
 
     private static int maxCalls(ToolUse tools) {
-        return tools.choice() instanceof ToolUse.Choice.Function || !tools.parallel() ? 1 : MAX_PARALLEL_CALLS;
+        return tools.choice() instanceof ToolUse.ToolChoice.Function || !tools.parallel() ? 1 : MAX_PARALLEL_CALLS;
     }
 
     private static String key(ToolUse tools) {

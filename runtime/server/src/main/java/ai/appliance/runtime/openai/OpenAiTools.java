@@ -78,16 +78,16 @@ public final class OpenAiTools {
         return out;
     }
 
-    private static ToolUse.Choice choice(JsonNode node, List<ToolDefinition> tools) {
+    private static ToolUse.ToolChoice choice(JsonNode node, List<ToolDefinition> tools) {
         if (node == null || node.isNull()) {
-            return tools.isEmpty() ? new ToolUse.Choice.None() : new ToolUse.Choice.Auto();
+            return tools.isEmpty() ? new ToolUse.ToolChoice.None() : new ToolUse.ToolChoice.Auto();
         }
-        ToolUse.Choice choice;
+        ToolUse.ToolChoice choice;
         if (node.isTextual()) {
             choice = switch (node.asText()) {
-                case "none" -> new ToolUse.Choice.None();
-                case "auto" -> new ToolUse.Choice.Auto();
-                case "required" -> new ToolUse.Choice.Required();
+                case "none" -> new ToolUse.ToolChoice.None();
+                case "auto" -> new ToolUse.ToolChoice.Auto();
+                case "required" -> new ToolUse.ToolChoice.Required();
                 default -> throw ApiException.invalid("tool_choice", "tool_choice must be none, auto, required or"
                         + " {\"type\": \"function\", \"function\": {\"name\": ...}}");
             };
@@ -97,12 +97,12 @@ public final class OpenAiTools {
             if (tools.stream().noneMatch(t -> t.name().equals(name))) {
                 throw ApiException.invalid("tool_choice", "tool_choice names '" + name + "', which is not among the tools");
             }
-            choice = new ToolUse.Choice.Function(name);
+            choice = new ToolUse.ToolChoice.Function(name);
         } else {
             throw ApiException.invalid("tool_choice", "tool_choice must be none, auto, required or"
                     + " {\"type\": \"function\", \"function\": {\"name\": ...}}");
         }
-        if (tools.isEmpty() && !(choice instanceof ToolUse.Choice.None || choice instanceof ToolUse.Choice.Auto)) {
+        if (tools.isEmpty() && !(choice instanceof ToolUse.ToolChoice.None || choice instanceof ToolUse.ToolChoice.Auto)) {
             throw ApiException.invalid("tool_choice", "tool_choice asks for a call but the request lists no tools");
         }
         return choice;

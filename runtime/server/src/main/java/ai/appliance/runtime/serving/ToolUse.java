@@ -10,24 +10,24 @@ import java.util.Objects;
  *
  * @param parallel whether one answer may call several functions
  */
-public record ToolUse(List<ToolDefinition> tools, Choice choice, boolean parallel) {
+public record ToolUse(List<ToolDefinition> tools, ToolChoice choice, boolean parallel) {
 
     /** OpenAI's {@code tool_choice}. */
-    public sealed interface Choice {
+    public sealed interface ToolChoice {
         /** The model decides whether to call (the default with tools). */
-        record Auto() implements Choice {
+        record Auto() implements ToolChoice {
         }
 
         /** No calls: the tools are not shown to the model at all. */
-        record None() implements Choice {
+        record None() implements ToolChoice {
         }
 
         /** At least one call, to any of the tools. */
-        record Required() implements Choice {
+        record Required() implements ToolChoice {
         }
 
         /** Exactly one call, to this function. */
-        record Function(String name) implements Choice {
+        record Function(String name) implements ToolChoice {
             public Function {
                 Objects.requireNonNull(name, "name");
             }
@@ -35,7 +35,7 @@ public record ToolUse(List<ToolDefinition> tools, Choice choice, boolean paralle
     }
 
     /** No tools. */
-    public static final ToolUse NONE = new ToolUse(List.of(), new Choice.None(), true);
+    public static final ToolUse NONE = new ToolUse(List.of(), new ToolChoice.None(), true);
 
     public ToolUse {
         tools = List.copyOf(tools);
@@ -44,11 +44,11 @@ public record ToolUse(List<ToolDefinition> tools, Choice choice, boolean paralle
 
     /** Whether the model sees tools and its output is read for calls. */
     public boolean active() {
-        return !tools.isEmpty() && !(choice instanceof Choice.None);
+        return !tools.isEmpty() && !(choice instanceof ToolChoice.None);
     }
 
     /** Whether the model must call: its output is then held to the call syntax by a grammar. */
     public boolean forced() {
-        return active() && (choice instanceof Choice.Required || choice instanceof Choice.Function);
+        return active() && (choice instanceof ToolChoice.Required || choice instanceof ToolChoice.Function);
     }
 }

@@ -56,7 +56,7 @@ class StructuredFrontEndsTest {
     }
 
     /** Collects one socket's messages until a done or error message arrives. */
-    private static final class Collector implements WebSocket.Listener {
+    private static final class SocketMessages implements WebSocket.Listener {
         final List<JsonNode> messages = new CopyOnWriteArrayList<>();
         final CompletableFuture<JsonNode> finished = new CompletableFuture<>();
         private final StringBuilder partial = new StringBuilder();
@@ -82,8 +82,8 @@ class StructuredFrontEndsTest {
         }
     }
 
-    private static Collector overWebSocket(String message) throws Exception {
-        var collector = new Collector();
+    private static SocketMessages overWebSocket(String message) throws Exception {
+        var collector = new SocketMessages();
         var ws = harness.http.newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + harness.appliance.server().port() + "/v1/ws"), collector)
                 .get(10, TimeUnit.SECONDS);

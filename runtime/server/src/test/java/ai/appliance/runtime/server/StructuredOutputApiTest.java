@@ -209,6 +209,24 @@ class StructuredOutputApiTest {
     }
 
     @Test
+    void withToolsOfferedAndAJsonFormatTheAnswerIsValidJsonOrAValidCall() throws Exception {
+        for (int seed = 0; seed < 8; seed++) {
+            var body = post(chat(schemaFormat(WEATHER) + "," + weatherTools("\"auto\"")
+                    + ",\"parallel_tool_calls\":false,\"temperature\":1,\"seed\":" + seed));
+            var finish = body.at("/choices/0/finish_reason").asText();
+            if (finish.equals("tool_calls")) {
+                var call = body.at("/choices/0/message/tool_calls/0/function");
+                var parameters = call.get("name").asText().equals("get_weather") ? WEATHER
+                        : "{\"type\":\"object\",\"properties\":{\"zone\":{\"enum\":[\"CET\",\"UTC\"]}},\"required\":[\"zone\"]}";
+                assertValid(parameters, call.get("arguments").asText());
+            } else {
+                assertEquals("stop", finish);
+                assertValid(WEATHER, body.at("/choices/0/message/content").asText());
+            }
+        }
+    }
+
+    @Test
     void toolResultsGoBackThroughTheTemplate() throws Exception {
         var call = "{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
                 + "\"arguments\":\"{\\\"city\\\":\\\"Paris\\\",\\\"unit\\\":\\\"celsius\\\"}\"}}";
