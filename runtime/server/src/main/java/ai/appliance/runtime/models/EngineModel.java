@@ -138,42 +138,10 @@ public final class EngineModel implements LoadedModel {
                     + " out or set tool_choice to none"));
         }
         var grammar = grammars.of(request, syntax);
-        int[] prompt;
-        ReasoningSplitter reasoning;
-        if (request.kind() == InferenceRequest.Kind.CHAT) {
-            var shown = syntax == null ? List.<ToolDefinition>of() : tools.tools();
-            var messages = new ArrayList<ChatMessage>();
-            for (var m : request.messages()) {
-                messages.add(new ChatMessage(m.role(), m.content(), m.toolCalls(), m.toolCallId()));
-            }
-            if (syntax != null) {
-                syntax.systemPrompt(shown).ifPresent(text -> withSystemText(messages, text));
-            }
-            String text;
-            try {
-                text = format.render(messages, shown);
-            } catch (RuntimeException e) {
-                throw ApiException.invalid("messages", "the chat template rejected these messages: " + e.getMessage());
-            }
-            reasoning = format.reasoningSplitter(text);
-            if (grammar != null && reasoning.inReasoning()) {
-                // The grammar holds the answer, and reasoning it cannot bound could use up max_tokens before the
-                // answer starts: the reasoning block is closed in the prompt, so the model answers at once.
-                text = text + ReasoningSplitter.CLOSE + "\n\n";
-                reasoning = format.reasoningSplitter(text);
-            }
-            prompt = format.encodePrompt(text);
-        } else {
-            // A raw prompt is the client's own text: control-token strings in it stay plain text.
-            var body = tokenizer.encode(request.prompt(), false);
-            prompt = body;
-            if (tokenizer.addBos() && tokenizer.bosId() >= 0) {
-                prompt = new int[body.length + 1];
-                prompt[0] = tokenizer.bosId();
-                System.arraycopy(body, 0, prompt, 1, body.length);
-            }
-            reasoning = null;
-        }
+        var rendered = request.kind() == InferenceRequest.Kind.CHAT ? chatPrompt(request, syntax, grammar != null)
+                : rawPrompt(request);
+        int[] prompt = rendered.tokens();
+        var reasoning = rendered.reasoning();
         if (prompt.length == 0) {
             throw ApiException.invalid("prompt", "the prompt is empty");
         }
@@ -209,6 +177,57 @@ public final class EngineModel implements LoadedModel {
         var logprobs = request.wantsLogprobs() ? new LogprobTexts(tokenizer, request.topLogprobs()) : null;
         var calls = syntax == null ? null : syntax.newParser();
         return new EngineGeneration(prompt, generation, reasoning, calls, logprobs);
+    }
+
+    /**
+     * A prompt's tokens and the splitter of the answer that follows it.
+     *
+     * @param reasoning null for raw completions: all text is answer
+     */
+    private record Prompt(int[] tokens, ReasoningSplitter reasoning) {
+    }
+
+    /**
+     * The conversation through the chat template, with the tools shown when the request offers them.
+     *
+     * @param syntax      the template's tool-call syntax when the request's tools are active, else null
+     * @param constrained whether a grammar holds the answer
+     */
+    private Prompt chatPrompt(InferenceRequest request, ToolCallSyntax syntax, boolean constrained) {
+        var shown = syntax == null ? List.<ToolDefinition>of() : request.tools().tools();
+        var messages = new ArrayList<ChatMessage>();
+        for (var m : request.messages()) {
+            messages.add(new ChatMessage(m.role(), m.content(), m.toolCalls(), m.toolCallId()));
+        }
+        if (syntax != null) {
+            syntax.systemPrompt(shown).ifPresent(text -> withSystemText(messages, text));
+        }
+        String text;
+        try {
+            text = format.render(messages, shown);
+        } catch (RuntimeException e) {
+            throw ApiException.invalid("messages", "the chat template rejected these messages: " + e.getMessage());
+        }
+        var reasoning = format.reasoningSplitter(text);
+        if (constrained && reasoning.inReasoning()) {
+            // The grammar holds the answer, and reasoning it cannot bound could use up max_tokens before the
+            // answer starts: the reasoning block is closed in the prompt, so the model answers at once.
+            text = text + ReasoningSplitter.CLOSE + "\n\n";
+            reasoning = format.reasoningSplitter(text);
+        }
+        return new Prompt(format.encodePrompt(text), reasoning);
+    }
+
+    /** A raw prompt is the client's own text: control-token strings in it stay plain text. */
+    private Prompt rawPrompt(InferenceRequest request) {
+        var body = tokenizer.encode(request.prompt(), false);
+        if (!tokenizer.addBos() || tokenizer.bosId() < 0) {
+            return new Prompt(body, null);
+        }
+        var prompt = new int[body.length + 1];
+        prompt[0] = tokenizer.bosId();
+        System.arraycopy(body, 0, prompt, 1, body.length);
+        return new Prompt(prompt, null);
     }
 
     /** The request's logits processors, in the order they run before each draw. */
