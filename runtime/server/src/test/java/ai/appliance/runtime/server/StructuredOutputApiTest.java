@@ -136,6 +136,30 @@ class StructuredOutputApiTest {
     }
 
     @Test
+    void logprobsAndThePrefixCacheKeepWorkingUnderAMask() throws Exception {
+        var system = "You are the order desk of a small shop. ".repeat(12);
+        var request = "{\"model\":\"tiny-qwen2\",\"max_tokens\":400,\"temperature\":1,\"seed\":%d,\"logprobs\":true,"
+                + "\"top_logprobs\":2," + schemaFormat(ORDER) + ",\"messages\":[{\"role\":\"system\",\"content\":\"" + system
+                + "\"},{\"role\":\"user\",\"content\":\"Order %d\"}]}";
+        var first = post(request.formatted(1, 1));
+        var second = post(request.formatted(2, 2));
+        assertTrue(second.at("/usage/prompt_tokens_details/cached_tokens").asInt() > 0, second.get("usage").toString());
+        for (var body : List.of(first, second)) {
+            assertValid(ORDER, body.at("/choices/0/message/content").asText());
+            var entries = body.at("/choices/0/logprobs/content");
+            assertEquals(body.at("/usage/completion_tokens").asInt(), entries.size());
+            var spelled = new StringBuilder();
+            for (var entry : entries) {
+                assertTrue(entry.get("logprob").asDouble() <= 0);
+                entry.get("bytes").forEach(b -> spelled.append((char) b.asInt()));
+            }
+            var content = body.at("/choices/0/message/content").asText();
+            assertEquals(new String(content.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    java.nio.charset.StandardCharsets.ISO_8859_1), spelled.toString(), "the tokens spell the answer");
+        }
+    }
+
+    @Test
     void maxTokensCutsAStructuredAnswerWithLength() throws Exception {
         var body = post(chat(schemaFormat(ORDER) + ",\"temperature\":1,\"seed\":1").replace("\"max_tokens\":400", "\"max_tokens\":3"));
         assertEquals("length", body.at("/choices/0/finish_reason").asText());
