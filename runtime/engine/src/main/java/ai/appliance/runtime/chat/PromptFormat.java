@@ -40,6 +40,15 @@ public record PromptFormat(Tokenizer tokenizer, ChatTemplate template) {
     }
 
     /**
+     * The prompt text for a conversation whose model may call {@code tools} (passed to the template as {@code tools},
+     * as transformers does; empty passes none).
+     */
+    public String render(List<ChatMessage> messages, List<ToolDefinition> tools) {
+        var maps = messages.stream().map(ChatMessage::toTemplateMap).toList();
+        return template.render(maps, true, tools.isEmpty() ? null : tools.stream().map(ToolDefinition::toTemplateMap).toList());
+    }
+
+    /**
      * Token ids of a rendered prompt: special-token text (the template writes BOS itself) maps to ids, and BOS is
      * prepended only when the tokenizer asks for it and the prompt does not already start with it.
      */

@@ -94,12 +94,24 @@ public final class Sampler {
         }
         double total = 0;
         for (int i = 0; i < n; i++) total += probabilities[i];
-        double draw = random.nextDouble() * total;
+        return pick(candidates, probabilities, n, random.nextDouble() * total);
+    }
+
+    /**
+     * The candidate at {@code draw} in the running sum of the probabilities. A candidate of probability 0 (a token a
+     * {@link LogitsProcessor} masked with -Infinity, kept by top-k or by a flat min-p floor) is never returned: when
+     * rounding leaves the draw past the sum, the answer is the last candidate that has any probability.
+     */
+    static int pick(int[] candidates, float[] probabilities, int n, double draw) {
+        int lastPossible = -1;
         for (int i = 0; i < n; i++) {
+            if (probabilities[i] <= 0) continue;
+            lastPossible = i;
             draw -= probabilities[i];
             if (draw < 0) return candidates[i];
         }
-        return candidates[n - 1];
+        if (lastPossible < 0) throw new IllegalStateException("no token has any probability left to draw");
+        return candidates[lastPossible];
     }
 
     /** Of candidates sorted by descending probability, how many it takes to reach the needed mass. */
@@ -122,7 +134,8 @@ public final class Sampler {
         // Min-p alone keeps tokens with exp((logit - max) / T) >= minP: compare logits, skip the exponentials.
         float floor = settings.minP() > 0 ? (float) (max + temperature * Math.log(settings.minP())) : Float.NEGATIVE_INFINITY;
         int n = 0;
-        for (int i = 0; i < vocabulary; i++) if (work[i] >= floor) candidates[n++] = i;
+        // A masked token (-Infinity) is no candidate even without a floor.
+        for (int i = 0; i < vocabulary; i++) if (work[i] >= floor && work[i] > Float.NEGATIVE_INFINITY) candidates[n++] = i;
         return n;
     }
 

@@ -159,6 +159,12 @@ final class TextTokenizer implements Tokenizer {
         return specialIds;
     }
 
+    @Override
+    public boolean isUnused(int id) {
+        tokenBytes(id); // range check
+        return vocab.kind(id) == TokenKind.UNUSED;
+    }
+
     static Builder builder() {
         return new Builder();
     }

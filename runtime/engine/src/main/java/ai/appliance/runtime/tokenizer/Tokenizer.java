@@ -85,4 +85,12 @@ public interface Tokenizer {
     default boolean isSpecial(int id) {
         return specialIds().contains(id);
     }
+
+    /**
+     * Whether {@code id} is a placeholder slot of the vocabulary (GGUF token type "unused": padding entries up to the
+     * model's size) that no text encodes to and no model should produce.
+     */
+    default boolean isUnused(int id) {
+        return false;
+    }
 }

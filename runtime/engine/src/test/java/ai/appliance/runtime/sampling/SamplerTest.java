@@ -310,4 +310,64 @@ class SamplerTest {
         assertThrows(IllegalArgumentException.class, () -> SamplerSettings.builder().minP(2).build());
         assertThrows(IllegalArgumentException.class, () -> SamplerSettings.builder().repetitionPenalty(0).build());
     }
+
+    /** Masks every token outside {@code allowed} and records what the sampler chose. */
+    private static final class AllowOnly implements LogitsProcessor {
+        private final Set<Integer> allowed;
+        private int accepted = -1;
+
+        AllowOnly(Set<Integer> allowed) {
+            this.allowed = allowed;
+        }
+
+        @Override
+        public void process(float[] logits, int[] context, int length) {
+            for (int i = 0; i < logits.length; i++) if (!allowed.contains(i)) logits[i] = Float.NEGATIVE_INFINITY;
+        }
+
+        @Override
+        public void accept(int token) {
+            accepted = token;
+        }
+    }
+
+    @Test
+    void maskedTokensAreNeverDrawnUnderAnySettings() {
+        var random = new Random(3);
+        var logits = new float[2_000];
+        for (int i = 0; i < logits.length; i++) logits[i] = (float) (random.nextGaussian() * 2);
+        // The allowed tokens are few and mostly unlikely: top-k and top-p then reach into masked ones.
+        var allowed = Set.of(3, 17, 500, 1_999);
+        assertTrue(!allowed.contains(Sampler.argmax(logits)), "the most likely token is a masked one");
+        var settings = java.util.List.of(SamplerSettings.greedy(), plain().build(), plain().topK(50).build(),
+                plain().topK(1_000).topP(0.9).build(), plain().topP(0.5).build(), plain().minP(0.01).build(),
+                plain().temperature(0.2).topK(5).build(), plain().temperature(2).minP(0.001).topP(0.99).build(),
+                SamplerSettings.builder().seed(1L).build());
+        for (var setting : settings) {
+            for (long seed = 0; seed < 200; seed++) {
+                var mask = new AllowOnly(allowed);
+                var sampler = new Sampler(setting.toBuilder().seed(seed).build(), logits.length, java.util.List.of(mask));
+                int token = sampler.sample(logits, NO_HISTORY, 0);
+                assertTrue(allowed.contains(token), setting + " drew masked token " + token);
+                assertEquals(token, mask.accepted, "the processor is told which token was drawn");
+            }
+        }
+    }
+
+    @Test
+    void greedyUnderAMaskTakesTheBestAllowedToken() {
+        var mask = new AllowOnly(Set.of(0, 2));
+        var sampler = new Sampler(SamplerSettings.greedy(), 4, java.util.List.of(mask));
+        assertEquals(2, sampler.sample(new float[] {1f, 9f, 3f, 8f}, NO_HISTORY, 0));
+    }
+
+    @Test
+    void aDrawThatRoundingCarriesPastTheSumTakesTheLastPossibleCandidateNotAMaskedOne() {
+        // Candidates kept by top-k in order of probability: the last one is masked (probability 0).
+        var candidates = new int[] {5, 6, 7};
+        var probabilities = new float[] {0.5f, 0.5f, 0f};
+        assertEquals(6, Sampler.pick(candidates, probabilities, 3, 1.0));
+        assertEquals(5, Sampler.pick(candidates, probabilities, 3, 0.25));
+        assertThrows(IllegalStateException.class, () -> Sampler.pick(candidates, new float[3], 3, 0));
+    }
 }

@@ -17,6 +17,7 @@ import ai.appliance.runtime.serving.FrontDoor;
 import ai.appliance.runtime.serving.InferenceRequest;
 import ai.appliance.runtime.serving.ModelCatalog;
 import ai.appliance.runtime.serving.ResponseStream;
+import ai.appliance.runtime.serving.ToolCallAssembler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -326,6 +327,7 @@ public final class MqttGateway implements AutoCloseable {
                         ResponseStream stream) throws InterruptedException {
         var content = new StringBuilder();
         var reasoning = new StringBuilder();
+        var calls = new ToolCallAssembler();
         var logprobs = new ArrayList<TextLogprob>();
         var chunkLogprobs = new OpenAiLogprobs(json, request);
         int seq = 0;
@@ -338,6 +340,7 @@ public final class MqttGateway implements AutoCloseable {
                 case ResponseStream.Delta d -> {
                     content.append(d.content());
                     reasoning.append(d.reasoning());
+                    calls.add(d.toolCalls());
                     logprobs.addAll(d.logprobs());
                     if (request.stream()) {
                         var chunk = envelope("chunk", replyTo, seq++);
@@ -348,6 +351,9 @@ public final class MqttGateway implements AutoCloseable {
                         if (!d.reasoning().isEmpty()) {
                             delta.put("reasoning_content", d.reasoning());
                         }
+                        if (!d.toolCalls().isEmpty()) {
+                            delta.set("tool_calls", responses.toolCallDeltas(d.toolCalls()));
+                        }
                         if (request.wantsLogprobs()) {
                             chunk.set("logprobs", chunkLogprobs.render(d.logprobs()));
                         }
@@ -355,14 +361,14 @@ public final class MqttGateway implements AutoCloseable {
                     }
                 }
                 case ResponseStream.Done d -> {
-                    var done = new ResponseStream.Completed(content.toString(), reasoning.toString(), List.copyOf(logprobs),
-                            d.outcome());
+                    var done = new ResponseStream.Completed(content.toString(), reasoning.toString(), calls.calls(),
+                            List.copyOf(logprobs), d.outcome());
                     var reply = envelope("final", replyTo, seq);
                     reply.put("chunks", seq);
                     reply.set("response", responses.completion(request, stream, done));
                     var payload = bytes(reply);
                     publish(replyTo, payload);
-                    door.completed(call, principal, request, stream, d.outcome(), content.length() + reasoning.length());
+                    door.completed(call, principal, request, stream, d.outcome(), done.chars());
                     return payload;
                 }
                 case ResponseStream.Failed f -> throw f.error();

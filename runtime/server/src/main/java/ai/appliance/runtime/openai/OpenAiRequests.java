@@ -6,6 +6,7 @@ import ai.appliance.runtime.serving.ChatMessage;
 import ai.appliance.runtime.serving.InferenceRequest;
 import ai.appliance.runtime.serving.RoutingHints;
 import ai.appliance.runtime.serving.SamplingParams;
+import ai.appliance.runtime.serving.ToolUse;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -86,9 +87,13 @@ public final class OpenAiRequests {
             }
             includeUsage = bool(options, "include_usage");
         }
+        var responseFormat = OpenAiResponseFormat.parse(root.get("response_format"));
+        var tools = kind == InferenceRequest.Kind.CHAT
+                ? OpenAiTools.parse(root.get("tools"), root.get("tool_choice"), root.get("parallel_tool_calls"))
+                : ToolUse.NONE;
         return new InferenceRequest(kind, model, messages, prompt,
                 new SamplingParams(temperature, topP, topK, seed, presencePenalty, frequencyPenalty),
-                maxTokens, stop(root.get("stop")), stream, includeUsage, topLogprobs, routing(root));
+                maxTokens, stop(root.get("stop")), stream, includeUsage, topLogprobs, routing(root), responseFormat, tools);
     }
 
     /** The appliance's extension fields for hybrid routing: {@code local_only}, {@code allow_fallback}. */
@@ -135,7 +140,24 @@ public final class OpenAiRequests {
             if (role == null || !role.isTextual() || !ROLES.contains(role.asText())) {
                 throw ApiException.invalid(where + ".role", where + ".role must be one of " + ROLES);
             }
-            out.add(new ChatMessage(role.asText(), content(m.get("content"), where + ".content")));
+            var calls = OpenAiTools.calls(m.get("tool_calls"), where + ".tool_calls");
+            if (!calls.isEmpty() && !role.asText().equals("assistant")) {
+                throw ApiException.invalid(where + ".tool_calls", "only assistant messages carry tool_calls");
+            }
+            String toolCallId = null;
+            if (role.asText().equals("tool")) {
+                var id = m.get("tool_call_id");
+                if (id == null || !id.isTextual()) {
+                    throw ApiException.invalid(where + ".tool_call_id", where + ".tool_call_id must name the call this"
+                            + " tool message answers");
+                }
+                toolCallId = id.asText();
+            }
+            // An assistant turn that only called tools has no content, which templates tell by content being none.
+            var contentNode = m.get("content");
+            String content = !calls.isEmpty() && (contentNode == null || contentNode.isNull())
+                    ? null : content(contentNode, where + ".content");
+            out.add(new ChatMessage(role.asText(), content, calls, toolCallId));
         }
         return out;
     }

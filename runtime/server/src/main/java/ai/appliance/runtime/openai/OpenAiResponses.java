@@ -1,12 +1,15 @@
 package ai.appliance.runtime.openai;
 
 import ai.appliance.runtime.api.ApiException;
+import ai.appliance.runtime.chat.ToolCall;
 import ai.appliance.runtime.scheduler.Outcome;
+import ai.appliance.runtime.scheduler.ToolCallDelta;
 import ai.appliance.runtime.serving.InferenceRequest;
 import ai.appliance.runtime.serving.ModelInfo;
 import ai.appliance.runtime.serving.ResponseStream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
@@ -26,12 +29,7 @@ public final class OpenAiResponses {
         var choice = root.putArray("choices").addObject();
         choice.put("index", 0);
         if (kind == InferenceRequest.Kind.CHAT) {
-            var message = choice.putObject("message");
-            message.put("role", "assistant");
-            message.put("content", done.content());
-            if (!done.reasoning().isEmpty()) {
-                message.put("reasoning_content", done.reasoning());
-            }
+            choice.set("message", message(done.content(), done.reasoning(), done.toolCalls()));
         } else {
             choice.put("text", done.reasoning().isEmpty() ? done.content() : done.reasoning() + done.content());
         }
@@ -46,7 +44,7 @@ public final class OpenAiResponses {
      * tokens generated since the previous chunk ({@code logprobs}: from the response's {@link OpenAiLogprobs}).
      */
     public ObjectNode deltaChunk(InferenceRequest.Kind kind, ResponseStream stream, String content, String reasoning,
-                                 boolean first, JsonNode logprobs) {
+                                 List<ToolCallDelta> toolCalls, boolean first, JsonNode logprobs) {
         var root = header(kind, stream, true);
         var choice = root.putArray("choices").addObject();
         choice.put("index", 0);
@@ -55,11 +53,14 @@ public final class OpenAiResponses {
             if (first) {
                 delta.put("role", "assistant");
             }
-            if (!content.isEmpty() || reasoning.isEmpty()) {
+            if (!content.isEmpty() || (reasoning.isEmpty() && toolCalls.isEmpty())) {
                 delta.put("content", content);
             }
             if (!reasoning.isEmpty()) {
                 delta.put("reasoning_content", reasoning);
+            }
+            if (!toolCalls.isEmpty()) {
+                delta.set("tool_calls", toolCallDeltas(toolCalls));
             }
         } else {
             choice.put("text", reasoning + content);
@@ -67,6 +68,55 @@ public final class OpenAiResponses {
         choice.set("logprobs", logprobs);
         choice.putNull("finish_reason");
         return root;
+    }
+
+    /**
+     * The assistant's message of a whole answer: {@code content} (null when the answer only called tools, as
+     * OpenAI's), {@code reasoning_content} when there is reasoning, {@code tool_calls} when there are calls.
+     */
+    public ObjectNode message(String content, String reasoning, List<ToolCall> toolCalls) {
+        var message = json.createObjectNode();
+        message.put("role", "assistant");
+        if (content.isEmpty() && !toolCalls.isEmpty()) {
+            message.putNull("content");
+        } else {
+            message.put("content", content);
+        }
+        if (!reasoning.isEmpty()) {
+            message.put("reasoning_content", reasoning);
+        }
+        if (!toolCalls.isEmpty()) {
+            var calls = message.putArray("tool_calls");
+            for (var call : toolCalls) {
+                var node = calls.addObject();
+                node.put("id", call.id());
+                node.put("type", "function");
+                node.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+            }
+        }
+        return message;
+    }
+
+    /**
+     * Streamed pieces of tool calls in OpenAI's chunk shape: {@code index}, and on a call's first piece its
+     * {@code id}, {@code type} and {@code function.name}; {@code function.arguments} on every piece.
+     */
+    public ArrayNode toolCallDeltas(List<ToolCallDelta> deltas) {
+        var array = json.createArrayNode();
+        for (var d : deltas) {
+            var node = array.addObject();
+            node.put("index", d.index());
+            if (d.id() != null) {
+                node.put("id", d.id());
+                node.put("type", "function");
+            }
+            var function = node.putObject("function");
+            if (d.name() != null) {
+                function.put("name", d.name());
+            }
+            function.put("arguments", d.arguments());
+        }
+        return array;
     }
 
     /** The chunk that ends the choice with its finish reason. */

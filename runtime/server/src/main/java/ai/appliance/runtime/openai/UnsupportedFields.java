@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Refuses OpenAI request fields that would change the answer in a way the appliance cannot: a request using one is
- * answered 400 naming the field, never answered as if the field were absent. A field set to its "off" value (no tools,
- * {@code response_format: {"type": "text"}}, {@code echo: false}) is accepted. Fields that do not change the answer
+ * answered 400 naming the field, never answered as if the field were absent. A field set to its "off" value (no
+ * functions, {@code echo: false}) is accepted. Fields that do not change the answer
  * ({@code user}, {@code metadata}, {@code store}, {@code service_tier}, ...) pass.
  */
 final class UnsupportedFields {
@@ -20,20 +20,13 @@ final class UnsupportedFields {
             throw unsupported("logit_bias", "logit_bias is not supported");
         }
         if (kind == InferenceRequest.Kind.CHAT) {
-            for (var field : new String[] {"tools", "functions"}) {
-                if (nonEmpty(root.get(field))) {
-                    throw unsupported(field, "tool and function calling is not supported");
-                }
+            // The deprecated forms of tool calling; tools and tool_choice replace them.
+            if (nonEmpty(root.get("functions"))) {
+                throw unsupported("functions", "functions is not supported (use tools)");
             }
-            for (var field : new String[] {"tool_choice", "function_call"}) {
-                var node = root.get(field);
-                if (set(node) && !(node.isTextual() && node.asText().equals("none"))) {
-                    throw unsupported(field, field + " is not supported (no tools)");
-                }
-            }
-            var format = root.get("response_format");
-            if (set(format) && !format.path("type").asText("").equals("text")) {
-                throw unsupported("response_format", "response_format supports only {\"type\": \"text\"}");
+            var functionCall = root.get("function_call");
+            if (set(functionCall) && !(functionCall.isTextual() && functionCall.asText().equals("none"))) {
+                throw unsupported("function_call", "function_call is not supported (use tool_choice)");
             }
             var modalities = root.get("modalities");
             if (set(modalities) && !(modalities.isArray() && modalities.size() == 1

@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * Why a request ended: it reached one of the engine's ends ({@link Completed}, carrying the engine's reason, which
- * alone decides "stop" versus "length"), or the scheduler ended it first ({@link Aborted}: reasons the engine
- * cannot know). {@link #openAiName()} and {@link #auditName()} are the names clients and the audit log see.
+ * alone decides "stop" versus "length"; {@link ToolCalls} when that end came after tool calls), or the scheduler
+ * ended it first ({@link Aborted}: reasons the engine cannot know). {@link #openAiName()} and {@link #auditName()} are the names clients and the audit log see.
  */
 public sealed interface FinishReason {
 
@@ -19,6 +19,13 @@ public sealed interface FinishReason {
         public Completed {
             Objects.requireNonNull(reason, "reason");
         }
+    }
+
+    /**
+     * The model ended its turn (a stop token or string) after calling tools: OpenAI's {@code "tool_calls"}, which
+     * tells the client to run them and send their results.
+     */
+    record ToolCalls() implements FinishReason {
     }
 
     /** The scheduler ended the request before its generation did. */
@@ -38,6 +45,7 @@ public sealed interface FinishReason {
     default String openAiName() {
         return switch (this) {
             case Completed(var reason) -> reason.apiName();
+            case ToolCalls calls -> "tool_calls";
             case Aborted aborted -> MAX_TOKENS.apiName();
         };
     }
@@ -46,6 +54,7 @@ public sealed interface FinishReason {
     default String auditName() {
         return switch (this) {
             case Completed completed -> completed.openAiName();
+            case ToolCalls calls -> calls.openAiName();
             case Aborted.CANCELLED -> "cancelled";
             case Aborted.DEADLINE -> "timeout";
             case Aborted.SHUTDOWN -> "shutdown";

@@ -1,5 +1,7 @@
 package ai.appliance.runtime.scheduler;
 
+import java.util.List;
+
 /**
  * Per-request decoding state as the scheduler sees it: the prompt to process, and a step that turns the
  * logits after the last token into the next token and the text it adds. Sampling, detokenization, stop
@@ -23,22 +25,30 @@ public interface Generation {
      * @param token     the token to feed back into the model next (ignored when finishing)
      * @param content   answer text this step adds (may be empty)
      * @param reasoning reasoning text ({@code <think>} part of R1 models) this step adds (may be empty)
+     * @param toolCalls pieces of tool calls this step completed (usually empty)
      * @param finish    null while the request goes on
      * @param logprob   the token's log probabilities when the request asked for them and the token counts as
      *                  generated (a stop token does not); else null
      */
-    record Step(int token, String content, String reasoning, FinishReason finish, TextLogprob logprob) {
+    record Step(int token, String content, String reasoning, List<ToolCallDelta> toolCalls, FinishReason finish,
+                TextLogprob logprob) {
         public Step {
             content = content == null ? "" : content;
             reasoning = reasoning == null ? "" : reasoning;
+            toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+        }
+
+        public Step(int token, String content, String reasoning, FinishReason finish, TextLogprob logprob) {
+            this(token, content, reasoning, List.of(), finish, logprob);
         }
 
         public Step(int token, String content, String reasoning, FinishReason finish) {
-            this(token, content, reasoning, finish, null);
+            this(token, content, reasoning, List.of(), finish, null);
         }
 
+        /** Whether the step has anything for the client. */
         public boolean hasText() {
-            return !content.isEmpty() || !reasoning.isEmpty();
+            return !content.isEmpty() || !reasoning.isEmpty() || !toolCalls.isEmpty();
         }
     }
 }

@@ -9,10 +9,10 @@ import java.util.List;
 public interface GenerationListener {
 
     /**
-     * Text that became final, and the log probabilities of the tokens generated since the last call (empty unless
-     * the request asked for them; a step may carry a token whose text is still held back).
+     * Text that became final, pieces of tool calls, and the log probabilities of the tokens generated since the last
+     * call (empty unless the request asked for them; a step may carry a token whose text is still held back).
      */
-    void onDelta(String content, String reasoning, List<TextLogprob> logprobs);
+    void onDelta(String content, String reasoning, List<ToolCallDelta> toolCalls, List<TextLogprob> logprobs);
 
     void onFinished(Outcome outcome);
 

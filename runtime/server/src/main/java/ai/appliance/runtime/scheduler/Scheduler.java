@@ -484,7 +484,7 @@ public final class Scheduler implements AutoCloseable {
             }
             lastTokenNanos = now;
             if (step.hasText() || step.logprob() != null) {
-                listener.onDelta(step.content(), step.reasoning(),
+                listener.onDelta(step.content(), step.reasoning(), step.toolCalls(),
                         step.logprob() == null ? List.of() : List.of(step.logprob()));
             }
             if (finish != null) {
@@ -503,7 +503,7 @@ public final class Scheduler implements AutoCloseable {
                 last = new Generation.Step(-1, "", "", reason);
             }
             if (last != null && last.hasText()) {
-                listener.onDelta(last.content(), last.reasoning(), List.of());
+                listener.onDelta(last.content(), last.reasoning(), last.toolCalls(), List.of());
             }
             complete(reason, observer);
         }

@@ -4,10 +4,15 @@ import ai.appliance.runtime.api.ApiException;
 import ai.appliance.runtime.api.ErrorKind;
 import ai.appliance.runtime.config.ApplianceConfig;
 import ai.appliance.runtime.grpc.v1.DeepSeekServiceGrpc;
+import ai.appliance.runtime.grpc.v1.FunctionCall;
+import ai.appliance.runtime.grpc.v1.FunctionCallDelta;
 import ai.appliance.runtime.grpc.v1.GenerateChunk;
 import ai.appliance.runtime.grpc.v1.GenerateRequest;
 import ai.appliance.runtime.grpc.v1.GenerateResponse;
 import ai.appliance.runtime.grpc.v1.Usage;
+import ai.appliance.runtime.openai.JsonBodyErrors;
+import ai.appliance.runtime.openai.OpenAiResponseFormat;
+import ai.appliance.runtime.openai.OpenAiTools;
 import ai.appliance.runtime.scheduler.Outcome;
 import ai.appliance.runtime.security.Permission;
 import ai.appliance.runtime.security.Principal;
@@ -20,6 +25,11 @@ import ai.appliance.runtime.serving.ResponseStream;
 import ai.appliance.runtime.serving.RoutingHints;
 import ai.appliance.runtime.serving.SamplingParams;
 import ai.appliance.runtime.serving.ChatMessage;
+import ai.appliance.runtime.serving.ResponseFormat;
+import ai.appliance.runtime.serving.ToolUse;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -181,6 +191,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
     }
 
     private static final class Service extends DeepSeekServiceGrpc.DeepSeekServiceImplBase {
+        private static final ObjectMapper JSON = new ObjectMapper();
+
         private final FrontDoor door;
 
         Service(FrontDoor door) {
@@ -198,13 +210,17 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 inference = toInference(request, false);
                 stream = door.submit(call, principal, inference);
                 var done = stream.collect();
-                observer.onNext(GenerateResponse.newBuilder().setId(stream.id()).setModel(stream.model())
+                var response = GenerateResponse.newBuilder().setId(stream.id()).setModel(stream.model())
                         .setContent(done.content()).setReasoningContent(done.reasoning())
                         .setFinishReason(done.outcome().reason().openAiName())
-                        .setUsage(usage(done.outcome())).build());
+                        .setUsage(usage(done.outcome()));
+                for (var c : done.toolCalls()) {
+                    response.addToolCalls(FunctionCall.newBuilder().setId(c.id()).setName(c.name())
+                            .setArguments(c.arguments()));
+                }
                 // Audit before the call ends: a client that saw its answer can rely on the audit line existing.
-                door.completed(call, principal, inference, stream, done.outcome(),
-                        done.content().length() + done.reasoning().length());
+                door.completed(call, principal, inference, stream, done.outcome(), done.chars());
+                observer.onNext(response.build());
                 observer.onCompleted();
             } catch (ApiException e) {
                 door.finished(call, principal, inference, stream, e.kind().status());
@@ -243,9 +259,19 @@ public final class GrpcFrontEnd implements AutoCloseable {
                     switch (event) {
                         case ResponseStream.Delta d -> {
                             chars += d.content().length() + d.reasoning().length();
+                            var chunk = GenerateChunk.newBuilder().setId(stream.id()).setIndex(index++)
+                                    .setContent(d.content()).setReasoningContent(d.reasoning());
+                            for (var piece : d.toolCalls()) {
+                                chars += piece.arguments().length();
+                                var delta = FunctionCallDelta.newBuilder().setIndex(piece.index())
+                                        .setArguments(piece.arguments());
+                                if (piece.id() != null) {
+                                    delta.setId(piece.id()).setName(piece.name());
+                                }
+                                chunk.addToolCalls(delta);
+                            }
                             if (!serverObserver.isCancelled()) {
-                                observer.onNext(GenerateChunk.newBuilder().setId(stream.id()).setIndex(index++)
-                                        .setContent(d.content()).setReasoningContent(d.reasoning()).build());
+                                observer.onNext(chunk.build());
                             }
                         }
                         case ResponseStream.Done d -> {
@@ -286,7 +312,15 @@ public final class GrpcFrontEnd implements AutoCloseable {
             }
             var messages = new ArrayList<ChatMessage>();
             for (var m : r.getMessagesList()) {
-                messages.add(new ChatMessage(m.getRole(), m.getContent()));
+                var calls = new ArrayList<ai.appliance.runtime.chat.ToolCall>();
+                for (var c : m.getToolCallsList()) {
+                    calls.add(new ai.appliance.runtime.chat.ToolCall(c.getId().isEmpty() ? null : c.getId(), c.getName(),
+                            c.getArguments()));
+                }
+                // proto3 strings cannot be null: a call-only assistant turn has no content, as templates expect
+                var content = m.getContent().isEmpty() && !calls.isEmpty() ? null : m.getContent();
+                messages.add(new ChatMessage(m.getRole(), content, calls,
+                        m.getToolCallId().isEmpty() ? null : m.getToolCallId()));
             }
             var defaults = SamplingParams.DEFAULT;
             var sampling = new SamplingParams(r.hasTemperature() ? r.getTemperature() : defaults.temperature(),
@@ -302,7 +336,61 @@ public final class GrpcFrontEnd implements AutoCloseable {
             return new InferenceRequest(chat ? InferenceRequest.Kind.CHAT : InferenceRequest.Kind.COMPLETION,
                     r.getModel().isEmpty() ? null : r.getModel(), messages, chat ? null : r.getPrompt(), sampling,
                     maxTokens, r.getStopList(), stream, stream, null,
-                    new RoutingHints(r.getLocalOnly(), !r.hasAllowFallback() || r.getAllowFallback()));
+                    new RoutingHints(r.getLocalOnly(), !r.hasAllowFallback() || r.getAllowFallback()), responseFormat(r),
+                    chat ? tools(r) : ToolUse.NONE);
+        }
+
+        /** The request's output format, read by the same rules as REST's response_format. */
+        private static ResponseFormat responseFormat(GenerateRequest r) {
+            if (!r.hasResponseFormat()) {
+                return ResponseFormat.TEXT;
+            }
+            var format = r.getResponseFormat();
+            var node = JSON.createObjectNode().put("type", format.getType().isEmpty() ? "text" : format.getType());
+            if (!format.getJsonSchema().isEmpty() || format.getType().equals("json_schema")) {
+                var spec = node.putObject("json_schema");
+                if (!format.getName().isEmpty()) {
+                    spec.put("name", format.getName());
+                }
+                spec.set("schema", jsonText(format.getJsonSchema(), "response_format.json_schema"));
+            }
+            return OpenAiResponseFormat.parse(node);
+        }
+
+        /** The request's tools, read by the same rules as REST's tools, tool_choice and parallel_tool_calls. */
+        private static ToolUse tools(GenerateRequest r) {
+            var tools = JSON.createArrayNode();
+            for (int i = 0; i < r.getToolsCount(); i++) {
+                var t = r.getTools(i);
+                var function = tools.addObject().put("type", "function").putObject("function");
+                function.put("name", t.getName()).put("description", t.getDescription());
+                if (!t.getParameters().isEmpty()) {
+                    function.set("parameters", jsonText(t.getParameters(), "tools[" + i + "].parameters"));
+                }
+            }
+            JsonNode choice = switch (r.getToolChoice()) {
+                case "" -> null;
+                case "auto", "none", "required" -> JSON.getNodeFactory().textNode(r.getToolChoice());
+                default -> {
+                    var node = JSON.createObjectNode().put("type", "function");
+                    node.putObject("function").put("name", r.getToolChoice());
+                    yield node;
+                }
+            };
+            JsonNode parallel = r.hasParallelToolCalls()
+                    ? JSON.getNodeFactory().booleanNode(r.getParallelToolCalls()) : null;
+            return OpenAiTools.parse(tools, choice, parallel);
+        }
+
+        private static JsonNode jsonText(String text, String field) {
+            if (text.isEmpty()) {
+                throw ApiException.invalid(field, field + " is empty; it must hold a JSON Schema as JSON text");
+            }
+            try {
+                return JSON.readTree(text);
+            } catch (JsonProcessingException e) {
+                throw JsonBodyErrors.notJson(field, e);
+            }
         }
 
         private static Usage usage(Outcome o) {

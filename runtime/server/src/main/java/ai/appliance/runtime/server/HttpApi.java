@@ -112,8 +112,7 @@ public final class HttpApi {
                 var done = stream.collect();
                 var body = json.writeValueAsBytes(responses.completion(request, stream, done));
                 // Audit before answering: a client that saw its answer can rely on the audit line existing.
-                door.completed(call, principal, request, stream, done.outcome(),
-                        done.content().length() + done.reasoning().length());
+                door.completed(call, principal, request, stream, done.outcome(), done.chars());
                 res.header(HeaderNames.CONTENT_TYPE, "application/json");
                 res.send(body);
             }
@@ -150,14 +149,17 @@ public final class HttpApi {
                 switch (event) {
                     case ResponseStream.Delta d -> {
                         chars += d.content().length() + d.reasoning().length();
-                        writeData(out, responses.deltaChunk(request.kind(), stream, d.content(), d.reasoning(), first,
-                                logprobs.render(d.logprobs())));
+                        for (var piece : d.toolCalls()) {
+                            chars += piece.arguments().length();
+                        }
+                        writeData(out, responses.deltaChunk(request.kind(), stream, d.content(), d.reasoning(),
+                                d.toolCalls(), first, logprobs.render(d.logprobs())));
                         first = false;
                     }
                     case ResponseStream.Done d -> {
                         if (first && request.kind() == InferenceRequest.Kind.CHAT) {
-                            writeData(out, responses.deltaChunk(request.kind(), stream, "", "", true,
-                                    logprobs.render(java.util.List.of())));
+                            writeData(out, responses.deltaChunk(request.kind(), stream, "", "", java.util.List.of(),
+                                    true, logprobs.render(java.util.List.of())));
                         }
                         writeData(out, responses.finishChunk(request.kind(), stream, d.outcome()));
                         if (request.includeUsage()) {

@@ -13,6 +13,7 @@ import ai.appliance.runtime.serving.CallContext;
 import ai.appliance.runtime.serving.FrontDoor;
 import ai.appliance.runtime.serving.InferenceRequest;
 import ai.appliance.runtime.serving.ResponseStream;
+import ai.appliance.runtime.serving.ToolCallAssembler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -174,6 +175,7 @@ public final class WebSocketApi {
                           String id) throws InterruptedException {
             var content = new StringBuilder();
             var reasoning = new StringBuilder();
+            var calls = new ToolCallAssembler();
             var logprobs = new ArrayList<TextLogprob>();
             var chunkLogprobs = new OpenAiLogprobs(json, request);
             int index = 0;
@@ -189,6 +191,7 @@ public final class WebSocketApi {
                     case ResponseStream.Delta d -> {
                         content.append(d.content());
                         reasoning.append(d.reasoning());
+                        calls.add(d.toolCalls());
                         logprobs.addAll(d.logprobs());
                         var chunk = json.createObjectNode().put("type", "chunk").put("id", id).put("index", index++);
                         var delta = chunk.putObject("delta");
@@ -197,6 +200,9 @@ public final class WebSocketApi {
                         }
                         if (!d.reasoning().isEmpty()) {
                             delta.put("reasoning_content", d.reasoning());
+                        }
+                        if (!d.toolCalls().isEmpty()) {
+                            delta.set("tool_calls", responses.toolCallDeltas(d.toolCalls()));
                         }
                         if (request.wantsLogprobs()) {
                             chunk.set("logprobs", chunkLogprobs.render(d.logprobs()));
@@ -208,10 +214,7 @@ public final class WebSocketApi {
                     case ResponseStream.Done d -> {
                         var done = json.createObjectNode().put("type", "done").put("id", id)
                                 .put("request_id", call.requestId()).put("model", stream.model()).put("chunks", index);
-                        var message = done.putObject("message").put("role", "assistant").put("content", content.toString());
-                        if (!reasoning.isEmpty()) {
-                            message.put("reasoning_content", reasoning.toString());
-                        }
+                        done.set("message", responses.message(content.toString(), reasoning.toString(), calls.calls()));
                         if (request.wantsLogprobs()) {
                             done.set("logprobs", new OpenAiLogprobs(json, request).render(logprobs));
                         }
@@ -222,7 +225,8 @@ public final class WebSocketApi {
                         usage.put("total_tokens", d.outcome().promptTokens() + d.outcome().completionTokens());
                         usage.putObject("prompt_tokens_details").put("cached_tokens", d.outcome().cachedPromptTokens());
                         send(session, done);
-                        door.completed(call, principal, request, stream, d.outcome(), content.length() + reasoning.length());
+                        door.completed(call, principal, request, stream, d.outcome(),
+                                content.length() + reasoning.length() + calls.argumentChars());
                         return;
                     }
                     case ResponseStream.Failed f -> {

@@ -4,6 +4,7 @@ import ai.appliance.runtime.api.ApiException;
 import ai.appliance.runtime.scheduler.GenerationListener;
 import ai.appliance.runtime.scheduler.Outcome;
 import ai.appliance.runtime.scheduler.TextLogprob;
+import ai.appliance.runtime.scheduler.ToolCallDelta;
 import ai.appliance.runtime.scheduler.Ticket;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,9 +45,9 @@ final class ForwardedRequest implements GenerationListener, Ticket {
     }
 
     @Override
-    public void onDelta(String content, String reasoning, List<TextLogprob> logprobs) {
+    public void onDelta(String content, String reasoning, List<ToolCallDelta> toolCalls, List<TextLogprob> logprobs) {
         output = true;
-        stream.onDelta(content, reasoning, logprobs);
+        stream.onDelta(content, reasoning, toolCalls, logprobs);
     }
 
     @Override

@@ -104,6 +104,17 @@ public final class InferenceService {
             throw ApiException.invalid("logprobs", "log probabilities are not passed on from the upstream behind '"
                     + remote.name() + "'; ask a local model for them, or leave logprobs out");
         }
+        // The forwarding path carries text only: a shape or a tool the upstream's answer would not be held to is
+        // refused rather than half-answered.
+        if (!(request.responseFormat() instanceof ResponseFormat.Text)) {
+            throw ApiException.invalid("response_format", "structured output is not passed on to the upstream behind '"
+                    + remote.name() + "'; ask a local model for it, or leave response_format out");
+        }
+        if (request.tools().active() || request.messages().stream().anyMatch(m -> !m.toolCalls().isEmpty()
+                || m.role().equals("tool"))) {
+            throw ApiException.invalid("tools", "tool calls are not passed on to the upstream behind '"
+                    + remote.name() + "'; ask a local model for them, or leave tools and tool messages out");
+        }
         stream.answeredBy(remote.name(), remote.info().version(), new Route.Forwarded(remote.name()));
         ForwardedRequest.LocalFallback fallback = remote.fallback() == null || !request.routing().allowFallback()
                 ? null

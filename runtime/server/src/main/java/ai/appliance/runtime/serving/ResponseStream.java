@@ -1,9 +1,11 @@
 package ai.appliance.runtime.serving;
 
+import ai.appliance.runtime.chat.ToolCall;
 import ai.appliance.runtime.scheduler.GenerationListener;
 import ai.appliance.runtime.scheduler.Outcome;
 import ai.appliance.runtime.scheduler.TextLogprob;
 import ai.appliance.runtime.scheduler.Ticket;
+import ai.appliance.runtime.scheduler.ToolCallDelta;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,15 +23,30 @@ public final class ResponseStream implements GenerationListener {
     /** What a front end reads. */
     public sealed interface Event permits Delta, Done, Failed { }
 
-    /** Text that became final, and the log probabilities of the tokens generated since the last delta (if asked). */
-    public record Delta(String content, String reasoning, List<TextLogprob> logprobs) implements Event { }
+    /**
+     * Text that became final, pieces of tool calls, and the log probabilities of the tokens generated since the last
+     * delta (if asked).
+     */
+    public record Delta(String content, String reasoning, List<ToolCallDelta> toolCalls, List<TextLogprob> logprobs)
+            implements Event { }
 
     public record Done(Outcome outcome) implements Event { }
 
     public record Failed(RuntimeException error) implements Event { }
 
-    /** The whole answer of a non-streaming request; {@code logprobs} is empty unless the request asked for them. */
-    public record Completed(String content, String reasoning, List<TextLogprob> logprobs, Outcome outcome) { }
+    /**
+     * The whole answer of a non-streaming request; {@code logprobs} is empty unless the request asked for them,
+     * {@code toolCalls} unless the model called tools.
+     */
+    public record Completed(String content, String reasoning, List<ToolCall> toolCalls, List<TextLogprob> logprobs,
+                            Outcome outcome) {
+        /** Characters of the answer: text and tool-call arguments (the audit log's response size). */
+        public int chars() {
+            int n = content.length() + reasoning.length();
+            for (var call : toolCalls) n += call.arguments().length();
+            return n;
+        }
+    }
 
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final String id;
@@ -108,6 +125,7 @@ public final class ResponseStream implements GenerationListener {
     public Completed collect() throws InterruptedException {
         var content = new StringBuilder();
         var reasoning = new StringBuilder();
+        var calls = new ToolCallAssembler();
         var logprobs = new ArrayList<TextLogprob>();
         while (true) {
             var e = events.take();
@@ -115,10 +133,12 @@ public final class ResponseStream implements GenerationListener {
                 case Delta d -> {
                     content.append(d.content());
                     reasoning.append(d.reasoning());
+                    calls.add(d.toolCalls());
                     logprobs.addAll(d.logprobs());
                 }
                 case Done d -> {
-                    return new Completed(content.toString(), reasoning.toString(), List.copyOf(logprobs), d.outcome());
+                    return new Completed(content.toString(), reasoning.toString(), calls.calls(), List.copyOf(logprobs),
+                            d.outcome());
                 }
                 case Failed f -> throw f.error();
             }
@@ -126,8 +146,8 @@ public final class ResponseStream implements GenerationListener {
     }
 
     @Override
-    public void onDelta(String content, String reasoning, List<TextLogprob> logprobs) {
-        events.add(new Delta(content, reasoning, List.copyOf(logprobs)));
+    public void onDelta(String content, String reasoning, List<ToolCallDelta> toolCalls, List<TextLogprob> logprobs) {
+        events.add(new Delta(content, reasoning, List.copyOf(toolCalls), List.copyOf(logprobs)));
     }
 
     @Override

@@ -202,7 +202,7 @@ final class UpstreamExchange implements Ticket {
                             firstOutput = System.nanoTime();
                             upstream.metrics().firstToken(firstOutput - sent);
                         }
-                        listener.onDelta(chunk.content(), chunk.reasoning(), List.of());
+                        listener.onDelta(chunk.content(), chunk.reasoning(), List.of(), List.of());
                     }
                     if (chunk.finishReason() != null) {
                         finish = chunk.finishReason();

@@ -74,7 +74,9 @@ class EngineModelLogprobsTest {
                     scheduler.submit(new ReferencePrompt(prompt.inputIds(), model.start(request)), 1, Long.MAX_VALUE,
                             new GenerationListener() {
                                 @Override
-                                public void onDelta(String content, String reasoning, List<TextLogprob> step) {
+                                public void onDelta(String content, String reasoning,
+                                                    List<ai.appliance.runtime.scheduler.ToolCallDelta> calls,
+                                                    List<TextLogprob> step) {
                                     logprobs.addAll(step);
                                 }
 

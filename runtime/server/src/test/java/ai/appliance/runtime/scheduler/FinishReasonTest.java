@@ -33,4 +33,10 @@ class FinishReasonTest {
         assertEquals("timeout", FinishReason.Aborted.DEADLINE.auditName());
         assertEquals("shutdown", FinishReason.Aborted.SHUTDOWN.auditName());
     }
+
+    @Test
+    void anAnswerThatCalledToolsReportsToolCallsToClientsAndTheAuditLog() {
+        assertEquals("tool_calls", new FinishReason.ToolCalls().openAiName());
+        assertEquals("tool_calls", new FinishReason.ToolCalls().auditName());
+    }
 }

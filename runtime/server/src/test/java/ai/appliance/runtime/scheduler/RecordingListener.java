@@ -10,7 +10,8 @@ class RecordingListener implements GenerationListener {
     final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
 
     @Override
-    public void onDelta(String content, String reasoning, java.util.List<ai.appliance.runtime.scheduler.TextLogprob> logprobs) {
+    public void onDelta(String content, String reasoning, java.util.List<ToolCallDelta> toolCalls,
+                        java.util.List<TextLogprob> logprobs) {
         text.append(content);
     }
 

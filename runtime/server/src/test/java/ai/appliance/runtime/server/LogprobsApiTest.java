@@ -246,9 +246,9 @@ class LogprobsApiTest {
                 Map.entry("{\"logprobs\":true,\"top_logprobs\":21," + chat + "}", "top_logprobs"),
                 Map.entry("{\"logprobs\":3," + chat + "}", "logprobs"),
                 Map.entry("{\"n\":2," + chat + "}", "n"),
-                Map.entry("{\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]," + chat + "}", "tools"),
+                Map.entry("{\"functions\":[{\"name\":\"f\"}]," + chat + "}", "functions"),
                 Map.entry("{\"tool_choice\":\"required\"," + chat + "}", "tool_choice"),
-                Map.entry("{\"response_format\":{\"type\":\"json_object\"}," + chat + "}", "response_format"),
+                Map.entry("{\"response_format\":{\"type\":\"xml\"}," + chat + "}", "response_format.type"),
                 Map.entry("{\"logit_bias\":{\"5\":10}," + chat + "}", "logit_bias"),
                 Map.entry("{\"modalities\":[\"text\",\"audio\"]," + chat + "}", "modalities"),
                 Map.entry("{\"presence_penalty\":3," + chat + "}", "presence_penalty"));

@@ -12,7 +12,7 @@ import java.util.Set;
 /** Checks responses against OpenAI's published schemas (required fields and their types). */
 final class Schemas {
 
-    private static final Set<String> FINISH = Set.of("stop", "length");
+    private static final Set<String> FINISH = Set.of("stop", "length", "tool_calls");
 
     private Schemas() {
     }
@@ -22,7 +22,19 @@ final class Schemas {
         var choice = onlyChoice(body);
         var message = require(choice, "message", "object");
         assertEquals("assistant", message.get("role").asText());
-        require(message, "content", "string");
+        if (message.has("tool_calls")) {
+            // A message that only calls tools has content null (OpenAI's shape).
+            assertTrue(message.get("content").isNull() || message.get("content").isTextual(), "content: " + message);
+            for (var call : require(message, "tool_calls", "array")) {
+                assertTrue(require(call, "id", "string").asText().startsWith("call_"), "call id " + call);
+                assertEquals("function", require(call, "type", "string").asText());
+                var function = require(call, "function", "object");
+                require(function, "name", "string");
+                require(function, "arguments", "string");
+            }
+        } else {
+            require(message, "content", "string");
+        }
         if (message.has("reasoning_content")) {
             require(message, "reasoning_content", "string");
         }
@@ -40,8 +52,21 @@ final class Schemas {
         var choice = choices.get(0);
         assertEquals(0, choice.get("index").asInt());
         var delta = require(choice, "delta", "object");
-        delta.properties().forEach(e -> assertTrue(Set.of("role", "content", "reasoning_content").contains(e.getKey()),
-                "unexpected delta field " + e.getKey()));
+        delta.properties().forEach(e -> assertTrue(Set.of("role", "content", "reasoning_content", "tool_calls")
+                .contains(e.getKey()), "unexpected delta field " + e.getKey()));
+        if (delta.has("tool_calls")) {
+            for (var call : require(delta, "tool_calls", "array")) {
+                require(call, "index", "number");
+                var function = require(call, "function", "object");
+                require(function, "arguments", "string");
+                if (call.has("id")) {
+                    // A call's first piece: its id, type and function name.
+                    assertTrue(require(call, "id", "string").asText().startsWith("call_"), "call id " + call);
+                    assertEquals("function", require(call, "type", "string").asText());
+                    require(function, "name", "string");
+                }
+            }
+        }
         assertTrue(choice.has("logprobs"), "logprobs present (null unless asked for)");
         var finish = choice.get("finish_reason");
         assertTrue(finish.isNull() || FINISH.contains(finish.asText()));

@@ -212,6 +212,17 @@ class UpstreamForwardingTest {
         var logprobs = edge.post("/v1/chat/completions", chat("big", "logprobs", ",\"logprobs\":true"));
         assertEquals(400, logprobs.statusCode());
         assertEquals("logprobs", Harness.json(logprobs.body()).at("/error/param").asText());
+
+        // Text is all the forwarding path carries: a schema or tools the upstream's answer would not be held to are
+        // refused, not dropped.
+        var schema = edge.post("/v1/chat/completions", chat("big", "json please",
+                ",\"response_format\":{\"type\":\"json_object\"}"));
+        assertEquals(400, schema.statusCode(), schema.body());
+        assertEquals("response_format", Harness.json(schema.body()).at("/error/param").asText());
+        var tools = edge.post("/v1/chat/completions", chat("big", "call it", ",\"tools\":[{\"type\":\"function\","
+                + "\"function\":{\"name\":\"lookup\",\"parameters\":{\"type\":\"object\"}}}]"));
+        assertEquals(400, tools.statusCode(), tools.body());
+        assertEquals("tools", Harness.json(tools.body()).at("/error/param").asText());
     }
 
     @Test

@@ -132,7 +132,9 @@ class ModelCatalogTest {
 
     private static final GenerationListener IGNORED = new GenerationListener() {
         @Override
-        public void onDelta(String content, String reasoning, java.util.List<ai.appliance.runtime.scheduler.TextLogprob> logprobs) {
+        public void onDelta(String content, String reasoning,
+                            java.util.List<ai.appliance.runtime.scheduler.ToolCallDelta> toolCalls,
+                            java.util.List<ai.appliance.runtime.scheduler.TextLogprob> logprobs) {
         }
 
         @Override

@@ -1,0 +1,73 @@
+package ai.appliance.runtime.grammar;
+
+import java.util.BitSet;
+
+/**
+ * Any JSON object (the {@code json_object} response format, or an object schema that declares no properties): free
+ * string keys and values of any type, nested at most as deep as its value rule allows. Whitespace as in
+ * {@link ObjectRule}.
+ */
+final class AnyObjectRule extends Rule {
+    private static final int OPEN = 0;
+    private static final int AFTER_OPEN = 1;
+    private static final int COLON = 2;
+    private static final int VALUE = 3;
+    private static final int VALUE_SPACED = 4;
+    private static final int AFTER_VALUE = 5;
+    private static final int AFTER_COMMA = 6;
+    private static final int AFTER_COMMA_SPACED = 7;
+
+    private final Rule values;
+
+    AnyObjectRule(Rule values) {
+        this.values = values;
+    }
+
+    @Override
+    Frame start() {
+        return new AnyObjectFrame(this, OPEN);
+    }
+
+    @Override
+    BitSet firstBytes() {
+        var set = new BitSet(256);
+        set.set('{');
+        return set;
+    }
+
+    record AnyObjectFrame(AnyObjectRule rule, int phase) implements Frame {
+        @Override
+        public GrammarState step(GrammarState self, int b) {
+            var below = self.below;
+            switch (phase) {
+                case OPEN:
+                    return b == '{' ? below.push(new AnyObjectFrame(rule, AFTER_OPEN)) : null;
+                case AFTER_OPEN:
+                    if (b == '}') return below;
+                    return key(below, b);
+                case AFTER_COMMA:
+                    if (b == ' ') return below.push(new AnyObjectFrame(rule, AFTER_COMMA_SPACED));
+                    return key(below, b);
+                case AFTER_COMMA_SPACED:
+                    return key(below, b);
+                case COLON:
+                    return b == ':' ? below.push(new AnyObjectFrame(rule, VALUE)) : null;
+                case VALUE:
+                    if (b == ' ') return below.push(new AnyObjectFrame(rule, VALUE_SPACED));
+                    return below.push(new AnyObjectFrame(rule, AFTER_VALUE)).pushAndFeed(rule.values.start(), b);
+                case VALUE_SPACED:
+                    return below.push(new AnyObjectFrame(rule, AFTER_VALUE)).pushAndFeed(rule.values.start(), b);
+                case AFTER_VALUE:
+                    if (b == ',') return below.push(new AnyObjectFrame(rule, AFTER_COMMA));
+                    return b == '}' ? below : null;
+                default:
+                    throw new IllegalStateException("object phase " + phase);
+            }
+        }
+
+        private GrammarState key(GrammarState below, int b) {
+            if (b != '"') return null;
+            return below.push(new AnyObjectFrame(rule, COLON)).push(StringRule.ANY.body());
+        }
+    }
+}
