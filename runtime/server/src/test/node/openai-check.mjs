@@ -1,5 +1,5 @@
 // Drives the appliance with the official OpenAI Node client and prints every response it received as JSON
-// (one object: {chat, chatStream, completion, completionStream}) for OpenAiClientTest to check.
+// (one object: {chat, chatStream, completion, completionStream, chatLogprobs, ...}) for OpenAiClientTest to check.
 import OpenAI from "openai";
 
 const client = new OpenAI({ baseURL: process.env.APPLIANCE_BASE_URL + "/v1", apiKey: process.env.APPLIANCE_API_KEY ?? "none" });
@@ -18,6 +18,14 @@ out.completion = await client.completions.create({ model, prompt: "Once upon a t
 out.completionStream = [];
 const cstream = await client.completions.create({ model, prompt: "Once upon a time", max_tokens: 8, temperature: 0, stream: true });
 for await (const chunk of cstream) out.completionStream.push(chunk);
+out.chatLogprobs = await client.chat.completions.create({ model, messages, max_tokens: 6, temperature: 0, logprobs: true,
+  top_logprobs: 3 });
+out.chatLogprobsStream = [];
+const lstream = await client.chat.completions.create({ model, messages, max_tokens: 6, temperature: 0, logprobs: true,
+  top_logprobs: 3, stream: true });
+for await (const chunk of lstream) out.chatLogprobsStream.push(chunk);
+out.completionLogprobs = await client.completions.create({ model, prompt: "Once upon a time", max_tokens: 6, temperature: 0,
+  logprobs: 2 });
 try {
   await client.chat.completions.create({ model: "no-such-model", messages, max_tokens: 4 });
   out.error = null;

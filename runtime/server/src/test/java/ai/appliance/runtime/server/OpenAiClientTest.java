@@ -63,6 +63,32 @@ class OpenAiClientTest {
 
             assertEquals(404, result.at("/error/status").asInt());
             assertEquals("model_not_found", result.at("/error/code").asText());
+
+            // Log probabilities as the client reads them: greedy picks the likeliest token, so each entry's logprob is
+            // its first alternative's; the stream carries the same entries.
+            var entries = result.at("/chatLogprobs/choices/0/logprobs/content");
+            assertTrue(entries.isArray() && !entries.isEmpty(), result.get("chatLogprobs").toString());
+            for (JsonNode entry : entries) {
+                assertTrue(entry.get("logprob").asDouble() <= 0, entry.toString());
+                assertEquals(3, entry.get("top_logprobs").size(), entry.toString());
+                assertEquals(entry.at("/top_logprobs/0/logprob").asDouble(), entry.get("logprob").asDouble(), 1e-6);
+                assertEquals(entry.at("/top_logprobs/0/token").asText(), entry.get("token").asText());
+            }
+            var streamedEntries = new java.util.ArrayList<JsonNode>();
+            for (JsonNode chunk : result.get("chatLogprobsStream")) {
+                chunk.at("/choices/0/logprobs/content").forEach(streamedEntries::add);
+            }
+            assertEquals(entries.size(), streamedEntries.size());
+            for (int i = 0; i < entries.size(); i++) {
+                assertEquals(entries.get(i).get("token").asText(), streamedEntries.get(i).get("token").asText());
+                assertEquals(entries.get(i).get("logprob").asDouble(), streamedEntries.get(i).get("logprob").asDouble(), 1e-6);
+            }
+            var completionLogprobs = result.at("/completionLogprobs/choices/0/logprobs");
+            assertEquals(completionLogprobs.get("tokens").size(), completionLogprobs.get("token_logprobs").size());
+            assertTrue(completionLogprobs.get("tokens").size() > 0, completionLogprobs.toString());
+            for (JsonNode alternatives : completionLogprobs.get("top_logprobs")) {
+                assertEquals(2, alternatives.size(), alternatives.toString());
+            }
         }
     }
 
