@@ -1,9 +1,13 @@
 package ai.appliance.runtime.server;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.appliance.runtime.config.ApplianceConfig;
 import ai.appliance.runtime.models.EngineModel;
 import ai.appliance.runtime.tokenizer.Tokenizer;
 import ai.appliance.runtime.watermark.Detection;
@@ -25,27 +29,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * With {@code watermark.enabled}, the appliance marks what it serves with its own key (made at start beside the
- * store), while the log probabilities it returns stay the model's. REST here; every front end reaches the model
- * through the same {@code EngineModel.start}.
+ * With {@code watermark.enabled}, the appliance marks what it serves with its key, while the log probabilities it
+ * returns stay the model's. REST here; every front end reaches the model through the same {@code EngineModel.start}.
+ * The key is fixed (written before start) so that the seeded answers, and so the z-scores, are the same on every run.
  */
 class WatermarkServingTest {
+    private static final String KEY = "9d".repeat(16) + "4e".repeat(16);
     private static Harness harness;
     private static Tokenizer tokenizer;
+    private static Path keyFile;
 
     @BeforeAll
-    static void start() {
-        harness = Harness.start(Map.of("watermark.enabled", "true"));
+    static void start() throws Exception {
+        var dir = Files.createTempDirectory("appliance-watermark-test");
+        keyFile = Files.writeString(dir.resolve("fleet.key"), KEY + "\n", StandardCharsets.US_ASCII);
+        harness = Harness.start(dir, Map.of("watermark.enabled", "true", "watermark.key-file", keyFile.toString()));
         tokenizer = ((EngineModel) harness.appliance.server().catalog().route(Harness.MODEL).model()).tokenizer();
     }
 
     @AfterAll
     static void stop() {
         harness.close();
-    }
-
-    private static Path keyFile() {
-        return harness.dir.resolve("store/watermark.key");
     }
 
     /** The ids of a chat answer, from the exact bytes its logprobs give for every token. */
@@ -78,13 +82,24 @@ class WatermarkServingTest {
     }
 
     @Test
-    void answersAreMarkedWithTheKeyTheApplianceMadeForItself() throws Exception {
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile())));
+    void withoutAKeyFileTheApplianceMakesItsOwnOwnerOnlyAndKeepsIt(@TempDir Path dir) {
+        var file = dir.resolve("store/watermark.key");
+        var config = new ApplianceConfig.Watermarking(true, file, WatermarkSettings.DEFAULTS);
+        var made = Appliance.watermark(config);
+        assertEquals("rw-------", PosixFilePermissions.toString(assertDoesNotThrow(() -> Files.getPosixFilePermissions(file))));
+        assertEquals(made.key().id(), Appliance.watermark(config).key().id(), "a restart keeps the key");
+        assertNull(Appliance.watermark(new ApplianceConfig.Watermarking(false, dir.resolve("unused.key"),
+                WatermarkSettings.DEFAULTS)), "off: no watermark");
+        assertFalse(Files.exists(dir.resolve("unused.key")), "and no key is made");
+    }
+
+    @Test
+    void answersAreMarkedWithTheConfiguredKey() throws Exception {
         var answers = List.of(answerIds(1), answerIds(2), answerIds(3));
-        var own = new Watermark(WatermarkKey.read(keyFile()), WatermarkSettings.DEFAULTS);
+        var own = new Watermark(WatermarkKey.read(keyFile), WatermarkSettings.DEFAULTS);
         double z = z(own, answers);
         var lengths = answers.stream().map(a -> a.length).toList();
-        System.out.println("served answers of " + lengths + " tokens: z " + z + " with the appliance's key");
+        System.out.println("served answers of " + lengths + " tokens: z " + z + " with the configured key");
         assertTrue(z > Detection.DEFAULT_THRESHOLD, "z " + z + " over answers of " + lengths + " tokens");
         var other = new Watermark(WatermarkKey.fromHex("77".repeat(32)), WatermarkSettings.DEFAULTS);
         assertTrue(Math.abs(z(other, answers)) < 3, "another key finds no mark");
