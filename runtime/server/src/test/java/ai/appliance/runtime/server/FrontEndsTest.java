@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.appliance.runtime.grpc.v1.ChatMessage;
 import ai.appliance.runtime.grpc.v1.DeepSeekServiceGrpc;
 import ai.appliance.runtime.grpc.v1.GenerateRequest;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -18,9 +17,6 @@ import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,36 +40,10 @@ class FrontEndsTest {
         harness.close();
     }
 
-    /** Collects text messages until a done or error message arrives. */
-    private static final class Collector implements WebSocket.Listener {
-        final List<JsonNode> messages = new CopyOnWriteArrayList<>();
-        final CompletableFuture<JsonNode> finished = new CompletableFuture<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    var node = Harness.json(partial.toString());
-                    messages.add(node);
-                    var type = node.get("type").asText();
-                    if (type.equals("done") || type.equals("error")) {
-                        finished.complete(node);
-                    }
-                } catch (Exception e) {
-                    finished.completeExceptionally(e);
-                }
-                partial.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-    }
 
     @Test
     void webSocketStreamsChunksThenAFinalMessage() throws Exception {
-        var collector = new Collector();
+        var collector = new WebSocketMessages();
         var ws = harness.http.newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + harness.appliance.server().port() + "/v1/ws"), collector)
                 .get(10, TimeUnit.SECONDS);
@@ -95,7 +65,7 @@ class FrontEndsTest {
         assertEquals(done.at("/message/reasoning_content").asText("") + done.at("/message/content").asText(), text.toString());
         assertTrue(done.at("/usage/completion_tokens").asInt() > 0);
 
-        var pong = new Collector();
+        var pong = new WebSocketMessages();
         var ws2 = harness.http.newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + harness.appliance.server().port() + "/v1/ws"), pong)
                 .get(10, TimeUnit.SECONDS);
@@ -110,7 +80,7 @@ class FrontEndsTest {
 
     @Test
     void webSocketChunksAndTheFinalMessageCarryLogprobsWhenAsked() throws Exception {
-        var collector = new Collector();
+        var collector = new WebSocketMessages();
         var ws = harness.http.newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + harness.appliance.server().port() + "/v1/ws"), collector)
                 .get(10, TimeUnit.SECONDS);

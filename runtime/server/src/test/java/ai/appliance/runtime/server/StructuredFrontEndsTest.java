@@ -10,7 +10,6 @@ import ai.appliance.runtime.grpc.v1.FunctionTool;
 import ai.appliance.runtime.grpc.v1.GenerateChunk;
 import ai.appliance.runtime.grpc.v1.GenerateRequest;
 import ai.appliance.runtime.grpc.v1.OutputFormat;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
@@ -23,9 +22,6 @@ import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,35 +51,9 @@ class StructuredFrontEndsTest {
         assertTrue(errors.isEmpty(), json + " breaks the schema: " + errors);
     }
 
-    /** Collects one socket's messages until a done or error message arrives. */
-    private static final class SocketMessages implements WebSocket.Listener {
-        final List<JsonNode> messages = new CopyOnWriteArrayList<>();
-        final CompletableFuture<JsonNode> finished = new CompletableFuture<>();
-        private final StringBuilder partial = new StringBuilder();
 
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    var node = Harness.json(partial.toString());
-                    messages.add(node);
-                    var type = node.get("type").asText();
-                    if (type.equals("done") || type.equals("error")) {
-                        finished.complete(node);
-                    }
-                } catch (Exception e) {
-                    finished.completeExceptionally(e);
-                }
-                partial.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-    }
-
-    private static SocketMessages overWebSocket(String message) throws Exception {
-        var collector = new SocketMessages();
+    private static WebSocketMessages overWebSocket(String message) throws Exception {
+        var collector = new WebSocketMessages();
         var ws = harness.http.newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + harness.appliance.server().port() + "/v1/ws"), collector)
                 .get(10, TimeUnit.SECONDS);
