@@ -46,7 +46,7 @@ import java.util.function.IntConsumer;
  */
 public final class DeepSeek2Model implements LanguageModel {
     /** Prompt tokens per pass through the layers: bounds scratch memory, long enough to read each weight once per many tokens. */
-    public static final int DEFAULT_CHUNK_TOKENS = 64;
+    public static final int DEFAULT_CHUNK_TOKENS = 128;
 
     private final DeepSeek2Config c;
     private final DeepSeek2Weights w;
