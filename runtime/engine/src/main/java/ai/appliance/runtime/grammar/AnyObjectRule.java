@@ -1,21 +1,22 @@
 package ai.appliance.runtime.grammar;
 
+import static ai.appliance.runtime.grammar.ObjectRule.AFTER_COMMA;
+import static ai.appliance.runtime.grammar.ObjectRule.AFTER_COMMA_SPACED;
+import static ai.appliance.runtime.grammar.ObjectRule.AFTER_OPEN;
+import static ai.appliance.runtime.grammar.ObjectRule.AFTER_VALUE;
+import static ai.appliance.runtime.grammar.ObjectRule.COLON;
+import static ai.appliance.runtime.grammar.ObjectRule.OPEN;
+import static ai.appliance.runtime.grammar.ObjectRule.VALUE;
+import static ai.appliance.runtime.grammar.ObjectRule.VALUE_SPACED;
+
 import java.util.BitSet;
 
 /**
  * Any JSON object (the {@code json_object} response format, or an object schema that declares no properties): free
  * string keys and values of any type, nested at most as deep as its value rule allows. Whitespace as in
- * {@link ObjectRule}.
+ * {@link ObjectRule}, whose frame phases it shares.
  */
 final class AnyObjectRule extends Rule {
-    private static final int OPEN = 0;
-    private static final int AFTER_OPEN = 1;
-    private static final int COLON = 2;
-    private static final int VALUE = 3;
-    private static final int VALUE_SPACED = 4;
-    private static final int AFTER_VALUE = 5;
-    private static final int AFTER_COMMA = 6;
-    private static final int AFTER_COMMA_SPACED = 7;
 
     private final Rule values;
 

@@ -17,14 +17,15 @@ final class ObjectRule extends Rule {
     record Property(String name, Rule value, boolean required) {
     }
 
-    private static final int OPEN = 0;
-    private static final int AFTER_OPEN = 1;
-    private static final int COLON = 2;
-    private static final int VALUE = 3;
-    private static final int VALUE_SPACED = 4;
-    private static final int AFTER_VALUE = 5;
-    private static final int AFTER_COMMA = 6;
-    private static final int AFTER_COMMA_SPACED = 7;
+    // The phases of an object's frame, shared with AnyObjectRule (same punctuation and whitespace, other keys).
+    static final int OPEN = 0;
+    static final int AFTER_OPEN = 1;
+    static final int COLON = 2;
+    static final int VALUE = 3;
+    static final int VALUE_SPACED = 4;
+    static final int AFTER_VALUE = 5;
+    static final int AFTER_COMMA = 6;
+    static final int AFTER_COMMA_SPACED = 7;
 
     private final List<Property> properties;
     /** keysFrom[i]: the keys that may come next when properties before i are done (key bytes after the quote). */
