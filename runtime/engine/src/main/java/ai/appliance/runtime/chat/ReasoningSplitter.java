@@ -104,8 +104,11 @@ public final class ReasoningSplitter {
         };
     }
 
-    /** Length of the longest suffix of {@code text} that is a proper prefix of {@code tag}. */
-    private static int partialTagSuffix(CharSequence text, String tag) {
+    /**
+     * Length of the longest suffix of {@code text} that is a proper prefix of {@code tag}: what a streaming parser
+     * holds back because the tag may be starting (also the tool-call parser's markers).
+     */
+    public static int partialTagSuffix(CharSequence text, String tag) {
         for (int n = Math.min(tag.length() - 1, text.length()); n > 0; n--) {
             boolean match = true;
             for (int k = 0; k < n && match; k++) match = text.charAt(text.length() - n + k) == tag.charAt(k);

@@ -1,6 +1,7 @@
 package ai.appliance.runtime.grammar;
 
 import ai.appliance.runtime.sampling.LogitsProcessor;
+import java.util.function.Function;
 
 /**
  * Keeps one sequence's output inside a grammar: before each draw every token the grammar does not allow from the
@@ -10,11 +11,14 @@ import ai.appliance.runtime.sampling.LogitsProcessor;
 public final class GrammarMask implements LogitsProcessor {
     private final VocabularyTrie vocabulary;
     private final MaskCache cache;
+    /** vocabulary::allowed, made once: a method reference per decode step would be an allocation per token. */
+    private final Function<GrammarState, long[]> allowedTokens;
     private GrammarState state;
 
     public GrammarMask(Rule grammar, VocabularyTrie vocabulary, MaskCache cache) {
         this.vocabulary = vocabulary;
         this.cache = cache;
+        this.allowedTokens = vocabulary::allowed;
         this.state = GrammarState.start(grammar);
     }
 
@@ -24,7 +28,7 @@ public final class GrammarMask implements LogitsProcessor {
             throw new IllegalArgumentException("logits hold " + logits.length + " values; the mask covers "
                     + vocabulary.logitCount());
         }
-        var mask = cache.get(state, vocabulary::allowed);
+        var mask = cache.get(state, allowedTokens);
         for (int w = 0; w < mask.length; w++) {
             long allowed = mask[w];
             if (allowed == -1L) continue;

@@ -6,6 +6,7 @@ import static ai.appliance.runtime.tools.DeepSeekToolCalls.CALL_BEGIN;
 import static ai.appliance.runtime.tools.DeepSeekToolCalls.CALL_END;
 import static ai.appliance.runtime.tools.DeepSeekToolCalls.SEP;
 
+import ai.appliance.runtime.chat.ReasoningSplitter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,7 +51,8 @@ final class DeepSeekToolCallParser implements ToolCallParser {
                     state = wrapped ? State.BETWEEN_CALLS : State.HEADER;
                     return true;
                 }
-                int hold = Math.max(heldPrefix(pending, CALLS_BEGIN), heldPrefix(pending, CALL_BEGIN));
+                int hold = Math.max(ReasoningSplitter.partialTagSuffix(pending, CALLS_BEGIN),
+                        ReasoningSplitter.partialTagSuffix(pending, CALL_BEGIN));
                 content.append(pending, 0, pending.length() - hold);
                 pending.delete(0, pending.length() - hold);
                 return false;
@@ -109,7 +111,7 @@ final class DeepSeekToolCallParser implements ToolCallParser {
                     return true;
                 }
                 int hold = 0;
-                for (var ending : ARGUMENT_ENDS) hold = Math.max(hold, heldPrefix(pending, ending));
+                for (var ending : ARGUMENT_ENDS) hold = Math.max(hold, ReasoningSplitter.partialTagSuffix(pending, ending));
                 if (pending.length() > hold) {
                     chunks.add(new ToolCallChunk(calls - 1, null, pending.substring(0, pending.length() - hold)));
                     pending.delete(0, pending.length() - hold);
@@ -118,16 +120,6 @@ final class DeepSeekToolCallParser implements ToolCallParser {
             }
             default -> throw new IllegalStateException(state.name());
         }
-    }
-
-    /** The length of the longest end of {@code text} that is a proper start of {@code marker}. */
-    private static int heldPrefix(CharSequence text, String marker) {
-        for (int k = Math.min(text.length(), marker.length() - 1); k > 0; k--) {
-            boolean match = true;
-            for (int i = 0; i < k && match; i++) match = text.charAt(text.length() - k + i) == marker.charAt(i);
-            if (match) return k;
-        }
-        return 0;
     }
 
     @Override

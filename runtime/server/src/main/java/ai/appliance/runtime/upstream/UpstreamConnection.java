@@ -1,9 +1,8 @@
 package ai.appliance.runtime.upstream;
 
+import ai.appliance.runtime.net.ListenPort;
 import ai.appliance.runtime.security.TlsSetup;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -32,19 +31,11 @@ record UpstreamConnection(HttpClient client, String apiKey) implements AutoClose
             builder.sslContext(TlsSetup.clientContext(settings.tls()));
         }
         var key = apiKey(settings, environment);
-        if (key != null && settings.url().getScheme().equals("http") && !loopback(settings.url().getHost())) {
+        if (key != null && settings.url().getScheme().equals("http") && !ListenPort.isLoopback(settings.url().getHost())) {
             LOG.warning("upstream " + settings.name() + ": its API key goes to " + settings.url()
                     + " over plain HTTP, readable on the network; use https:// (models[].upstream.tls)");
         }
         return new UpstreamConnection(builder.build(), key);
-    }
-
-    private static boolean loopback(String host) {
-        try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 
     static UpstreamConnection open(UpstreamSettings settings) {

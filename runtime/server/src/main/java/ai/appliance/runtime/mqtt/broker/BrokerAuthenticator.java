@@ -36,11 +36,7 @@ final class BrokerAuthenticator implements SimpleAuthenticator {
         var admission = policy.decide(new ConnectPolicy.Presented(chain, connect.getUserName(),
                 connect.getPassword().map(BrokerAuthenticator::bytes)));
         switch (admission) {
-            case ConnectPolicy.Gateway g -> {
-                output.getDefaultPermissions().setDefaultBehaviour(DefaultAuthorizationBehaviour.ALLOW);
-                output.authenticateSuccessfully();
-            }
-            case ConnectPolicy.Anonymous a -> {
+            case ConnectPolicy.Gateway _, ConnectPolicy.Anonymous _ -> {
                 output.getDefaultPermissions().setDefaultBehaviour(DefaultAuthorizationBehaviour.ALLOW);
                 output.authenticateSuccessfully();
             }

@@ -5,9 +5,7 @@ import ai.appliance.runtime.net.ListenPort;
 import ai.appliance.runtime.security.TlsSetup;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -63,7 +61,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         int tlsPort = tls == null ? -1 : settings.tlsPort() == 0 ? ListenPort.pickFree(settings.host()) : settings.tlsPort();
         var folders = HiveMqFolders.write(settings.dataDir(), settings.host(), port, tls, tlsPort,
                 settings.maxPacketBytes());
-        var gatewayPassword = randomPassword();
+        var gatewayPassword = HiveMqFolders.password(32);
         var policy = new ConnectPolicy(settings.access(), tls == null ? null : new ClientCertificateCheck(tls),
                 settings.allowAnonymous(), gatewayPassword, tlsPort);
         var authenticator = new BrokerAuthenticator(policy, new DevicePermissions(settings.topicPrefix(),
@@ -167,11 +165,5 @@ public final class EmbeddedBroker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static String randomPassword() {
-        var bytes = new byte[32];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

@@ -87,12 +87,12 @@ final class HiveMqFolders {
         text(document, listener, "bind-address", host);
         text(document, listener, "name", "tls");
         var settings = add(document, listener, "tls");
-        var keyPassword = password();
+        var keyPassword = password(24);
         var keystore = add(document, settings, "keystore");
         text(document, keystore, "path", keyStore(tls, keyPassword).toString());
         text(document, keystore, "password", keyPassword);
         text(document, keystore, "private-key-password", keyPassword);
-        var trustPassword = password();
+        var trustPassword = password(24);
         var truststore = add(document, settings, "truststore");
         text(document, truststore, "path", trustStore(tls, trustPassword).toString());
         text(document, truststore, "password", trustPassword);
@@ -140,10 +140,11 @@ final class HiveMqFolders {
         }
     }
 
-    private static String password() {
-        var bytes = new byte[24];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    /** A random password of {@code bytes} random bytes, URL-safe Base64 without padding. */
+    static String password(int bytes) {
+        var random = new byte[bytes];
+        RANDOM.nextBytes(random);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 
     private static Element add(Document document, org.w3c.dom.Node parent, String name) {
